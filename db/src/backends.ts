@@ -1,0 +1,135 @@
+import { join, resolve } from 'node:path';
+import type { BlobStore } from './blobs/blob-store';
+import { createLocalBlobStore } from './blobs/local-blob-store';
+import type { EventBus } from './bus/event-bus';
+import { createInProcessBus } from './bus/in-process-bus';
+import { createRedisBus } from './bus/redis-bus';
+import type { BackendEnv } from './config';
+import { type Database, openPglite, openPostgres } from './database';
+import { ensureInstallation, type Installation } from './installation';
+import type { Logger } from './logger';
+import { openRedis, type Redis } from './redis';
+
+/** Everything a server process stores or shares through, opened once at start. */
+export interface Backends {
+  readonly database: Database;
+  /** Null in embedded mode; sessions, limits and presence then live in-process. */
+  readonly redis: Redis | null;
+  readonly bus: EventBus;
+  readonly blobs: BlobStore;
+  readonly installation: Installation;
+  health(): Promise<BackendsHealth>;
+  close(): Promise<void>;
+}
+
+export interface BackendStatus {
+  kind: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface BackendsHealth {
+  ok: boolean;
+  database: BackendStatus;
+  redis: BackendStatus;
+  bus: BackendStatus;
+  blobs: BackendStatus;
+}
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/**
+ * Opens the real services where the environment names them and embedded ones otherwise, runs
+ * migrations, and makes sure the installation id exists. Fails (and closes what it opened) when a
+ * named service does not answer, so that a misconfigured node never starts half-working.
+ */
+export async function openBackends(
+  env: BackendEnv,
+  { logger, connectionName }: { logger: Logger; connectionName: string },
+): Promise<Backends> {
+  const opened: Array<() => Promise<unknown>> = [];
+  const closeOpened = async () => {
+    for (const close of opened.reverse()) await close().catch(() => {});
+  };
+  try {
+    const database = env.DATABASE_URL
+      ? await openPostgres(env.DATABASE_URL, {
+          poolSize: env.DATABASE_POOL_SIZE,
+          applicationName: connectionName,
+        })
+      : await openPglite(resolve(env.DATA_DIR, 'pglite'));
+    opened.push(() => database.close());
+    await database.migrate();
+    const installation = await ensureInstallation(database.db);
+
+    const redis = env.REDIS_URL ? await openRedis(env.REDIS_URL, { connectionName }) : null;
+    if (redis) opened.push(() => redis.quit());
+
+    const onError = (error: unknown) => logger.error({ err: error }, 'bus handler failed');
+    const bus = redis
+      ? await createRedisBus(redis, { prefix: `${env.REDIS_KEY_PREFIX}bus:`, onError })
+      : createInProcessBus({ onError });
+    opened.push(() => bus.close());
+
+    const blobs = await createLocalBlobStore(resolve(join(env.DATA_DIR, 'blobs')));
+    logger.info(
+      {
+        database: database.kind,
+        redis: redis ? 'redis' : 'none',
+        bus: bus.kind,
+        blobs: blobs.kind,
+      },
+      'backends ready',
+    );
+
+    return {
+      database,
+      redis,
+      bus,
+      blobs,
+      installation,
+      async health() {
+        const [db, kv, blob] = await Promise.all([
+          probe(database.kind, () => database.ping()),
+          redis
+            ? probe('redis', () => redis.ping())
+            : Promise.resolve({ kind: 'embedded', ok: true }),
+          probe(blobs.kind, () => blobs.ping()),
+        ]);
+        // The bus is healthy exactly when its transport is: Redis, or the process itself.
+        const busStatus = { kind: bus.kind, ok: redis ? kv.ok : true };
+        return {
+          ok: db.ok && kv.ok && blob.ok,
+          database: db,
+          redis: kv,
+          bus: busStatus,
+          blobs: blob,
+        };
+      },
+      close: closeOpened,
+    };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
+}
+
+async function probe(kind: string, ping: () => Promise<unknown>): Promise<BackendStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${HEALTH_TIMEOUT_MS} ms`)),
+          HEALTH_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return { kind, ok: true };
+  } catch (error) {
+    return { kind, ok: false, error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Readable } from 'node:stream';
+
+/** Where file bytes live: a local folder in embedded mode, S3 in production. */
+export interface BlobStore {
+  readonly kind: 'local' | 's3';
+  /** Stores the bytes under `key`, replacing what was there; readers never see a partial write. */
+  put(key: string, body: Uint8Array | Readable, meta: { contentType: string }): Promise<void>;
+  /** The bytes and what was stored with them, or null when the key holds nothing. */
+  get(key: string): Promise<StoredBlob | null>;
+  delete(key: string): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export interface StoredBlob {
+  body: Readable;
+  size: number;
+  contentType: string;
+}
+
+/**
+ * Keys are made by the server (never from a user's file name), but they still pass one check so
+ * that no key can leave the store's root or collide with its bookkeeping.
+ */
+const KEY_PATTERN =
+  /^[A-Za-z0-9][A-Za-z0-9_=-]*(?:\.[A-Za-z0-9_=-]+)*(?:\/[A-Za-z0-9][A-Za-z0-9_=-]*(?:\.[A-Za-z0-9_=-]+)*)*$/;
+
+export function assertBlobKey(key: string): void {
+  if (key.length > 512 || !KEY_PATTERN.test(key)) {
+    throw new TypeError(`invalid blob key ${JSON.stringify(key.slice(0, 80))}`);
+  }
+}

@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import { assertTopic, deliver, type EventBus, type EventHandler } from './event-bus';
+
+/**
+ * Redis pub/sub. Publishing uses the shared connection; subscribing needs a connection of its own
+ * (a subscribed Redis connection accepts no other commands). Channels carry the key prefix so
+ * that installations sharing one Redis do not hear each other.
+ */
+export async function createRedisBus(
+  redis: Redis,
+  { prefix, onError = (_: unknown) => {} }: { prefix: string; onError?: (error: unknown) => void },
+): Promise<EventBus> {
+  const subscriber = redis.duplicate({ lazyConnect: true });
+  subscriber.on('error', () => {});
+  await subscriber.connect();
+  // `ready` lets a second subscriber of a topic wait for the SUBSCRIBE the first one sent.
+  const topics = new Map<string, { handlers: Set<EventHandler>; ready: Promise<unknown> }>();
+  subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+    const entry = topics.get(channel.toString().slice(prefix.length));
+    if (entry) deliver([...entry.handlers], new Uint8Array(message), onError);
+  });
+  return {
+    kind: 'redis',
+    async publish(topic, message) {
+      assertTopic(topic);
+      await redis.publish(prefix + topic, Buffer.from(message));
+    },
+    async subscribe(topic, handler) {
+      assertTopic(topic);
+      let subscription = topics.get(topic);
+      if (!subscription) {
+        subscription = { handlers: new Set(), ready: subscriber.subscribe(prefix + topic) };
+        topics.set(topic, subscription);
+      }
+      const { handlers, ready } = subscription;
+      const entry: EventHandler = (message) => handler(message);
+      handlers.add(entry);
+      await ready;
+      return async () => {
+        handlers.delete(entry);
+        if (handlers.size === 0 && topics.get(topic) === subscription) {
+          topics.delete(topic);
+          await subscriber.unsubscribe(prefix + topic);
+        }
+      };
+    },
+    async close() {
+      topics.clear();
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a schema; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses environment variables once, at start. Empty strings count as unset so that `FOO=` in a
+ * compose file means "use the default", as it does for most servers.
+ */
+export function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.infer<S> {
+  const cleaned = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, source[key] === '' ? undefined : source[key]]),
+  );
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const got = cleaned[name];
+    return `  ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+export const portSchema = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a port number from 0 to 65535' })
+    .int('expected a port number from 0 to 65535')
+    .min(0, 'expected a port number from 0 to 65535')
+    .max(65535, 'expected a port number from 0 to 65535')
+    .default(fallback);
+
+const urlWithProtocol = (protocols: string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `expected a URL like ${example}` },
+  );
+
+export const logLevelSchema = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+/** The storage backends every server process shares; unset means the embedded default. */
+export const backendEnvSchema = z.object({
+  DATABASE_URL: urlWithProtocol(
+    ['postgres:', 'postgresql:'],
+    'postgres://user:password@host:5432/confab',
+  ).optional(),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(2, 'expected an integer of at least 2')
+    .max(200)
+    .default(10),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:'], 'redis://host:6379/0').optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _.:-')
+    .default('confab:'),
+  DATA_DIR: z.string().min(1).default('./.confab'),
+  LOG_LEVEL: logLevelSchema,
+});
+
+export type BackendEnv = z.infer<typeof backendEnvSchema>;

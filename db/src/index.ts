@@ -1,0 +1,19 @@
+export { type BackendStatus, type Backends, type BackendsHealth, openBackends } from './backends';
+export { assertBlobKey, type BlobStore, type StoredBlob } from './blobs/blob-store';
+export { createLocalBlobStore } from './blobs/local-blob-store';
+export type { EventBus, EventHandler, Unsubscribe } from './bus/event-bus';
+export { createInProcessBus } from './bus/in-process-bus';
+export { createRedisBus } from './bus/redis-bus';
+export {
+  type BackendEnv,
+  backendEnvSchema,
+  ConfigError,
+  logLevelSchema,
+  parseEnv,
+  portSchema,
+} from './config';
+export { type Database, type Db, openPglite, openPostgres, type Schema } from './database';
+export { ensureInstallation, type Installation } from './installation';
+export { createLogger, type Logger } from './logger';
+export { openRedis, type Redis } from './redis';
+export * as schema from './schema/index';

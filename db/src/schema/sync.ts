@@ -1,0 +1,60 @@
+import { bigint, index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts';
+import { bytea, createdAt, timestampTz } from './columns';
+
+/**
+ * The append-only log of accepted Yjs updates, one sequence per doc [S1]. Rows are never updated;
+ * compaction writes snapshots and keeps this log for audit and replay.
+ */
+export const docUpdates = pgTable(
+  'doc_updates',
+  {
+    docName: text('doc_name').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    update: bytea('update').notNull(),
+    /** Yjs client id of the writer (uint32, hence bigint). */
+    clientId: bigint('client_id', { mode: 'number' }).notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    receivedAt: timestampTz('received_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.docName, t.seq] }),
+    // Audit: "everything this user changed", newest first.
+    index('doc_updates_user_idx').on(t.userId, t.receivedAt.desc()),
+  ],
+);
+
+/** A doc's state folded from its log up to and including `upToSeq`; loading reads the newest. */
+export const docSnapshots = pgTable(
+  'doc_snapshots',
+  {
+    docName: text('doc_name').notNull(),
+    upToSeq: bigint('up_to_seq', { mode: 'number' }).notNull(),
+    state: bytea('state').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.docName, t.upToSeq] })],
+);
+
+/** The first user to write with a client id in a doc owns it [S3]. */
+export const docClientIds = pgTable(
+  'doc_client_ids',
+  {
+    docName: text('doc_name').notNull(),
+    clientId: bigint('client_id', { mode: 'number' }).notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    firstSeenAt: timestampTz('first_seen_at').notNull().defaultNow(),
+    /** Set when the client id wrote a rejected update; it may not write in this doc again. */
+    barredAt: timestampTz('barred_at'),
+  },
+  (t) => [primaryKey({ columns: [t.docName, t.clientId] })],
+);
+
+/** How far the projector has turned each doc's log into rows; projection is idempotent per seq. */
+export const projectionCursors = pgTable('projection_cursors', {
+  docName: text('doc_name').primaryKey(),
+  projectedSeq: bigint('projected_seq', { mode: 'number' }).notNull(),
+  updatedAt: timestampTz('updated_at').notNull().defaultNow(),
+});
