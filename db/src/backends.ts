@@ -24,6 +24,8 @@ export interface Backends {
 
 export interface BackendStatus {
   kind: string;
+  /** True for the in-process/in-folder stand-ins used when no real service is configured. */
+  embedded: boolean;
   ok: boolean;
   error?: string;
 }
@@ -90,14 +92,14 @@ export async function openBackends(
       installation,
       async health() {
         const [db, kv, blob] = await Promise.all([
-          probe(database.kind, () => database.ping()),
+          probe(database.kind, database.kind === 'pglite', () => database.ping()),
           redis
-            ? probe('redis', () => redis.ping())
-            : Promise.resolve({ kind: 'embedded', ok: true }),
-          probe(blobs.kind, () => blobs.ping()),
+            ? probe('redis', false, () => redis.ping())
+            : Promise.resolve({ kind: 'in-process', embedded: true, ok: true }),
+          probe(blobs.kind, blobs.kind === 'local', () => blobs.ping()),
         ]);
         // The bus is healthy exactly when its transport is: Redis, or the process itself.
-        const busStatus = { kind: bus.kind, ok: redis ? kv.ok : true };
+        const busStatus = { kind: bus.kind, embedded: !redis, ok: redis ? kv.ok : true };
         return {
           ok: db.ok && kv.ok && blob.ok,
           database: db,
@@ -114,7 +116,11 @@ export async function openBackends(
   }
 }
 
-async function probe(kind: string, ping: () => Promise<unknown>): Promise<BackendStatus> {
+async function probe(
+  kind: string,
+  embedded: boolean,
+  ping: () => Promise<unknown>,
+): Promise<BackendStatus> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -126,9 +132,9 @@ async function probe(kind: string, ping: () => Promise<unknown>): Promise<Backen
         );
       }),
     ]);
-    return { kind, ok: true };
+    return { kind, embedded, ok: true };
   } catch (error) {
-    return { kind, ok: false, error: (error as Error).message };
+    return { kind, embedded, ok: false, error: (error as Error).message };
   } finally {
     clearTimeout(timer);
   }

@@ -19,7 +19,8 @@ export function parseEnv<S extends z.ZodObject>(
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
-    const name = issue.path.join('.');
+    // Variables are flat; a list's element index would only confuse ("SERVICES.1").
+    const name = String(issue.path[0] ?? '(environment)');
     const got = cleaned[name];
     return `  ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
@@ -72,3 +73,9 @@ export const backendEnvSchema = z.object({
 });
 
 export type BackendEnv = z.infer<typeof backendEnvSchema>;
+
+/** What every server process adds to the backends: where to listen and how long to drain. */
+export const serverEnvSchema = backendEnvSchema.extend({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+});

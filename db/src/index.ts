@@ -11,9 +11,11 @@ export {
   logLevelSchema,
   parseEnv,
   portSchema,
+  serverEnvSchema,
 } from './config';
 export { type Database, type Db, openPglite, openPostgres, type Schema } from './database';
 export { ensureInstallation, type Installation } from './installation';
+export { closeServer, exitOnSignals, listen, runMain } from './lifecycle';
 export { createLogger, type Logger } from './logger';
 export { openRedis, type Redis } from './redis';
 export * as schema from './schema/index';

@@ -64,3 +64,10 @@ export function useTestRedis(): TestRedis {
     prefix,
   };
 }
+export {
+  type ProcessResult,
+  runProcess,
+  type ServerProcess,
+  startProcess,
+  tsEntry,
+} from './process';

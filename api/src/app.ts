@@ -1,0 +1,64 @@
+import type { Backends, Logger } from '@confab/db';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { clientAssets } from './client-assets';
+import type { ServiceName } from './env';
+import { ApiError, errorBody } from './errors';
+import { healthRoute } from './routes/health/health-route';
+
+export interface AppOptions {
+  backends: Backends;
+  logger: Logger;
+  services: readonly ServiceName[];
+  clientDir: string;
+  version: string;
+  startedAt?: Date;
+}
+
+/** The HTTP side of Confab: `/api/*`, and the web client at `/` when it is among the services. */
+export function createApp({
+  backends,
+  logger,
+  services,
+  clientDir,
+  version,
+  startedAt = new Date(),
+}: AppOptions) {
+  const app = new Hono();
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+      },
+      // Cross-origin isolation headers would block images and files served from S3/CloudFront.
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  const api = new Hono();
+  if (services.includes('api')) {
+    api.route('/health', healthRoute({ backends, services, version, startedAt }));
+  }
+  api.all('*', (c) =>
+    c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404),
+  );
+  app.route('/api', api);
+
+  if (services.includes('client')) app.route('/', clientAssets(clientDir));
+
+  app.notFound((c) => c.json(errorBody('not_found', 'Not found'), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError)
+      return c.json(errorBody(error.code, error.message), error.status);
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal', 'Something went wrong on our side'), 500);
+  });
+  return app;
+}

@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import { parseEnv, portSchema, serverEnvSchema } from '@confab/db';
+import { originListSchema } from '@confab/sync-server';
+import { z } from 'zod';
+
+const SERVICE_NAMES = ['api', 'sync', 'client'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const defaultClientDir = fileURLToPath(new URL('../../client/dist', import.meta.url));
+
+export const apiEnvSchema = serverEnvSchema
+  .extend({
+    PORT: portSchema(3000),
+    /** Where users reach Confab; its origin is allowed by default. */
+    PUBLIC_URL: z
+      .url({ error: 'expected the URL users open, like https://chat.example.com' })
+      .optional(),
+    ALLOWED_ORIGINS: originListSchema.optional(),
+    /** What this process serves; all three by default (one-process mode). */
+    SERVICES: z
+      .string()
+      .default(SERVICE_NAMES.join(','))
+      .transform((value) => [
+        ...new Set(
+          value
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(
+        z
+          .array(
+            z.enum(SERVICE_NAMES, {
+              error: `expected a comma-separated list of ${SERVICE_NAMES.join(', ')}`,
+            }),
+          )
+          .min(1, `expected at least one of ${SERVICE_NAMES.join(', ')}`),
+      ),
+    CLIENT_DIST_DIR: z.string().min(1).default(defaultClientDir),
+  })
+  .superRefine((env, ctx) => {
+    // Processes that split the services share state only through Postgres and Redis: PGlite's folder
+    // and the in-process bus cannot be shared between processes.
+    if (env.SERVICES.length === SERVICE_NAMES.length) return;
+    for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
+      if (!env[name]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `required when SERVICES is not ${SERVICE_NAMES.join(',')} (processes share data only through Postgres and Redis)`,
+        });
+      }
+    }
+  });
+
+export type ApiEnv = z.infer<typeof apiEnvSchema> & {
+  ALLOWED_ORIGINS: string[];
+  PUBLIC_URL: string;
+};
+
+export function loadApiEnv(source: Record<string, string | undefined>): ApiEnv {
+  const env = parseEnv(apiEnvSchema, source);
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  return {
+    ...env,
+    PUBLIC_URL: publicUrl,
+    ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? [new URL(publicUrl).origin],
+  };
+}

@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  freePort,
+  runProcess,
+  type ServerProcess,
+  startProcess,
+  tsEntry,
+  useTestDatabase,
+  useTestRedis,
+} from '@confab/db/testing';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+
+let scratch: string;
+const running: ServerProcess[] = [];
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'confab-main-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.stop('SIGKILL')));
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+async function start(command: string[], env: Record<string, string>, cwd = scratch) {
+  const server = await startProcess(command, env, cwd);
+  running.push(server);
+  return server;
+}
+
+interface Health {
+  status: string;
+  installationId: string;
+  backends: Record<string, { kind: string; embedded: boolean; ok: boolean }>;
+}
+
+async function health(port: number): Promise<Health> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as Health;
+}
+
+describe('npm start', () => {
+  it('serves client, API and health on embedded defaults with no services configured', async () => {
+    const dataDir = join(scratch, 'npm-start-data');
+    const server = await start(
+      ['npm', 'start', '--silent'],
+      { PORT: '0', DATA_DIR: dataDir },
+      REPO,
+    );
+    const body = await health(server.port);
+    expect(body.status).toBe('ok');
+    expect(body.backends.database).toMatchObject({ kind: 'pglite', embedded: true });
+    expect(body.backends.bus).toMatchObject({ kind: 'in-process', embedded: true });
+    const page = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(await page.text()).toContain('<div id="root">');
+    expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+  }, 120_000);
+});
+
+describe('the one-process server', () => {
+  it('keeps its data in ./.confab across a restart, and exits 0 on SIGTERM', async () => {
+    const cwd = await mkdtemp(join(scratch, 'cwd-'));
+    const first = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    const before = await health(first.port);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toContain('"msg":"stopped"');
+    expect(existsSync(join(cwd, '.confab', 'pglite'))).toBe(true);
+
+    const second = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    expect((await health(second.port)).installationId).toBe(before.installationId);
+    expect(await second.stop('SIGINT')).toBe(0);
+  }, 120_000);
+
+  it('uses the Postgres and Redis named by DATABASE_URL and REDIS_URL', async () => {
+    const server = await start(tsEntry(MAIN), {
+      PORT: '0',
+      DATABASE_URL: testDb.url,
+      REDIS_URL: testRedis.url,
+      REDIS_KEY_PREFIX: testRedis.prefix,
+      DATA_DIR: join(scratch, 'unused'),
+    });
+    const body = await health(server.port);
+    expect(body.backends).toMatchObject({
+      database: { kind: 'postgres', embedded: false, ok: true },
+      redis: { kind: 'redis', embedded: false, ok: true },
+      bus: { kind: 'redis', embedded: false, ok: true },
+    });
+
+    // The installation row is in that very database...
+    const client = new pg.Client({ connectionString: testDb.url });
+    await client.connect();
+    const { rows } = await client.query(
+      "SELECT value->>'id' AS id FROM system_settings WHERE key = 'installation'",
+    );
+    await client.end();
+    expect(rows).toEqual([{ id: body.installationId }]);
+    // ...and the server holds named connections to that very Redis.
+    const redis = new Redis(testRedis.url);
+    const clients = String(await redis.call('CLIENT', 'LIST'));
+    redis.disconnect();
+    expect(clients).toMatch(/name=confab /);
+    expect(existsSync(join(scratch, 'unused', 'pglite'))).toBe(false);
+  }, 60_000);
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '99999' }, 'PORT'],
+    [{ DATABASE_URL: 'nonsense' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ SERVICES: 'api,bogus' }, 'SERVICES'],
+    [{ SERVICES: 'api' }, 'DATABASE_URL'],
+    [{ ALLOWED_ORIGINS: 'https://chat.example.com/path' }, 'ALLOWED_ORIGINS'],
+  ])(
+    'exits 1 on %j, naming %s',
+    async (env, variable) => {
+      const result = await runProcess(tsEntry(MAIN), env, scratch);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        new RegExp(`^Invalid configuration:\\n(.*\\n)*  ${variable}: `),
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    },
+    60_000,
+  );
+
+  it('exits 1 at start when DATABASE_URL names a server that does not answer', async () => {
+    const port = await freePort();
+    const result = await runProcess(
+      tsEntry(MAIN),
+      { PORT: '0', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/confab` },
+      scratch,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Cannot reach Postgres at DATABASE_URL');
+  }, 60_000);
+
+  it('refuses sync upgrades before the 101: foreign origin 403, no ticket 401', async () => {
+    const server = await start(tsEntry(MAIN), {
+      PORT: '0',
+      DATA_DIR: join(scratch, 'sync-data'),
+      PUBLIC_URL: 'https://chat.example.com',
+    });
+    const upgrade = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest({
+          port: server.port,
+          host: '127.0.0.1',
+          path: '/sync/channel:abc:0',
+          headers: {
+            Connection: 'Upgrade',
+            Upgrade: 'websocket',
+            Origin: origin,
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          },
+        });
+        request.on('response', (response) => resolve(response.statusCode ?? 0));
+        request.on('upgrade', () => reject(new Error('upgraded')));
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await upgrade('https://evil.example.net')).toBe(403);
+    expect(await upgrade('https://chat.example.com')).toBe(401);
+  }, 60_000);
+});

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeServer, type Logger, listen, openBackends } from '@confab/db';
+import { attachSyncEndpoint } from '@confab/sync-server';
+import { createAdaptorServer } from '@hono/node-server';
+import { createApp } from './app';
+import type { ApiEnv } from './env';
+
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+};
+
+export interface RunningServer {
+  address: AddressInfo;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the backends (migrating the database), then serves the configured services on one port:
+ * the client at `/`, the API under `/api`, the sync WebSocket under `/sync`.
+ */
+export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningServer> {
+  const backends = await openBackends(env, {
+    logger: logger.child({ component: 'backends' }),
+    connectionName: 'confab',
+  });
+  try {
+    const app = createApp({
+      backends,
+      logger: logger.child({ component: 'http' }),
+      services: env.SERVICES,
+      clientDir: env.CLIENT_DIST_DIR,
+      version,
+    });
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const sync = env.SERVICES.includes('sync')
+      ? attachSyncEndpoint(server, {
+          allowedOrigins: env.ALLOWED_ORIGINS,
+          logger: logger.child({ component: 'sync' }),
+        })
+      : null;
+    const address = await listen(server, env.PORT, env.HOST);
+    logger.info(
+      {
+        port: address.port,
+        host: address.address,
+        services: env.SERVICES,
+        installationId: backends.installation.id,
+      },
+      'listening',
+    );
+    return {
+      address,
+      async stop() {
+        sync?.close();
+        await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
+        await backends.close();
+      },
+    };
+  } catch (error) {
+    await backends.close();
+    throw error;
+  }
+}

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { waitFor } from './wait';
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** Port from the process's `listening` log line. */
+  readonly port: number;
+  readonly output: () => string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const TSX = new URL('../../../node_modules/.bin/tsx', import.meta.url).pathname;
+
+/** The command that runs a TypeScript entry point the way `npm start` does. */
+export const tsEntry = (entry: string): string[] => [TSX, entry];
+
+function spawnCommand(command: string[], env: Record<string, string>, cwd: string): ChildProcess {
+  // A clean environment: the test states every variable the process sees, as a fresh machine would.
+  const base = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    LOG_LEVEL: 'info',
+  };
+  const [file, ...args] = command;
+  if (!file) throw new Error('empty command');
+  return spawn(file, args, { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs a command to completion (for start-up failures). */
+export function runProcess(
+  command: string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = 60_000,
+): Promise<ProcessResult> {
+  const child = spawnCommand(command, env, cwd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `${command.join(' ')} still running after ${timeoutMs} ms:\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts a server and waits for its `listening` log line (pino JSON). */
+export async function startProcess(
+  command: string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = 60_000,
+): Promise<ServerProcess> {
+  const child = spawnCommand(command, env, cwd);
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exitedEarly = new AbortController();
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitedEarly.abort(new Error(`${command.join(' ')} exited with ${code} before listening`));
+      resolve(code);
+    }),
+  );
+  const port = await waitFor(
+    `${command.join(' ')} to log "listening"`,
+    () => {
+      for (const line of output.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const record = JSON.parse(line) as { msg?: string; port?: number };
+        if (record.msg === 'listening' && record.port) return record.port;
+      }
+      return undefined;
+    },
+    { timeoutMs, signal: exitedEarly.signal },
+  ).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}\n${output}`);
+  });
+  return {
+    child,
+    port,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export { CloseCode, UpgradeStatus } from './close-codes';
+export { parseDocName } from './doc-name';
+export { originListSchema } from './env';
+export { isOriginAllowed } from './origin';
+export {
+  attachSyncEndpoint,
+  SYNC_PATH_PREFIX,
+  type SyncEndpoint,
+  type SyncEndpointOptions,
+} from './sync-endpoint';

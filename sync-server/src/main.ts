@@ -1,0 +1,45 @@
+import { createServer } from 'node:http';
+import {
+  closeServer,
+  createLogger,
+  exitOnSignals,
+  listen,
+  openBackends,
+  runMain,
+} from '@confab/db';
+import { loadSyncEnv } from './env';
+import { attachSyncEndpoint } from './sync-endpoint';
+
+/** The sync server as a process of its own, for deployments that scale it apart from the API. */
+await runMain(async () => {
+  const env = loadSyncEnv(process.env);
+  const logger = createLogger(env.LOG_LEVEL, { service: 'confab-sync' });
+  const backends = await openBackends(env, { logger, connectionName: 'confab-sync' });
+  // Plain HTTP answers only the load balancer's health check; everything else is the API's.
+  const server = createServer((request, response) => {
+    const body = (status: number, value: unknown) => {
+      response.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+      });
+      response.end(JSON.stringify(value));
+    };
+    if (request.method === 'GET' && request.url === '/health') {
+      backends.health().then(
+        (health) =>
+          body(health.ok ? 200 : 503, { status: health.ok ? 'ok' : 'degraded', ...health }),
+        () => body(503, { status: 'degraded' }),
+      );
+      return;
+    }
+    body(404, { error: { code: 'not_found', message: 'Not found' } });
+  });
+  const endpoint = attachSyncEndpoint(server, { allowedOrigins: env.ALLOWED_ORIGINS, logger });
+  const address = await listen(server, env.PORT, env.HOST);
+  logger.info({ port: address.port, installationId: backends.installation.id }, 'listening');
+  exitOnSignals(async () => {
+    endpoint.close();
+    await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
+    await backends.close();
+  }, logger);
+});
