@@ -137,6 +137,8 @@ async function startEmbedded(): Promise<PostgresService | null> {
     return null;
   }
   const dir = await mkdtemp(join(tmpdir(), 'confab-embedded-pg-'));
+  // As root, the package runs the server as a user it creates, who must be able to reach the folder.
+  await chmod(dir, 0o755);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),

