@@ -45,4 +45,15 @@ describe('parseEnv', () => {
   it('ignores variables the schema does not know', () => {
     expect(() => parseEnv(z.object({}), { UNRELATED: 'x' })).not.toThrow();
   });
+
+  it('does not echo passwords or secrets in its message', () => {
+    const attempt = () =>
+      parseEnv(schema.extend({ SMTP_PASSWORD: z.string().min(20) }), {
+        DATABASE_URL: 'mysql://confab:hunter2@db:3306/confab',
+        SMTP_PASSWORD: 'short-secret',
+      });
+    expect(attempt).toThrow(/DATABASE_URL: .*mysql:\/\/confab:\*\*\*@db:3306/);
+    expect(attempt).toThrow(/SMTP_PASSWORD: .*\(hidden\)/);
+    expect(attempt).not.toThrow(/hunter2|short-secret/);
+  });
 });

@@ -22,9 +22,15 @@ export function parseEnv<S extends z.ZodObject>(
     // Variables are flat; a list's element index would only confuse ("SERVICES.1").
     const name = String(issue.path[0] ?? '(environment)');
     const got = cleaned[name];
-    return `  ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+    return `  ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(shown(name, got))})`}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Start-up errors end up in logs: never echo a secret, nor the password inside a URL. */
+function shown(name: string, value: string): string {
+  if (/SECRET|PASSWORD|TOKEN|PRIVATE/.test(name)) return '(hidden)';
+  return value.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
 }
 
 export const portSchema = (fallback: number) =>
