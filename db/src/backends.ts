@@ -7,6 +7,9 @@ import { createRedisBus } from './bus/redis-bus';
 import type { BackendEnv } from './config';
 import { type Database, openPglite, openPostgres } from './database';
 import { ensureInstallation, type Installation } from './installation';
+import { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
+import type { KeyValueStore } from './kv/key-value-store';
+import { createRedisKeyValueStore } from './kv/redis-key-value-store';
 import type { Logger } from './logger';
 import { openRedis, type Redis } from './redis';
 
@@ -16,6 +19,8 @@ export interface Backends {
   /** Null in embedded mode; sessions, limits and presence then live in-process. */
   readonly redis: Redis | null;
   readonly bus: EventBus;
+  /** Sessions, tickets, one-time tokens: Redis, or a table in the database. */
+  readonly kv: KeyValueStore;
   readonly blobs: BlobStore;
   readonly installation: Installation;
   health(): Promise<BackendsHealth>;
@@ -39,6 +44,7 @@ export interface BackendsHealth {
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
+const KV_SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Opens the real services where the environment names them and embedded ones otherwise, runs
@@ -73,6 +79,21 @@ export async function openBackends(
       : createInProcessBus({ onError });
     opened.push(() => bus.close());
 
+    let kv: KeyValueStore;
+    if (redis) {
+      kv = createRedisKeyValueStore(redis, `${env.REDIS_KEY_PREFIX}kv:`);
+    } else {
+      const embeddedKv = createEmbeddedKeyValueStore(database.db);
+      const sweeper = setInterval(() => {
+        embeddedKv
+          .sweep()
+          .catch((error: unknown) => logger.warn({ err: error }, 'kv sweep failed'));
+      }, KV_SWEEP_INTERVAL_MS);
+      sweeper.unref();
+      opened.push(async () => clearInterval(sweeper));
+      kv = embeddedKv;
+    }
+
     const blobs = await createLocalBlobStore(resolve(join(env.DATA_DIR, 'blobs')));
     logger.info(
       {
@@ -88,6 +109,7 @@ export async function openBackends(
       database,
       redis,
       bus,
+      kv,
       blobs,
       installation,
       async health() {

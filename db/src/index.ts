@@ -15,6 +15,9 @@ export {
 } from './config';
 export { type Database, type Db, openPglite, openPostgres, type Schema } from './database';
 export { ensureInstallation, type Installation } from './installation';
+export { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
+export type { KeyValueStore } from './kv/key-value-store';
+export { createRedisKeyValueStore } from './kv/redis-key-value-store';
 export { closeServer, exitOnSignals, listen, runMain } from './lifecycle';
 export { createLogger, type Logger } from './logger';
 export { openRedis, type Redis } from './redis';

@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openPglite, openPostgres } from '../database';
+import { useTestDatabase, useTestRedis, waitFor } from '../testing/index';
+import { createEmbeddedKeyValueStore } from './embedded-key-value-store';
+import type { KeyValueStore } from './key-value-store';
+import { createRedisKeyValueStore } from './redis-key-value-store';
+
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+
+/** One suite for every implementation: what sessions, tickets and tokens rely on. */
+function keyValueContract(
+  name: string,
+  open: () => Promise<{ store: KeyValueStore; close(): Promise<void> }>,
+) {
+  describe(`key-value store contract: ${name}`, () => {
+    let store: KeyValueStore;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, close } = await open());
+    });
+    afterAll(() => close());
+
+    it('stores, replaces and deletes values', async () => {
+      expect(await store.get('a')).toBeNull();
+      await store.set('a', '1');
+      await store.set('a', '2');
+      expect(await store.get('a')).toBe('2');
+      expect(await store.ttl('a')).toBeNull();
+      await store.delete('a', 'never-set');
+      expect(await store.get('a')).toBeNull();
+    });
+
+    it('forgets a value after its time to live', async () => {
+      await store.set('short', 'x', 150);
+      expect(await store.get('short')).toBe('x');
+      const ttl = await store.ttl('short');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(150);
+      await waitFor(
+        'expiry',
+        async () => ((await store.get('short')) === null ? true : undefined),
+        {
+          timeoutMs: 5_000,
+        },
+      );
+      expect(await store.take('short')).toBeNull();
+      expect(await store.setIfAbsent('short', 'y', 1_000)).toBe(true);
+    });
+
+    it('sets if absent only once among concurrent callers', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.setIfAbsent('once', String(i), 10_000)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('lets exactly one of concurrent compare-and-sets from one value win, keeping the expiry', async () => {
+      await store.set('cas', 'v0', 60_000);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.compareAndSet('cas', 'v0', `v${i + 1}`)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.get('cas')).toMatch(/^v[1-8]$/);
+      expect(await store.ttl('cas')).toBeGreaterThan(50_000);
+      expect(await store.compareAndSet('cas', 'v0', 'late')).toBe(false);
+      expect(await store.compareAndSet('missing', 'v0', 'x')).toBe(false);
+    });
+
+    it('hands a taken value to exactly one of concurrent takers', async () => {
+      await store.set('ticket', 'secret', 60_000);
+      const taken = await Promise.all(Array.from({ length: 8 }, () => store.take('ticket')));
+      expect(taken.filter((value) => value !== null)).toEqual(['secret']);
+      expect(await store.get('ticket')).toBeNull();
+    });
+
+    it('keeps sets of members', async () => {
+      await store.setAdd('set', 'a');
+      await store.setAdd('set', 'b');
+      await store.setAdd('set', 'a');
+      expect((await store.setMembers('set')).sort()).toEqual(['a', 'b']);
+      await store.setRemove('set', 'a');
+      expect(await store.setMembers('set')).toEqual(['b']);
+      await store.delete('set');
+      expect(await store.setMembers('set')).toEqual([]);
+    });
+
+    it('refuses a time to live that is not a positive integer', async () => {
+      for (const ttl of [0, -1, 1.5, Number.NaN]) {
+        await expect(store.set('bad', 'x', ttl)).rejects.toThrow(RangeError);
+      }
+    });
+  });
+}
+
+async function embedded(open: () => Promise<Database>) {
+  const database = await open();
+  await database.migrate();
+  return { store: createEmbeddedKeyValueStore(database.db), close: () => database.close() };
+}
+
+keyValueContract('redis', async () => {
+  const redis = new Redis(testRedis.url);
+  return {
+    store: createRedisKeyValueStore(redis, testRedis.prefix),
+    close: async () => redis.disconnect(),
+  };
+});
+keyValueContract('embedded on postgres', () =>
+  embedded(() => openPostgres(testDb.url, { poolSize: 10 })),
+);
+keyValueContract('embedded on pglite', () => embedded(() => openPglite('memory')));

@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { assertTtl, type KeyValueStore } from './key-value-store';
+
+// KEYS[1] key; ARGV expected, next, ttl (ms, or '' to keep the current expiry).
+const COMPARE_AND_SET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1`;
+
+export function createRedisKeyValueStore(redis: Redis, prefix: string): KeyValueStore {
+  const k = (key: string) => prefix + key;
+  return {
+    kind: 'redis',
+    get: (key) => redis.get(k(key)),
+    async set(key, value, ttlMs) {
+      assertTtl(ttlMs);
+      if (ttlMs) await redis.set(k(key), value, 'PX', ttlMs);
+      else await redis.set(k(key), value);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      assertTtl(ttlMs);
+      const result = ttlMs
+        ? await redis.set(k(key), value, 'PX', ttlMs, 'NX')
+        : await redis.set(k(key), value, 'NX');
+      return result === 'OK';
+    },
+    async compareAndSet(key, expected, next, ttlMs) {
+      assertTtl(ttlMs);
+      const swapped = await redis.eval(
+        COMPARE_AND_SET,
+        1,
+        k(key),
+        expected,
+        next,
+        ttlMs ? String(ttlMs) : '',
+      );
+      return swapped === 1;
+    },
+    take: (key) => redis.getdel(k(key)),
+    async delete(...keys) {
+      if (keys.length) await redis.del(...keys.map(k));
+    },
+    async setAdd(key, member) {
+      await redis.sadd(k(key), member);
+    },
+    async setRemove(key, member) {
+      await redis.srem(k(key), member);
+    },
+    setMembers: (key) => redis.smembers(k(key)),
+    async ttl(key) {
+      const ms = await redis.pttl(k(key));
+      return ms < 0 ? null : ms;
+    },
+  };
+}
