@@ -4,6 +4,7 @@ export { createLocalBlobStore } from './blobs/local-blob-store';
 export type { EventBus, EventHandler, Unsubscribe } from './bus/event-bus';
 export { createInProcessBus } from './bus/in-process-bus';
 export { createRedisBus } from './bus/redis-bus';
+export { SESSIONS_REVOKED_TOPIC, type SessionsRevokedEvent } from './bus/topics';
 export {
   type BackendEnv,
   backendEnvSchema,

@@ -1,0 +1,12 @@
+/**
+ * Topics that cross package boundaries. Payloads are JSON in UTF-8.
+ * `auth.sessions.revoked`: `{ userId, sessionIds, reason }`, published by the API when sessions end
+ * (logout, logout everywhere, reset, refresh-token reuse); the sync server closes their sockets.
+ */
+export const SESSIONS_REVOKED_TOPIC = 'auth.sessions.revoked';
+
+export interface SessionsRevokedEvent {
+  userId: string;
+  sessionIds: string[];
+  reason: 'logout' | 'logout_all' | 'revoked' | 'password_reset' | 'refresh_token_reused';
+}
