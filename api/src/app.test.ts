@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Backends, backendEnvSchema, createLogger, openBackends } from '@confab/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app';
+import { createAuth } from './auth/auth';
 
 let dir: string;
 let backends: Backends;
@@ -21,8 +22,16 @@ beforeAll(async () => {
     logger,
     connectionName: 'test',
   });
+  const auth = await createAuth(backends, {
+    issuer: 'http://localhost',
+    allowedOrigins: ['http://localhost'],
+    trustProxy: false,
+    passwordScheme: 'argon2id',
+    redisKeyPrefix: 'unused:',
+  });
   app = createApp({
     backends,
+    auth,
     logger,
     services: ['api', 'sync', 'client'],
     clientDir,

@@ -1,13 +1,16 @@
 import type { Backends, Logger } from '@confab/db';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import type { Auth } from './auth/auth';
 import { clientAssets } from './client-assets';
 import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
+import { authRoutes } from './routes/auth/auth-routes';
 import { healthRoute } from './routes/health/health-route';
 
 export interface AppOptions {
   backends: Backends;
+  auth: Auth;
   logger: Logger;
   services: readonly ServiceName[];
   clientDir: string;
@@ -18,6 +21,7 @@ export interface AppOptions {
 /** The HTTP side of Confab: `/api/*`, and the web client at `/` when it is among the services. */
 export function createApp({
   backends,
+  auth,
   logger,
   services,
   clientDir,
@@ -45,6 +49,12 @@ export function createApp({
   const api = new Hono();
   if (services.includes('api')) {
     api.route('/health', healthRoute({ backends, services, version, startedAt }));
+    api.route('/auth', authRoutes(auth));
+    // RFC 8615 well-known location, so other services can verify our access tokens.
+    app.get('/.well-known/jwks.json', (c) => {
+      c.header('Cache-Control', 'public, max-age=300');
+      return c.json(auth.keys.jwks());
+    });
   }
   api.all('*', (c) =>
     c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404),
@@ -55,8 +65,11 @@ export function createApp({
 
   app.notFound((c) => c.json(errorBody('not_found', 'Not found'), 404));
   app.onError((error, c) => {
-    if (error instanceof ApiError)
-      return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof ApiError) {
+      const response = c.json(errorBody(error.code, error.message), error.status);
+      for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);
+      return response;
+    }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'Something went wrong on our side'), 500);
   });

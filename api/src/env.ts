@@ -37,6 +37,13 @@ export const apiEnvSchema = serverEnvSchema
           )
           .min(1, `expected at least one of ${SERVICE_NAMES.join(', ')}`),
       ),
+    /** Behind a load balancer: take the client address from X-Forwarded-For (last hop). */
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+    /** Scheme for new password hashes; both always verify, and old ones are upgraded at login. */
+    PASSWORD_HASH: z.enum(['argon2id', 'bcrypt']).default('argon2id'),
     CLIENT_DIST_DIR: z.string().min(1).default(defaultClientDir),
   })
   .superRefine((env, ctx) => {

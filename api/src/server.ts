@@ -5,6 +5,7 @@ import { closeServer, type Logger, listen, openBackends } from '@confab/db';
 import { attachSyncEndpoint } from '@confab/sync-server';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app';
+import { createAuth } from './auth/auth';
 import type { ApiEnv } from './env';
 
 const { version } = JSON.parse(
@@ -28,8 +29,16 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
     connectionName: 'confab',
   });
   try {
+    const auth = await createAuth(backends, {
+      issuer: new URL(env.PUBLIC_URL).origin,
+      allowedOrigins: env.ALLOWED_ORIGINS,
+      trustProxy: env.TRUST_PROXY,
+      passwordScheme: env.PASSWORD_HASH,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    });
     const app = createApp({
       backends,
+      auth,
       logger: logger.child({ component: 'http' }),
       services: env.SERVICES,
       clientDir: env.CLIENT_DIST_DIR,

@@ -1,0 +1,57 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError, invalidRequest } from '../errors';
+
+const MAX_JSON_BYTES = 64 * 1024;
+
+/** Reads and validates a JSON body; anything else is a 400 that changes nothing. */
+export async function parseJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json')) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json)');
+  }
+  const text = await c.req.text();
+  if (Buffer.byteLength(text) > MAX_JSON_BYTES)
+    throw new ApiError(413, 'payload_too_large', 'Body too large');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidRequest('Body is not valid JSON');
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw invalidRequest(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+/**
+ * The client's address. Behind a load balancer (TRUST_PROXY) it is the last hop the proxy added to
+ * X-Forwarded-For; otherwise the socket's peer. A client cannot choose it either way.
+ */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const hops = c.req
+      .header('x-forwarded-for')
+      ?.split(',')
+      .map((hop) => hop.trim())
+      .filter(Boolean);
+    const last = hops?.at(-1);
+    if (last) return last;
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Cookie-authenticated unsafe requests must come from an allowed origin (CSRF). Browsers send
+ * Origin on every cross-origin POST and cannot forge it.
+ */
+export function assertAllowedOrigin(c: Context, allowedOrigins: readonly string[]): void {
+  const origin = c.req.header('origin');
+  if (!origin || !allowedOrigins.includes(origin)) {
+    throw new ApiError(403, 'forbidden_origin', 'This request must come from the Confab web app');
+  }
+}
