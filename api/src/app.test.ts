@@ -5,6 +5,8 @@ import { type Backends, backendEnvSchema, createLogger, openBackends } from '@co
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app';
 import { createAuth } from './auth/auth';
+import { BackgroundTasks } from './background-tasks';
+import { createOutboxMailer } from './mail/mailer';
 
 let dir: string;
 let backends: Backends;
@@ -22,13 +24,20 @@ beforeAll(async () => {
     logger,
     connectionName: 'test',
   });
-  const auth = await createAuth(backends, {
-    issuer: 'http://localhost',
-    allowedOrigins: ['http://localhost'],
-    trustProxy: false,
-    passwordScheme: 'argon2id',
-    redisKeyPrefix: 'unused:',
-  });
+  const auth = await createAuth(
+    backends,
+    {
+      publicUrl: 'http://localhost',
+      allowedOrigins: ['http://localhost'],
+      trustProxy: false,
+      passwordScheme: 'argon2id',
+      redisKeyPrefix: 'unused:',
+    },
+    {
+      mailer: await createOutboxMailer(join(dir, 'outbox'), 'test'),
+      tasks: new BackgroundTasks(logger),
+    },
+  );
   app = createApp({
     backends,
     auth,

@@ -6,6 +6,7 @@ import { clientAssets } from './client-assets';
 import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
 import { authRoutes } from './routes/auth/auth-routes';
+import { passwordResetRoutes } from './routes/auth/password-reset-routes';
 import { healthRoute } from './routes/health/health-route';
 
 export interface AppOptions {
@@ -49,6 +50,14 @@ export function createApp({
   const api = new Hono();
   if (services.includes('api')) {
     api.route('/health', healthRoute({ backends, services, version, startedAt }));
+    api.route(
+      '/auth/password-reset',
+      passwordResetRoutes({
+        reset: auth.reset,
+        limits: auth.limits,
+        trustProxy: auth.config.trustProxy,
+      }),
+    );
     api.route('/auth', authRoutes(auth));
     // RFC 8615 well-known location, so other services can verify our access tokens.
     app.get('/.well-known/jwks.json', (c) => {

@@ -44,6 +44,14 @@ export const apiEnvSchema = serverEnvSchema
       .transform((value) => value === 'true' || value === '1'),
     /** Scheme for new password hashes; both always verify, and old ones are upgraded at login. */
     PASSWORD_HASH: z.enum(['argon2id', 'bcrypt']).default('argon2id'),
+    /** Outgoing mail server (smtp:// or smtps://, credentials in the URL); unset: DATA_DIR/outbox. */
+    SMTP_URL: z
+      .string()
+      .refine((value) => /^smtps?:\/\/[^/]+/.test(value), {
+        error: 'expected a URL like smtps://user:password@smtp.example.com:465',
+      })
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Confab <no-reply@localhost>'),
     CLIENT_DIST_DIR: z.string().min(1).default(defaultClientDir),
   })
   .superRefine((env, ctx) => {

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { closeServer, type Logger, listen, openBackends } from '@confab/db';
 import { attachSyncEndpoint } from '@confab/sync-server';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app';
 import { createAuth } from './auth/auth';
+import { BackgroundTasks } from './background-tasks';
 import type { ApiEnv } from './env';
+import { createOutboxMailer, createSmtpMailer } from './mail/mailer';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -29,13 +32,21 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
     connectionName: 'confab',
   });
   try {
-    const auth = await createAuth(backends, {
-      issuer: new URL(env.PUBLIC_URL).origin,
-      allowedOrigins: env.ALLOWED_ORIGINS,
-      trustProxy: env.TRUST_PROXY,
-      passwordScheme: env.PASSWORD_HASH,
-      redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    });
+    const tasks = new BackgroundTasks(logger.child({ component: 'tasks' }));
+    const mailer = env.SMTP_URL
+      ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM)
+      : await createOutboxMailer(resolve(env.DATA_DIR, 'outbox'), env.MAIL_FROM);
+    const auth = await createAuth(
+      backends,
+      {
+        publicUrl: env.PUBLIC_URL,
+        allowedOrigins: env.ALLOWED_ORIGINS,
+        trustProxy: env.TRUST_PROXY,
+        passwordScheme: env.PASSWORD_HASH,
+        redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      },
+      { mailer, tasks },
+    );
     const app = createApp({
       backends,
       auth,
@@ -66,6 +77,8 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
       async stop() {
         sync?.close();
         await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
+        await tasks.drain();
+        await mailer.close();
         await backends.close();
       },
     };

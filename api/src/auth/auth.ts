@@ -1,15 +1,18 @@
 import type { Backends } from '@confab/db';
+import type { BackgroundTasks } from '../background-tasks';
+import type { Mailer } from '../mail/mailer';
 import { AccessTokens } from './access-tokens';
 import { type Clock, systemClock } from './clock';
 import { KeyRing } from './key-ring';
+import { PasswordReset } from './password-reset';
 import type { PasswordScheme } from './passwords';
 import { createRateLimits, type RateLimits } from './rate-limits';
 import { Sessions } from './sessions';
 import { Users } from './users';
 
 export interface AuthConfig {
-  /** `iss` of access tokens: the public URL of this installation. */
-  issuer: string;
+  /** Where users open Confab; links in mails point here and its origin is the tokens' `iss`. */
+  publicUrl: string;
   allowedOrigins: readonly string[];
   trustProxy: boolean;
   passwordScheme: PasswordScheme;
@@ -26,26 +29,47 @@ export interface Auth {
   tokens: AccessTokens;
   keys: KeyRing;
   limits: RateLimits;
+  reset: PasswordReset;
   config: AuthConfig;
   clock: Clock;
 }
 
 export const ACCESS_TOKEN_AUDIENCE = 'confab-api';
 
-export async function createAuth(backends: Backends, config: AuthConfig): Promise<Auth> {
+export async function createAuth(
+  backends: Backends,
+  config: AuthConfig,
+  { mailer, tasks }: { mailer: Mailer; tasks: BackgroundTasks },
+): Promise<Auth> {
   const clock = config.clock ?? systemClock;
   const keys = await KeyRing.open(backends.database.db, { clock });
+  const users = new Users(backends.database.db);
+  const sessions = new Sessions(backends.kv, backends.bus, {
+    clock,
+    reuseGraceMs: config.reuseGraceMs,
+  });
+  const limits = createRateLimits(backends.redis, config.redisKeyPrefix);
   return {
-    users: new Users(backends.database.db),
-    sessions: new Sessions(backends.kv, backends.bus, { clock, reuseGraceMs: config.reuseGraceMs }),
+    users,
+    sessions,
+    reset: new PasswordReset({
+      kv: backends.kv,
+      users,
+      sessions,
+      mailer,
+      tasks,
+      limits,
+      publicUrl: config.publicUrl,
+      passwordScheme: config.passwordScheme,
+    }),
     tokens: new AccessTokens(keys, {
-      issuer: config.issuer,
+      issuer: new URL(config.publicUrl).origin,
       audience: ACCESS_TOKEN_AUDIENCE,
       ttlSeconds: config.accessTokenTtlSeconds,
       clock,
     }),
     keys,
-    limits: createRateLimits(backends.redis, config.redisKeyPrefix),
+    limits,
     config,
     clock,
   };

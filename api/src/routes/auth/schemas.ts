@@ -31,3 +31,10 @@ export const loginSchema = z.object({
 export const refreshSchema = z.object({
   refreshToken: z.string().max(200).optional(),
 });
+
+export const resetRequestSchema = z.object({ email: z.string().max(254) });
+
+export const resetConfirmSchema = z.object({
+  token: z.string().min(1).max(100),
+  password: passwordSchema,
+});

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { type Backends, backendEnvSchema, createLogger, openBackends } from '@confab/db';
 import { createApp } from '../../app';
 import { type AuthConfig, createAuth } from '../../auth/auth';
+import { BackgroundTasks } from '../../background-tasks';
+import { createOutboxMailer } from '../../mail/mailer';
 
 export const ORIGIN = 'https://chat.example.com';
 
@@ -23,14 +25,20 @@ export async function openTestBackends(
 }
 
 export async function createTestApp(backends: Backends, overrides: Partial<AuthConfig> = {}) {
-  const auth = await createAuth(backends, {
-    issuer: ORIGIN,
-    allowedOrigins: [ORIGIN],
-    trustProxy: true,
-    passwordScheme: 'argon2id',
-    redisKeyPrefix: `${overrides.redisKeyPrefix ?? 'test:'}`,
-    ...overrides,
-  });
+  const outbox = await mkdtemp(join(tmpdir(), 'confab-outbox-'));
+  const tasks = new BackgroundTasks(createLogger('silent'));
+  const auth = await createAuth(
+    backends,
+    {
+      publicUrl: ORIGIN,
+      allowedOrigins: [ORIGIN],
+      trustProxy: true,
+      passwordScheme: 'argon2id',
+      redisKeyPrefix: `${overrides.redisKeyPrefix ?? 'test:'}`,
+      ...overrides,
+    },
+    { mailer: await createOutboxMailer(outbox, 'Confab <no-reply@chat.example.com>'), tasks },
+  );
   const app = createApp({
     backends,
     auth,
@@ -39,7 +47,7 @@ export async function createTestApp(backends: Backends, overrides: Partial<AuthC
     clientDir: '/nonexistent',
     version: 'test',
   });
-  return { app, auth };
+  return { app, auth, outbox, tasks };
 }
 
 /** A JSON request as a browser or app would send it, from `ip`. */

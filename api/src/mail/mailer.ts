@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTransport } from 'nodemailer';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface StoredMail extends Mail {
+  from: string;
+  sentAt: string;
+}
+
+/** Sends the few mails Confab sends (password reset, invitations). */
+export interface Mailer {
+  readonly kind: 'smtp' | 'outbox';
+  send(mail: Mail): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createSmtpMailer(url: string, from: string): Mailer {
+  const transport = createTransport(url);
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      await transport.sendMail({ from, ...mail });
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * Development mail: each mail becomes a JSON file in `dir` (DATA_DIR/outbox), for `npm start`
+ * without a mail server and for tests to read. Written then renamed, so readers never see half.
+ */
+export async function createOutboxMailer(dir: string, from: string): Promise<Mailer> {
+  await mkdir(dir, { recursive: true });
+  return {
+    kind: 'outbox',
+    async send(mail) {
+      const stored: StoredMail = { from, ...mail, sentAt: new Date().toISOString() };
+      const name = `${Date.now()}-${randomBytes(4).toString('hex')}.json`;
+      await writeFile(join(dir, `.${name}`), JSON.stringify(stored, null, 2));
+      await rename(join(dir, `.${name}`), join(dir, name));
+    },
+    async close() {},
+  };
+}
+
+/** The outbox's mails, oldest first. */
+export async function readOutbox(dir: string): Promise<StoredMail[]> {
+  const names = (await readdir(dir).catch(() => [])).filter((name) => !name.startsWith('.')).sort();
+  return Promise.all(
+    names.map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as StoredMail),
+  );
+}
