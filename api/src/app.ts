@@ -8,6 +8,7 @@ import { ApiError, errorBody } from './errors';
 import { authRoutes } from './routes/auth/auth-routes';
 import { passwordResetRoutes } from './routes/auth/password-reset-routes';
 import { healthRoute } from './routes/health/health-route';
+import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
 
 export interface AppOptions {
   backends: Backends;
@@ -59,6 +60,7 @@ export function createApp({
       }),
     );
     api.route('/auth', authRoutes(auth));
+    api.route('/sync/tickets', syncTicketsRoute(auth, backends.kv));
     // RFC 8615 well-known location, so other services can verify our access tokens.
     app.get('/.well-known/jwks.json', (c) => {
       c.header('Cache-Control', 'public, max-age=300');

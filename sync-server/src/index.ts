@@ -8,3 +8,9 @@ export {
   type SyncEndpoint,
   type SyncEndpointOptions,
 } from './sync-endpoint';
+export {
+  issueSyncTicket,
+  redeemSyncTicket,
+  SYNC_TICKET_TTL_MS,
+  type SyncPrincipal,
+} from './tickets';

@@ -1,0 +1,64 @@
+import {
+  createEmbeddedKeyValueStore,
+  createRedisKeyValueStore,
+  type Database,
+  openPostgres,
+} from '@confab/db';
+import { useTestDatabase, useTestRedis } from '@confab/db/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueSyncTicket, redeemSyncTicket, SYNC_TICKET_TTL_MS } from './tickets';
+
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+let redis: Redis;
+let database: Database;
+beforeAll(async () => {
+  redis = new Redis(testRedis.url);
+  database = await openPostgres(testDb.url, { poolSize: 4 });
+});
+afterAll(async () => {
+  redis.disconnect();
+  await database.close();
+});
+
+const alice = { userId: 'user-alice', sessionId: 'session-1' };
+
+for (const [name, store] of [
+  ['redis', () => createRedisKeyValueStore(redis, testRedis.prefix)],
+  ['embedded', () => createEmbeddedKeyValueStore(database.db)],
+] as const) {
+  describe(`sync tickets on ${name}`, () => {
+    it('redeems a ticket once, for the user and session it was issued to', async () => {
+      const kv = store();
+      const { ticket, expiresAt } = await issueSyncTicket(kv, alice);
+      expect(expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(SYNC_TICKET_TTL_MS);
+      expect(await kv.ttl(`sync-ticket:${ticket}`)).toBeNull(); // stored under its hash, not itself
+      const redeemed = await Promise.all([
+        redeemSyncTicket(kv, ticket),
+        redeemSyncTicket(kv, ticket),
+      ]);
+      expect(redeemed.filter(Boolean)).toEqual([alice]);
+      expect(await redeemSyncTicket(kv, ticket)).toBeNull();
+    });
+
+    it('refuses a ticket after 60 seconds', async () => {
+      const kv = store();
+      const issuedAt = new Date();
+      const { ticket } = await issueSyncTicket(kv, alice, issuedAt);
+      expect(
+        await redeemSyncTicket(kv, ticket, new Date(issuedAt.getTime() + SYNC_TICKET_TTL_MS + 1)),
+      ).toBeNull();
+    });
+
+    it.each([
+      ['empty', ''],
+      ['too short', 'abc'],
+      ['not base64url', `${'+'.repeat(43)}`],
+      ['made up', 'A'.repeat(43)],
+      ['too long', 'A'.repeat(5000)],
+    ])('refuses a ticket that is %s', async (_name, ticket) => {
+      expect(await redeemSyncTicket(store(), ticket)).toBeNull();
+    });
+  });
+}
