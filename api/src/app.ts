@@ -7,6 +7,7 @@ import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
 import { authRoutes } from './routes/auth/auth-routes';
 import { passwordResetRoutes } from './routes/auth/password-reset-routes';
+import { ssoRoutes } from './routes/auth/sso-routes';
 import { healthRoute } from './routes/health/health-route';
 import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
 
@@ -59,6 +60,7 @@ export function createApp({
         trustProxy: auth.config.trustProxy,
       }),
     );
+    api.route('/auth/oidc', ssoRoutes(auth));
     api.route('/auth', authRoutes(auth));
     api.route('/sync/tickets', syncTicketsRoute(auth, backends.kv));
     // RFC 8615 well-known location, so other services can verify our access tokens.

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { parseEnv, portSchema, serverEnvSchema } from '@confab/db';
 import { originListSchema } from '@confab/sync-server';
 import { z } from 'zod';
+import { oidcProviderSchema } from './auth/single-sign-on';
 
 const SERVICE_NAMES = ['api', 'sync', 'client'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -52,6 +53,22 @@ export const apiEnvSchema = serverEnvSchema
       })
       .optional(),
     MAIL_FROM: z.string().min(3).default('Confab <no-reply@localhost>'),
+    /** Single sign-on: a JSON array of {id, name, issuer, clientId, clientSecret}. */
+    OIDC_PROVIDERS: z
+      .string()
+      .default('[]')
+      .transform((value, ctx) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'expected a JSON array of {id, name, issuer, clientId, clientSecret}',
+          });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(oidcProviderSchema)),
     CLIENT_DIST_DIR: z.string().min(1).default(defaultClientDir),
   })
   .superRefine((env, ctx) => {

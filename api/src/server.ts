@@ -44,6 +44,7 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
         trustProxy: env.TRUST_PROXY,
         passwordScheme: env.PASSWORD_HASH,
         redisKeyPrefix: env.REDIS_KEY_PREFIX,
+        oidcProviders: env.OIDC_PROVIDERS,
       },
       { mailer, tasks },
     );

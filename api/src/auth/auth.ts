@@ -8,6 +8,7 @@ import { PasswordReset } from './password-reset';
 import type { PasswordScheme } from './passwords';
 import { createRateLimits, type RateLimits } from './rate-limits';
 import { Sessions } from './sessions';
+import { type OidcProviderConfig, SingleSignOn } from './single-sign-on';
 import { Users } from './users';
 
 export interface AuthConfig {
@@ -19,6 +20,7 @@ export interface AuthConfig {
   accessTokenTtlSeconds?: number;
   reuseGraceMs?: number;
   redisKeyPrefix: string;
+  oidcProviders?: readonly OidcProviderConfig[];
   clock?: Clock;
 }
 
@@ -30,6 +32,7 @@ export interface Auth {
   keys: KeyRing;
   limits: RateLimits;
   reset: PasswordReset;
+  sso: SingleSignOn;
   config: AuthConfig;
   clock: Clock;
 }
@@ -62,6 +65,12 @@ export async function createAuth(
       publicUrl: config.publicUrl,
       passwordScheme: config.passwordScheme,
     }),
+    sso: new SingleSignOn(
+      config.oidcProviders ?? [],
+      backends.database.db,
+      backends.kv,
+      config.publicUrl,
+    ),
     tokens: new AccessTokens(keys, {
       issuer: new URL(config.publicUrl).origin,
       audience: ACCESS_TOKEN_AUDIENCE,

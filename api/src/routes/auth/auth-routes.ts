@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getCookie } from 'hono/cookie';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Auth } from '../../auth/auth';
 import { hashPassword, timingDecoy, verifyPassword } from '../../auth/passwords';
@@ -10,10 +10,8 @@ import { RefreshError } from '../../auth/sessions';
 import { EmailTaken, publicUser, type User } from '../../auth/users';
 import { ApiError, notFound } from '../../errors';
 import { assertAllowedOrigin, clientIp, parseJson } from '../../http/request';
+import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie';
 import { loginSchema, refreshSchema, signupSchema } from './schemas';
-
-export const REFRESH_COOKIE = 'confab_refresh';
-const REFRESH_COOKIE_PATH = '/api/auth';
 
 const invalidCredentials = () =>
   new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
@@ -64,13 +62,7 @@ export function authRoutes(auth: Auth) {
     const access = await tokens.issue(session);
     c.header('Cache-Control', 'no-store');
     if (transport === 'cookie') {
-      setCookie(c, REFRESH_COOKIE, refreshToken, {
-        httpOnly: true,
-        secure: true,
-        sameSite: 'Lax',
-        path: REFRESH_COOKIE_PATH,
-        expires: new Date(session.expiresAt),
-      });
+      setRefreshCookie(c, refreshToken, new Date(session.expiresAt));
     }
     return c.json(
       {
@@ -164,8 +156,7 @@ export function authRoutes(auth: Auth) {
           'Another request refreshed this session just now; retry with the newest token',
         );
       }
-      if (transport === 'cookie')
-        deleteCookie(c, REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH, secure: true });
+      if (transport === 'cookie') clearRefreshCookie(c);
       throw invalidRefreshToken();
     }
   });
@@ -174,7 +165,7 @@ export function authRoutes(auth: Auth) {
   app.post('/logout', async (c) => {
     const { userId, sessionId } = c.get('auth');
     await sessions.revokeSessions(userId, [sessionId], 'logout');
-    deleteCookie(c, REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH, secure: true });
+    clearRefreshCookie(c);
     return c.body(null, 204);
   });
 
@@ -182,7 +173,7 @@ export function authRoutes(auth: Auth) {
   app.post('/logout-all', async (c) => {
     const { userId } = c.get('auth');
     await sessions.revokeAll(userId, 'logout_all');
-    deleteCookie(c, REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH, secure: true });
+    clearRefreshCookie(c);
     return c.body(null, 204);
   });
 
