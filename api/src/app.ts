@@ -5,6 +5,7 @@ import type { Auth } from './auth/auth';
 import { clientAssets } from './client-assets';
 import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
+import { openApiDocument } from './openapi';
 import { authRoutes } from './routes/auth/auth-routes';
 import { passwordResetRoutes } from './routes/auth/password-reset-routes';
 import { ssoRoutes } from './routes/auth/sso-routes';
@@ -52,6 +53,8 @@ export function createApp({
   const api = new Hono();
   if (services.includes('api')) {
     api.route('/health', healthRoute({ backends, services, version, startedAt }));
+    const openApi = openApiDocument(version);
+    api.get('/openapi.json', (c) => c.json(openApi));
     api.route(
       '/auth/password-reset',
       passwordResetRoutes({

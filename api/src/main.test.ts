@@ -82,6 +82,39 @@ describe('the one-process server', () => {
     expect(await second.stop('SIGINT')).toBe(0);
   }, 120_000);
 
+  it('keeps sessions and signing keys across a restart in embedded mode', async () => {
+    const cwd = await mkdtemp(join(scratch, 'sessions-'));
+    const first = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    const signup = await fetch(`http://127.0.0.1:${first.port}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        email: 'kept@example.com',
+        password: 'correct horse battery',
+        name: 'Kept',
+        tokenTransport: 'body',
+      }),
+    });
+    expect(signup.status).toBe(201);
+    const { accessToken, refreshToken } = (await signup.json()) as {
+      accessToken: string;
+      refreshToken: string;
+    };
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const second = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    const base = `http://127.0.0.1:${second.port}/api/auth`;
+    expect(
+      (await fetch(`${base}/me`, { headers: { Authorization: `Bearer ${accessToken}` } })).status,
+    ).toBe(200);
+    const refreshed = await fetch(`${base}/refresh`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+    });
+    expect(refreshed.status).toBe(200);
+  }, 120_000);
+
   it('uses the Postgres and Redis named by DATABASE_URL and REDIS_URL', async () => {
     const server = await start(tsEntry(MAIN), {
       PORT: '0',
@@ -121,6 +154,11 @@ describe('the one-process server', () => {
     [{ SERVICES: 'api,bogus' }, 'SERVICES'],
     [{ SERVICES: 'api' }, 'DATABASE_URL'],
     [{ ALLOWED_ORIGINS: 'https://chat.example.com/path' }, 'ALLOWED_ORIGINS'],
+    [{ OIDC_PROVIDERS: 'not json' }, 'OIDC_PROVIDERS'],
+    [{ OIDC_PROVIDERS: '[{"id":"Bad Id"}]' }, 'OIDC_PROVIDERS'],
+    [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ PASSWORD_HASH: 'md5' }, 'PASSWORD_HASH'],
   ])(
     'exits 1 on %j, naming %s',
     async (env, variable) => {

@@ -63,6 +63,10 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
           logger: logger.child({ component: 'sync' }),
         })
       : null;
+    // Hourly is plenty: keys sign for 30 days, and a node meeting an unknown kid reloads at once.
+    const stopKeyRotation = auth.keys.startRotation(3_600_000, (error) =>
+      logger.error({ err: error }, 'signing key rotation failed'),
+    );
     const address = await listen(server, env.PORT, env.HOST);
     logger.info(
       {
@@ -76,6 +80,7 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
     return {
       address,
       async stop() {
+        stopKeyRotation();
         sync?.close();
         await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
         await tasks.drain();

@@ -1,4 +1,4 @@
-import { type Database, openPostgres } from '@confab/db';
+import { type Database, openPostgres, schema } from '@confab/db';
 import { useTestDatabase } from '@confab/db/testing';
 import { base64url, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,3 +170,22 @@ async function oldPrivateKey(kid: string) {
     .where(eq(schema.signingKeys.kid, kid));
   return importJWK(row?.privateJwk as Record<string, string>, 'EdDSA');
 }
+
+describe('key rotation across nodes', () => {
+  it('makes one new key when several nodes find rotation due at once', async () => {
+    const nodes = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        KeyRing.open(database.db, { rotateAfterMs: 30 * DAY, overlapMs: DAY, clock }),
+      ),
+    );
+    const keyCount = async () => (await database.db.select().from(schema.signingKeys)).length;
+    const before = await keyCount();
+    now = new Date(now.getTime() + 31 * DAY);
+    await Promise.all(nodes.map((node) => node.rotateIfDue()));
+    const kids = new Set(nodes.map((node) => node.signingKey().kid));
+    expect(kids.size).toBe(1);
+    await ring.rotateIfDue();
+    expect(ring.signingKey().kid).toBe([...kids][0]);
+    expect(await keyCount()).toBe(before + 1);
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, schema } from '@confab/db';
-import { desc } from 'drizzle-orm';
+import { and, desc, gt, lte, sql } from 'drizzle-orm';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { type Clock, systemClock } from './clock';
 
@@ -24,6 +24,7 @@ interface LoadedKey {
 }
 
 const RELOAD_THROTTLE_MS = 5_000;
+const ROTATION_LOCK_KEY = 0x6b657973; // "keys"
 
 /**
  * The access-token signing keys, shared by every node through the database. The newest active key
@@ -55,27 +56,61 @@ export class KeyRing {
     return ring;
   }
 
-  /** Loads the keys and makes a new one when none signs or the signing one is due for rotation. */
+  /**
+   * Loads the keys and makes a new one when none signs or the signing one is due. Nodes starting or
+   * rotating together serialise on an advisory lock and re-check inside it, so one key is made.
+   */
   async rotateIfDue(): Promise<void> {
     await this.load();
-    const signing = this.currentSigningKey();
-    const now = this.clock().getTime();
-    if (signing && signing.activatesAt.getTime() + this.rotateAfterMs > now) return;
+    if (!this.isDue(this.currentSigningKey())) return;
     const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, {
       crv: 'Ed25519',
       extractable: true,
     });
     const kid = randomUUID();
-    const activatesAt = new Date(now);
-    await this.db.insert(schema.signingKeys).values({
-      kid,
-      algorithm: SIGNING_ALGORITHM,
-      publicJwk: { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALGORITHM, use: 'sig' },
-      privateJwk: await exportJWK(privateKey),
-      activatesAt,
-      retiresAt: new Date(now + this.rotateAfterMs + this.overlapMs),
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALGORITHM, use: 'sig' };
+    const privateJwk = await exportJWK(privateKey);
+    await this.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${ROTATION_LOCK_KEY})`);
+      const now = this.clock().getTime();
+      const [newest] = await tx
+        .select({
+          activatesAt: schema.signingKeys.activatesAt,
+          retiresAt: schema.signingKeys.retiresAt,
+        })
+        .from(schema.signingKeys)
+        .where(
+          and(
+            lte(schema.signingKeys.activatesAt, new Date(now)),
+            gt(schema.signingKeys.retiresAt, new Date(now)),
+          ),
+        )
+        .orderBy(desc(schema.signingKeys.activatesAt))
+        .limit(1);
+      if (!this.isDue(newest)) return;
+      await tx.insert(schema.signingKeys).values({
+        kid,
+        algorithm: SIGNING_ALGORITHM,
+        publicJwk,
+        privateJwk,
+        activatesAt: new Date(now),
+        retiresAt: new Date(now + this.rotateAfterMs + this.overlapMs),
+      });
     });
     await this.load();
+  }
+
+  /** Runs `rotateIfDue` every `intervalMs` in the background; returns a function that stops it. */
+  startRotation(intervalMs: number, onError: (error: unknown) => void): () => void {
+    const timer = setInterval(() => {
+      this.rotateIfDue().catch(onError);
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private isDue(signing: { activatesAt: Date } | undefined): boolean {
+    return !signing || signing.activatesAt.getTime() + this.rotateAfterMs <= this.clock().getTime();
   }
 
   signingKey(): { kid: string; key: CryptoKey } {

@@ -1,5 +1,7 @@
-import type { Backends } from '@confab/db';
+import { type Backends, schema } from '@confab/db';
 import { useTestDatabase, useTestRedis } from '@confab/db/testing';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, jsonRequest, ORIGIN, openTestBackends, refreshCookie } from './test-app';
 
@@ -142,6 +144,26 @@ describe('sign-up and log-in', () => {
       jsonRequest({ email, password: PASSWORD }, { ip: '192.0.2.201' }),
     );
     expect(login.status).toBe(401);
+  });
+});
+
+describe('password hashes', () => {
+  it('upgrades an imported bcrypt hash to Argon2id at the first successful login', async () => {
+    const email = uniqueEmail();
+    const [user] = await backends.database.db
+      .insert(schema.users)
+      .values({ email, name: 'Imported', passwordHash: await bcryptHash(PASSWORD, 12) })
+      .returning();
+    const login = await app.request('/api/auth/login', jsonRequest({ email, password: PASSWORD }));
+    expect(login.status).toBe(200);
+    const [after] = await backends.database.db
+      .select()
+      .from(schema.users)
+      .where(eq(schema.users.id, user?.id ?? ''));
+    expect(after?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(
+      (await app.request('/api/auth/login', jsonRequest({ email, password: PASSWORD }))).status,
+    ).toBe(200);
   });
 });
 
