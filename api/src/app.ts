@@ -1,16 +1,18 @@
-import type { Backends, Logger } from '@confab/db';
+import { type Backends, type Logger, Policy } from '@confab/db';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Auth } from './auth/auth';
 import { clientAssets } from './client-assets';
 import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
-import { openApiDocument } from './openapi';
+import { openApiDocument } from './openapi/document';
 import { authRoutes } from './routes/auth/auth-routes';
 import { passwordResetRoutes } from './routes/auth/password-reset-routes';
 import { ssoRoutes } from './routes/auth/sso-routes';
+import { channelsRoutes } from './routes/channels/channels-routes';
 import { healthRoute } from './routes/health/health-route';
 import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
+import { workspacesRoutes } from './routes/workspaces/workspaces-routes';
 
 export interface AppOptions {
   backends: Backends;
@@ -66,6 +68,14 @@ export function createApp({
     api.route('/auth/oidc', ssoRoutes(auth));
     api.route('/auth', authRoutes(auth));
     api.route('/sync/tickets', syncTicketsRoute(auth, backends.kv));
+    const org = {
+      db: backends.database.db,
+      policy: new Policy(backends.database.db),
+      bus: backends.bus,
+      auth,
+    };
+    api.route('/workspaces', workspacesRoutes(org));
+    api.route('/channels', channelsRoutes(org));
     // RFC 8615 well-known location, so other services can verify our access tokens.
     app.get('/.well-known/jwks.json', (c) => {
       c.header('Cache-Control', 'public, max-age=300');

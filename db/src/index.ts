@@ -4,7 +4,12 @@ export { createLocalBlobStore } from './blobs/local-blob-store';
 export type { EventBus, EventHandler, Unsubscribe } from './bus/event-bus';
 export { createInProcessBus } from './bus/in-process-bus';
 export { createRedisBus } from './bus/redis-bus';
-export { SESSIONS_REVOKED_TOPIC, type SessionsRevokedEvent } from './bus/topics';
+export {
+  MEMBERSHIP_CHANGED_TOPIC,
+  type MembershipChangedEvent,
+  SESSIONS_REVOKED_TOPIC,
+  type SessionsRevokedEvent,
+} from './bus/topics';
 export {
   type BackendEnv,
   backendEnvSchema,
@@ -21,5 +26,8 @@ export type { KeyValueStore } from './kv/key-value-store';
 export { createRedisKeyValueStore } from './kv/redis-key-value-store';
 export { closeServer, exitOnSignals, listen, runMain } from './lifecycle';
 export { createLogger, type Logger } from './logger';
+export * from './policy/decisions';
+export { type DocRef, docName, parseDocRef } from './policy/doc-names';
+export { type Channel, Policy } from './policy/policy';
 export { openRedis, type Redis } from './redis';
 export * as schema from './schema/index';

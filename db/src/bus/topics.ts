@@ -10,3 +10,17 @@ export interface SessionsRevokedEvent {
   sessionIds: string[];
   reason: 'logout' | 'logout_all' | 'revoked' | 'password_reset' | 'refresh_token_reused';
 }
+
+/**
+ * `membership.changed`: `{ workspaceId, channelId?, userIds, change }`, published after a
+ * membership or role change commits. The sync server re-checks the affected users' open docs.
+ */
+export const MEMBERSHIP_CHANGED_TOPIC = 'membership.changed';
+
+export interface MembershipChangedEvent {
+  workspaceId: string;
+  /** Absent for workspace-level changes (which affect every channel of the workspace). */
+  channelId?: string;
+  userIds: string[];
+  change: 'joined' | 'left' | 'removed' | 'role_changed' | 'archived' | 'unarchived';
+}

@@ -1,0 +1,88 @@
+import { type Db, schema } from '@confab/db';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit';
+
+const { channels, channelMembers, workspaceMembers } = schema;
+
+export type OpenConversationResult =
+  | { status: 'created' | 'existing'; channel: typeof channels.$inferSelect }
+  | { status: 'not_members' };
+
+/**
+ * Opens the DM (2 people) or group DM (3 to 9) of exactly these people, creating it the first
+ * time. The sorted member ids are the channel's key, unique per workspace, so the same people always
+ * get the same conversation, even when two of them open it at the same instant.
+ */
+export async function openConversation(
+  db: Db,
+  {
+    workspaceId,
+    actorId,
+    otherIds,
+    ip,
+  }: { workspaceId: string; actorId: string; otherIds: string[]; ip: string },
+): Promise<OpenConversationResult> {
+  const memberIds = [...new Set([actorId, ...otherIds])].sort();
+  const active = await db
+    .select({ userId: workspaceMembers.userId })
+    .from(workspaceMembers)
+    .where(
+      and(
+        eq(workspaceMembers.workspaceId, workspaceId),
+        inArray(workspaceMembers.userId, memberIds),
+        isNull(workspaceMembers.removedAt),
+      ),
+    );
+  if (memberIds.length < 2 || active.length !== memberIds.length) return { status: 'not_members' };
+  const dmKey = memberIds.join(',');
+  const existing = await findConversation(db, workspaceId, dmKey);
+  if (existing) return { status: 'existing', channel: existing };
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(channels)
+      .values({
+        workspaceId,
+        kind: memberIds.length === 2 ? 'dm' : 'group_dm',
+        dmKey,
+        createdBy: actorId,
+      })
+      .onConflictDoNothing({
+        target: [channels.workspaceId, channels.dmKey],
+        where: sql`${channels.kind} IN ('dm', 'group_dm')`,
+      })
+      .returning();
+    if (!created) {
+      // Someone opened it between our look-up and insert: theirs is the one.
+      const raced = await findConversation(tx, workspaceId, dmKey);
+      if (!raced) throw new Error('conversation vanished after a conflicting insert');
+      return { status: 'existing' as const, channel: raced };
+    }
+    await tx
+      .insert(channelMembers)
+      .values(memberIds.map((userId) => ({ channelId: created.id, userId })));
+    await recordAudit(tx, {
+      workspaceId,
+      actorId,
+      action: 'channel.create',
+      targetType: 'channel',
+      targetId: created.id,
+      after: { kind: created.kind, memberIds },
+      ip,
+    });
+    return { status: 'created' as const, channel: created };
+  });
+}
+
+async function findConversation(db: Pick<Db, 'select'>, workspaceId: string, dmKey: string) {
+  const [row] = await db
+    .select()
+    .from(channels)
+    .where(
+      and(
+        eq(channels.workspaceId, workspaceId),
+        eq(channels.dmKey, dmKey),
+        sql`${channels.kind} IN ('dm', 'group_dm')`,
+      ),
+    );
+  return row;
+}

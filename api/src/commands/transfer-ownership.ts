@@ -1,0 +1,66 @@
+import { type Db, schema } from '@confab/db';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit';
+
+/**
+ * Moves ownership to another full member; the old owner stays as an admin. Both rows change in
+ * one transaction with the owner's row locked, so two transfers cannot leave two owners.
+ */
+export async function transferOwnership(
+  db: Db,
+  {
+    workspaceId,
+    ownerId,
+    newOwnerId,
+    ip,
+  }: { workspaceId: string; ownerId: string; newOwnerId: string; ip: string },
+): Promise<'done' | 'not_owner' | 'invalid_target'> {
+  return db.transaction(async (tx) => {
+    const [owner] = await tx
+      .select({ role: schema.workspaceMembers.role })
+      .from(schema.workspaceMembers)
+      .where(
+        and(
+          eq(schema.workspaceMembers.workspaceId, workspaceId),
+          eq(schema.workspaceMembers.userId, ownerId),
+          isNull(schema.workspaceMembers.removedAt),
+        ),
+      )
+      .for('update');
+    if (owner?.role !== 'owner') return 'not_owner';
+    if (newOwnerId === ownerId) return 'invalid_target';
+    const promoted = await tx
+      .update(schema.workspaceMembers)
+      .set({ role: 'owner' })
+      .where(
+        and(
+          eq(schema.workspaceMembers.workspaceId, workspaceId),
+          eq(schema.workspaceMembers.userId, newOwnerId),
+          isNull(schema.workspaceMembers.removedAt),
+          sql`${schema.workspaceMembers.role} IN ('admin', 'member')`,
+        ),
+      )
+      .returning({ userId: schema.workspaceMembers.userId });
+    if (promoted.length === 0) return 'invalid_target';
+    await tx
+      .update(schema.workspaceMembers)
+      .set({ role: 'admin' })
+      .where(
+        and(
+          eq(schema.workspaceMembers.workspaceId, workspaceId),
+          eq(schema.workspaceMembers.userId, ownerId),
+        ),
+      );
+    await recordAudit(tx, {
+      workspaceId,
+      actorId: ownerId,
+      action: 'workspace.transfer_ownership',
+      targetType: 'workspace',
+      targetId: workspaceId,
+      before: { ownerId },
+      after: { ownerId: newOwnerId },
+      ip,
+    });
+    return 'done';
+  });
+}

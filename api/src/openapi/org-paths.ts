@@ -1,0 +1,237 @@
+import {
+  addMembersSchema,
+  channelRoleSchema,
+  createChannelSchema,
+  openConversationSchema,
+  updateChannelSchema,
+} from '../routes/channels/schemas';
+import {
+  createWorkspaceSchema,
+  memberRoleSchema,
+  renameWorkspaceSchema,
+  transferOwnershipSchema,
+} from '../routes/workspaces/schemas';
+import { authErrors, bearer, body, commonErrors, error, ok } from './helpers';
+
+const pathId = (name: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+});
+const notVisible = (what: string) =>
+  error(`No such ${what}, or one the caller may not know of: both answer alike (\`not_found\`)`);
+const denied = error('Visible, but the caller may not do this (`forbidden`)');
+const op = (
+  summary: string,
+  responses: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => ({
+  summary,
+  security: bearer,
+  ...extra,
+  responses: { ...responses, ...authErrors },
+});
+const workspace = [pathId('workspaceId')];
+const channel = [pathId('channelId')];
+const member = (scope: string) => [pathId(scope), pathId('userId')];
+
+/** Workspaces, members and roles, channels, DMs, discovery, audit. */
+export const orgPaths = {
+  '/api/workspaces': {
+    get: op('My workspaces, with my role', { '200': ok('Workspaces') }),
+    post: op(
+      'Create a workspace (the caller becomes owner; #general is created)',
+      { '201': ok('Created'), '409': error('Slug taken (`slug_taken`)'), ...commonErrors },
+      { requestBody: body(createWorkspaceSchema) },
+    ),
+  },
+  '/api/workspaces/{workspaceId}': {
+    get: op(
+      'A workspace I am in',
+      { '200': ok('Workspace'), '404': notVisible('workspace') },
+      { parameters: workspace },
+    ),
+    patch: op(
+      'Rename (workspace admins)',
+      { '200': ok('Renamed'), '403': denied, '404': notVisible('workspace'), ...commonErrors },
+      { parameters: workspace, requestBody: body(renameWorkspaceSchema) },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/members': {
+    get: op(
+      'Members and roles (not for guests)',
+      { '200': ok('Members'), '403': denied, '404': notVisible('workspace') },
+      { parameters: workspace },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/members/{userId}': {
+    patch: op(
+      'Change a role: admins manage members and guests; only the owner grants or removes admin',
+      { '200': ok('Changed'), '403': denied, '404': notVisible('member'), ...commonErrors },
+      { parameters: member('workspaceId'), requestBody: body(memberRoleSchema) },
+    ),
+    delete: op(
+      'Remove a member (admins), or leave (oneself); the owner must transfer ownership first',
+      { '204': ok('Removed'), '403': denied, '404': notVisible('member') },
+      { parameters: member('workspaceId') },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/transfer-ownership': {
+    post: op(
+      'Make another admin or member the owner; the old owner becomes an admin',
+      {
+        '204': ok('Transferred'),
+        '400': error('Not a valid new owner (`invalid_new_owner`)'),
+        '403': denied,
+        '404': notVisible('workspace'),
+      },
+      { parameters: workspace, requestBody: body(transferOwnershipSchema) },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/audit': {
+    get: op(
+      'Audit log, newest first (workspace admins): actor, action, target, before and after',
+      {
+        '200': ok('Entries and `nextBefore` cursor'),
+        '400': error('Bad cursor'),
+        '403': denied,
+        '404': notVisible('workspace'),
+      },
+      {
+        parameters: [
+          ...workspace,
+          { name: 'before', in: 'query', schema: { type: 'integer' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 200 } },
+        ],
+      },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/channels': {
+    get: op(
+      'My channels and conversations (the sidebar)',
+      { '200': ok('Channels'), '404': notVisible('workspace') },
+      { parameters: workspace },
+    ),
+    post: op(
+      'Create a public or private channel (not guests); the creator becomes its admin',
+      {
+        '201': ok('Created'),
+        '403': denied,
+        '404': notVisible('workspace'),
+        '409': error('Name taken (`name_taken`)'),
+        ...commonErrors,
+      },
+      { parameters: workspace, requestBody: body(createChannelSchema) },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/channels/browse': {
+    get: op(
+      'Discover public channels: search, member counts, activity (not guests)',
+      {
+        '200': ok('Channels'),
+        '400': error('Bad query'),
+        '403': denied,
+        '404': notVisible('workspace'),
+      },
+      {
+        parameters: [
+          ...workspace,
+          { name: 'q', in: 'query', schema: { type: 'string' } },
+          { name: 'includeArchived', in: 'query', schema: { type: 'boolean' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 200 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer' } },
+        ],
+      },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/dms': {
+    post: op(
+      'Open the DM or group DM (2 to 9 people) of exactly these people; the same people always get the same one',
+      {
+        '200': ok('Existing'),
+        '201': ok('Created'),
+        ...commonErrors,
+        '400': error('Invalid request, or someone is not a member (`invalid_members`)'),
+        '404': notVisible('workspace'),
+      },
+      { parameters: workspace, requestBody: body(openConversationSchema) },
+    ),
+  },
+  '/api/channels/{channelId}': {
+    get: op(
+      'A channel I may see',
+      { '200': ok('Channel'), '404': notVisible('channel') },
+      { parameters: channel },
+    ),
+    patch: op(
+      'Change name, purpose or policies (channel admins), or the topic (members)',
+      {
+        '200': ok('Changed'),
+        '403': denied,
+        '404': notVisible('channel'),
+        '409': error('Name taken'),
+        ...commonErrors,
+      },
+      { parameters: channel, requestBody: body(updateChannelSchema) },
+    ),
+  },
+  '/api/channels/{channelId}/archive': {
+    post: op(
+      'Archive: read-only from now on (channel admins)',
+      { '204': ok('Archived'), '403': denied, '404': notVisible('channel') },
+      { parameters: channel },
+    ),
+  },
+  '/api/channels/{channelId}/unarchive': {
+    post: op(
+      'Unarchive (channel admins)',
+      { '204': ok('Unarchived'), '403': denied, '404': notVisible('channel') },
+      { parameters: channel },
+    ),
+  },
+  '/api/channels/{channelId}/join': {
+    post: op(
+      'Join a public channel (not guests)',
+      { '204': ok('Joined'), '403': denied, '404': notVisible('channel') },
+      { parameters: channel },
+    ),
+  },
+  '/api/channels/{channelId}/leave': {
+    post: op(
+      'Leave a channel (not a DM)',
+      { '204': ok('Left'), '403': denied, '404': notVisible('channel') },
+      { parameters: channel },
+    ),
+  },
+  '/api/channels/{channelId}/members': {
+    get: op(
+      'Members and channel roles',
+      { '200': ok('Members'), '404': notVisible('channel') },
+      { parameters: channel },
+    ),
+    post: op(
+      'Add workspace members (public: any full member; private: channel or workspace admins)',
+      {
+        '200': ok('Added'),
+        ...commonErrors,
+        '400': error('Invalid request, or not workspace members (`invalid_members`)'),
+        '403': denied,
+        '404': notVisible('channel'),
+      },
+      { parameters: channel, requestBody: body(addMembersSchema) },
+    ),
+  },
+  '/api/channels/{channelId}/members/{userId}': {
+    patch: op(
+      'Make or unmake a channel admin',
+      { '200': ok('Changed'), '403': denied, '404': notVisible('member'), ...commonErrors },
+      { parameters: member('channelId'), requestBody: body(channelRoleSchema) },
+    ),
+    delete: op(
+      'Remove someone (channel admins), or leave (oneself)',
+      { '204': ok('Removed'), '403': denied, '404': notVisible('member') },
+      { parameters: member('channelId') },
+    ),
+  },
+};

@@ -1,0 +1,453 @@
+import { randomUUID } from 'node:crypto';
+import { type Backends, docName, Policy, schema } from '@confab/db';
+import { useTestDatabase, useTestRedis } from '@confab/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, jsonRequest, openTestBackends } from './auth/test-app';
+
+/**
+ * Every route and every sync doc kind, against every kind of actor. Each cell runs on a world of
+ * its own, so a cell that changes something cannot change the next one's answer.
+ */
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+let backends: Backends;
+let harness: Awaited<ReturnType<typeof createTestApp>>;
+let policy: Policy;
+
+const ACTORS = [
+  'outsider',
+  'nonMember',
+  'guest',
+  'member',
+  'channelAdmin',
+  'workspaceAdmin',
+  'owner',
+] as const;
+type Actor = (typeof ACTORS)[number];
+const people = [...ACTORS, 'target', 'extra'] as const;
+type Person = (typeof people)[number];
+const ids = {} as Record<Person, string>;
+const tokens = {} as Record<Person, string>;
+
+beforeAll(async () => {
+  backends = await openTestBackends(testDb.url, testRedis.url, testRedis.prefix);
+  harness = await createTestApp(backends, { redisKeyPrefix: testRedis.prefix });
+  policy = new Policy(backends.database.db);
+  for (const person of people) {
+    const [user] = await backends.database.db
+      .insert(schema.users)
+      .values({ email: `${person}-${randomUUID()}@example.com`, name: person })
+      .returning();
+    if (!user) throw new Error('no user');
+    ids[person] = user.id;
+    const { session } = await harness.auth.sessions.create(user.id, {
+      device: 'test',
+      ip: '127.0.0.1',
+    });
+    tokens[person] = (
+      await harness.auth.tokens.issue({ userId: user.id, sessionId: session.id })
+    ).token;
+  }
+});
+afterAll(() => backends.close());
+
+interface World {
+  workspace: string;
+  /** Public channel: guest, member, channelAdmin (admin) and target are members. */
+  publicChannel: string;
+  /** Public channel the guest was not added to. */
+  otherPublic: string;
+  /** Private channel: guest, member, channelAdmin (admin) and target are members. */
+  privateChannel: string;
+}
+
+/** Workspace W (owner, admin, members, guest, target, extra) and W2 (outsider only). */
+async function buildWorld(): Promise<World> {
+  const db = backends.database.db;
+  const [w, w2] = await db
+    .insert(schema.workspaces)
+    .values([
+      { name: 'W', slug: `w-${randomUUID()}` },
+      { name: 'W2', slug: `w2-${randomUUID()}` },
+    ])
+    .returning();
+  if (!w || !w2) throw new Error('no workspace');
+  const roles: Array<[Person, 'owner' | 'admin' | 'member' | 'guest']> = [
+    ['owner', 'owner'],
+    ['workspaceAdmin', 'admin'],
+    ['nonMember', 'member'],
+    ['member', 'member'],
+    ['channelAdmin', 'member'],
+    ['guest', 'guest'],
+    ['target', 'member'],
+    ['extra', 'member'],
+  ];
+  await db
+    .insert(schema.workspaceMembers)
+    .values([
+      ...roles.map(([person, role]) => ({ workspaceId: w.id, userId: ids[person], role })),
+      { workspaceId: w2.id, userId: ids.outsider, role: 'owner' as const },
+    ]);
+  const [pub, other, priv] = await db
+    .insert(schema.channels)
+    .values([
+      { workspaceId: w.id, kind: 'public' as const, name: 'public' },
+      { workspaceId: w.id, kind: 'public' as const, name: 'other' },
+      { workspaceId: w.id, kind: 'private' as const, name: 'private' },
+    ])
+    .returning();
+  if (!pub || !other || !priv) throw new Error('no channels');
+  const cast: Array<[Person, 'admin' | 'member']> = [
+    ['guest', 'member'],
+    ['member', 'member'],
+    ['channelAdmin', 'admin'],
+    ['target', 'member'],
+  ];
+  await db
+    .insert(schema.channelMembers)
+    .values(
+      [pub, priv].flatMap((channel) =>
+        cast.map(([person, role]) => ({ channelId: channel.id, userId: ids[person], role })),
+      ),
+    );
+  return { workspace: w.id, publicChannel: pub.id, otherPublic: other.id, privateChannel: priv.id };
+}
+
+type Expected = Record<Actor, number>;
+const row = (...statuses: number[]): Expected =>
+  Object.fromEntries(ACTORS.map((actor, index) => [actor, statuses[index] ?? 0])) as Expected;
+
+interface Route {
+  name: string;
+  request: (world: World) => { method: string; path: string; body?: unknown };
+  expected: Expected;
+}
+
+const get = (path: string) => ({ method: 'GET', path });
+const send = (method: string, path: string, body?: unknown) => ({ method, path, body });
+
+//                                    outsider nonMember guest member chAdmin wsAdmin owner
+const routes: Route[] = [
+  // Public channel
+  {
+    name: 'view a public channel',
+    request: (w) => get(`/api/channels/${w.publicChannel}`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
+    name: 'view a public channel the guest is not in',
+    request: (w) => get(`/api/channels/${w.otherPublic}`),
+    expected: row(404, 200, 404, 200, 200, 200, 200),
+  },
+  {
+    name: 'rename a public channel',
+    request: (w) => send('PATCH', `/api/channels/${w.publicChannel}`, { name: 'renamed' }),
+    expected: row(404, 403, 403, 403, 200, 200, 200),
+  },
+  {
+    name: 'set a public channel’s topic',
+    request: (w) => send('PATCH', `/api/channels/${w.publicChannel}`, { topic: 'hi' }),
+    expected: row(404, 403, 403, 200, 200, 200, 200),
+  },
+  {
+    name: 'make a public channel announcement-only',
+    request: (w) => send('PATCH', `/api/channels/${w.publicChannel}`, { postingPolicy: 'admins' }),
+    expected: row(404, 403, 403, 403, 200, 200, 200),
+  },
+  {
+    name: 'archive a public channel',
+    request: (w) => send('POST', `/api/channels/${w.publicChannel}/archive`),
+    expected: row(404, 403, 403, 403, 204, 204, 204),
+  },
+  {
+    name: 'join a public channel the guest is not in',
+    request: (w) => send('POST', `/api/channels/${w.otherPublic}/join`),
+    expected: row(404, 204, 404, 204, 204, 204, 204),
+  },
+  {
+    name: 'leave a public channel',
+    request: (w) => send('POST', `/api/channels/${w.publicChannel}/leave`),
+    expected: row(404, 403, 204, 204, 204, 403, 403),
+  },
+  {
+    name: 'list a public channel’s members',
+    request: (w) => get(`/api/channels/${w.publicChannel}/members`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
+    name: 'add someone to a public channel',
+    request: (w) =>
+      send('POST', `/api/channels/${w.publicChannel}/members`, { userIds: [ids.extra] }),
+    expected: row(404, 403, 403, 200, 200, 200, 200),
+  },
+  {
+    name: 'remove someone from a public channel',
+    request: (w) => send('DELETE', `/api/channels/${w.publicChannel}/members/${ids.target}`),
+    expected: row(404, 403, 403, 403, 204, 204, 204),
+  },
+  {
+    name: 'make someone a public channel’s admin',
+    request: (w) =>
+      send('PATCH', `/api/channels/${w.publicChannel}/members/${ids.target}`, { role: 'admin' }),
+    expected: row(404, 403, 403, 403, 200, 200, 200),
+  },
+  // Private channel: invisible (404) to everyone not in it, workspace admins included
+  {
+    name: 'view a private channel',
+    request: (w) => get(`/api/channels/${w.privateChannel}`),
+    expected: row(404, 404, 200, 200, 200, 404, 404),
+  },
+  {
+    name: 'rename a private channel',
+    request: (w) => send('PATCH', `/api/channels/${w.privateChannel}`, { name: 'renamed' }),
+    expected: row(404, 404, 403, 403, 200, 404, 404),
+  },
+  {
+    name: 'set a private channel’s topic',
+    request: (w) => send('PATCH', `/api/channels/${w.privateChannel}`, { topic: 'hi' }),
+    expected: row(404, 404, 403, 200, 200, 404, 404),
+  },
+  {
+    name: 'archive a private channel',
+    request: (w) => send('POST', `/api/channels/${w.privateChannel}/archive`),
+    expected: row(404, 404, 403, 403, 204, 404, 404),
+  },
+  {
+    name: 'join a private channel',
+    request: (w) => send('POST', `/api/channels/${w.privateChannel}/join`),
+    expected: row(404, 404, 204, 204, 204, 404, 404),
+  },
+  {
+    name: 'leave a private channel',
+    request: (w) => send('POST', `/api/channels/${w.privateChannel}/leave`),
+    expected: row(404, 404, 204, 204, 204, 404, 404),
+  },
+  {
+    name: 'list a private channel’s members',
+    request: (w) => get(`/api/channels/${w.privateChannel}/members`),
+    expected: row(404, 404, 200, 200, 200, 404, 404),
+  },
+  {
+    name: 'add someone to a private channel',
+    request: (w) =>
+      send('POST', `/api/channels/${w.privateChannel}/members`, { userIds: [ids.extra] }),
+    expected: row(404, 404, 403, 403, 200, 404, 404),
+  },
+  {
+    name: 'remove someone from a private channel',
+    request: (w) => send('DELETE', `/api/channels/${w.privateChannel}/members/${ids.target}`),
+    expected: row(404, 404, 403, 403, 204, 404, 404),
+  },
+  {
+    name: 'make someone a private channel’s admin',
+    request: (w) =>
+      send('PATCH', `/api/channels/${w.privateChannel}/members/${ids.target}`, { role: 'admin' }),
+    expected: row(404, 404, 403, 403, 200, 404, 404),
+  },
+  // Workspace
+  {
+    name: 'view the workspace',
+    request: (w) => get(`/api/workspaces/${w.workspace}`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
+    name: 'rename the workspace',
+    request: (w) => send('PATCH', `/api/workspaces/${w.workspace}`, { name: 'New name' }),
+    expected: row(404, 403, 403, 403, 403, 200, 200),
+  },
+  {
+    name: 'list the workspace’s members',
+    request: (w) => get(`/api/workspaces/${w.workspace}/members`),
+    expected: row(404, 200, 403, 200, 200, 200, 200),
+  },
+  {
+    name: 'make a member a guest',
+    request: (w) =>
+      send('PATCH', `/api/workspaces/${w.workspace}/members/${ids.target}`, { role: 'guest' }),
+    expected: row(404, 403, 403, 403, 403, 200, 200),
+  },
+  {
+    name: 'make a member an admin',
+    request: (w) =>
+      send('PATCH', `/api/workspaces/${w.workspace}/members/${ids.target}`, { role: 'admin' }),
+    expected: row(404, 403, 403, 403, 403, 403, 200),
+  },
+  {
+    name: 'remove a member from the workspace',
+    request: (w) => send('DELETE', `/api/workspaces/${w.workspace}/members/${ids.target}`),
+    expected: row(404, 403, 403, 403, 403, 204, 204),
+  },
+  {
+    name: 'transfer ownership',
+    request: (w) =>
+      send('POST', `/api/workspaces/${w.workspace}/transfer-ownership`, { userId: ids.target }),
+    expected: row(404, 403, 403, 403, 403, 403, 204),
+  },
+  {
+    name: 'read the audit log',
+    request: (w) => get(`/api/workspaces/${w.workspace}/audit`),
+    expected: row(404, 403, 403, 403, 403, 200, 200),
+  },
+  {
+    name: 'create a channel',
+    request: (w) =>
+      send('POST', `/api/workspaces/${w.workspace}/channels`, { name: 'new-channel' }),
+    expected: row(404, 201, 403, 201, 201, 201, 201),
+  },
+  {
+    name: 'list my channels',
+    request: (w) => get(`/api/workspaces/${w.workspace}/channels`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
+    name: 'browse public channels',
+    request: (w) => get(`/api/workspaces/${w.workspace}/channels/browse`),
+    expected: row(404, 200, 403, 200, 200, 200, 200),
+  },
+  {
+    name: 'open a DM',
+    request: (w) => send('POST', `/api/workspaces/${w.workspace}/dms`, { userIds: [ids.target] }),
+    expected: row(404, 201, 201, 201, 201, 201, 201),
+  },
+];
+
+describe('permission matrix: routes', () => {
+  for (const route of routes) {
+    describe(route.name, () => {
+      it.each(ACTORS)('as %s', async (actor) => {
+        const world = await buildWorld();
+        const { method, path, body } = route.request(world);
+        const init =
+          body === undefined
+            ? { method, headers: {} as Record<string, string> }
+            : jsonRequest(body);
+        init.method = method;
+        init.headers = {
+          ...(init.headers as Record<string, string>),
+          Authorization: `Bearer ${tokens[actor]}`,
+        };
+        const response = await harness.app.request(path, init);
+        expect(response.status).toBe(route.expected[actor]);
+      });
+    });
+  }
+});
+
+describe('permission matrix: sync docs', () => {
+  type Access = 'write' | 'read' | 'none';
+  const docs: Array<{ name: string; doc: (w: World) => string; expected: Record<Actor, Access> }> =
+    [
+      {
+        name: 'a public channel’s segment',
+        doc: (w) => docName({ kind: 'segment', channelId: w.publicChannel, index: 0 }),
+        expected: {
+          outsider: 'none',
+          nonMember: 'read',
+          guest: 'write',
+          member: 'write',
+          channelAdmin: 'write',
+          workspaceAdmin: 'read',
+          owner: 'read',
+        },
+      },
+      {
+        name: 'a public channel’s thread',
+        doc: (w) =>
+          docName({
+            kind: 'thread',
+            channelId: w.publicChannel,
+            rootId: '01J00000000000000000000000',
+          }),
+        expected: {
+          outsider: 'none',
+          nonMember: 'read',
+          guest: 'write',
+          member: 'write',
+          channelAdmin: 'write',
+          workspaceAdmin: 'read',
+          owner: 'read',
+        },
+      },
+      {
+        name: 'a public channel the guest is not in',
+        doc: (w) => docName({ kind: 'segment', channelId: w.otherPublic, index: 3 }),
+        expected: {
+          outsider: 'none',
+          nonMember: 'read',
+          guest: 'none',
+          member: 'read',
+          channelAdmin: 'read',
+          workspaceAdmin: 'read',
+          owner: 'read',
+        },
+      },
+      {
+        name: 'a private channel’s segment',
+        doc: (w) => docName({ kind: 'segment', channelId: w.privateChannel, index: 0 }),
+        expected: {
+          outsider: 'none',
+          nonMember: 'none',
+          guest: 'write',
+          member: 'write',
+          channelAdmin: 'write',
+          workspaceAdmin: 'none',
+          owner: 'none',
+        },
+      },
+      {
+        name: 'the member’s user doc',
+        doc: () => docName({ kind: 'user', userId: ids.member }),
+        expected: {
+          outsider: 'none',
+          nonMember: 'none',
+          guest: 'none',
+          member: 'write',
+          channelAdmin: 'none',
+          workspaceAdmin: 'none',
+          owner: 'none',
+        },
+      },
+      {
+        name: 'a segment of a channel that does not exist',
+        doc: () => docName({ kind: 'segment', channelId: randomUUID(), index: 0 }),
+        expected: {
+          outsider: 'none',
+          nonMember: 'none',
+          guest: 'none',
+          member: 'none',
+          channelAdmin: 'none',
+          workspaceAdmin: 'none',
+          owner: 'none',
+        },
+      },
+    ];
+  for (const doc of docs) {
+    it.each(ACTORS)(`${doc.name}, as %s`, async (actor) => {
+      const world = await buildWorld();
+      expect(await policy.docAccess(ids[actor], doc.doc(world))).toBe(doc.expected[actor]);
+    });
+  }
+
+  it('makes an archived channel’s docs read-only for its members', async () => {
+    const world = await buildWorld();
+    await backends.database.db
+      .update(schema.channels)
+      .set({ archivedAt: new Date() })
+      .where((await import('drizzle-orm')).eq(schema.channels.id, world.publicChannel));
+    const segment = docName({ kind: 'segment', channelId: world.publicChannel, index: 0 });
+    for (const actor of ['member', 'channelAdmin', 'guest', 'nonMember'] as const) {
+      expect(await policy.docAccess(ids[actor], segment), actor).toBe('read');
+    }
+  });
+
+  it.each([
+    '',
+    'channel:',
+    'user:not-a-uuid',
+    'channel:x:segment:0',
+    `user:${'0'.repeat(36)}`,
+    'evil',
+  ])('gives no access to the malformed doc name %j', async (name) => {
+    expect(await policy.docAccess(ids.owner, name)).toBe('none');
+  });
+});

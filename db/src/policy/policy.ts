@@ -1,0 +1,85 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../database';
+import { channelMembers, channels, workspaceMembers } from '../schema/index';
+import {
+  type ChannelContext,
+  channelDocAccess,
+  type DocAccess,
+  userDocAccess,
+  type WorkspaceRole,
+} from './decisions';
+import { parseDocRef } from './doc-names';
+
+export type Channel = typeof channels.$inferSelect;
+
+/** Loads what the decisions need, in one query each. */
+export class Policy {
+  constructor(private readonly db: Db) {}
+
+  /** The actor's role in the workspace; null for non-members (and removed members). */
+  async workspaceRole(userId: string, workspaceId: string): Promise<WorkspaceRole | null> {
+    const [row] = await this.db
+      .select({ role: workspaceMembers.role })
+      .from(workspaceMembers)
+      .where(
+        and(
+          eq(workspaceMembers.workspaceId, workspaceId),
+          eq(workspaceMembers.userId, userId),
+          isNull(workspaceMembers.removedAt),
+        ),
+      );
+    return row?.role ?? null;
+  }
+
+  /** The channel and the actor's standing in it; null when no such channel exists. */
+  async channelContext(
+    userId: string,
+    channelId: string,
+  ): Promise<{ channel: Channel; context: ChannelContext } | null> {
+    const [row] = await this.db
+      .select({
+        channel: channels,
+        workspaceRole: workspaceMembers.role,
+        channelRole: channelMembers.role,
+      })
+      .from(channels)
+      .leftJoin(
+        workspaceMembers,
+        and(
+          eq(workspaceMembers.workspaceId, channels.workspaceId),
+          eq(workspaceMembers.userId, userId),
+          isNull(workspaceMembers.removedAt),
+        ),
+      )
+      .leftJoin(
+        channelMembers,
+        and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
+      )
+      .where(eq(channels.id, channelId));
+    if (!row) return null;
+    const { channel } = row;
+    return {
+      channel,
+      context: {
+        channel: {
+          kind: channel.kind,
+          archived: channel.archivedAt !== null,
+          postingPolicy: channel.postingPolicy,
+          reactionPolicy: channel.reactionPolicy,
+        },
+        workspaceRole: row.workspaceRole,
+        // Membership outside the workspace (a removed member's leftover row) counts for nothing.
+        channelRole: row.workspaceRole ? row.channelRole : null,
+      },
+    };
+  }
+
+  /** What the actor may do with a sync doc; malformed names and unknown channels get 'none'. */
+  async docAccess(userId: string, name: string): Promise<DocAccess> {
+    const ref = parseDocRef(name);
+    if (!ref) return 'none';
+    if (ref.kind === 'user') return userDocAccess(userId, ref.userId);
+    const loaded = await this.channelContext(userId, ref.channelId);
+    return loaded ? channelDocAccess(loaded.context) : 'none';
+  }
+}
