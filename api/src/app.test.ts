@@ -24,6 +24,8 @@ beforeAll(async () => {
     logger,
     connectionName: 'test',
   });
+  const mailer = await createOutboxMailer(join(dir, 'outbox'), 'test');
+  const tasks = new BackgroundTasks(logger);
   const auth = await createAuth(
     backends,
     {
@@ -41,6 +43,8 @@ beforeAll(async () => {
   app = createApp({
     backends,
     auth,
+    mailer,
+    tasks,
     logger,
     services: ['api', 'sync', 'client'],
     clientDir,

@@ -2,21 +2,26 @@ import { type Backends, type Logger, Policy } from '@confab/db';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Auth } from './auth/auth';
+import type { BackgroundTasks } from './background-tasks';
 import { clientAssets } from './client-assets';
 import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
+import type { Mailer } from './mail/mailer';
 import { openApiDocument } from './openapi/document';
 import { authRoutes } from './routes/auth/auth-routes';
 import { passwordResetRoutes } from './routes/auth/password-reset-routes';
 import { ssoRoutes } from './routes/auth/sso-routes';
 import { channelsRoutes } from './routes/channels/channels-routes';
 import { healthRoute } from './routes/health/health-route';
+import { invitationsRoutes } from './routes/invitations/invitations-routes';
 import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
 import { workspacesRoutes } from './routes/workspaces/workspaces-routes';
 
 export interface AppOptions {
   backends: Backends;
   auth: Auth;
+  mailer: Mailer;
+  tasks: BackgroundTasks;
   logger: Logger;
   services: readonly ServiceName[];
   clientDir: string;
@@ -28,6 +33,8 @@ export interface AppOptions {
 export function createApp({
   backends,
   auth,
+  mailer,
+  tasks,
   logger,
   services,
   clientDir,
@@ -73,9 +80,12 @@ export function createApp({
       policy: new Policy(backends.database.db),
       bus: backends.bus,
       auth,
+      mailer,
+      tasks,
     };
     api.route('/workspaces', workspacesRoutes(org));
     api.route('/channels', channelsRoutes(org));
+    api.route('/invitations', invitationsRoutes(org));
     // RFC 8615 well-known location, so other services can verify our access tokens.
     app.get('/.well-known/jwks.json', (c) => {
       c.header('Cache-Control', 'public, max-age=300');

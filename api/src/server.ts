@@ -51,6 +51,8 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
     const app = createApp({
       backends,
       auth,
+      mailer,
+      tasks,
       logger: logger.child({ component: 'http' }),
       services: env.SERVICES,
       clientDir: env.CLIENT_DIST_DIR,

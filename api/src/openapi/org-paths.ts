@@ -5,6 +5,7 @@ import {
   openConversationSchema,
   updateChannelSchema,
 } from '../routes/channels/schemas';
+import { createInvitationSchema } from '../routes/invitations/schemas';
 import {
   createWorkspaceSchema,
   memberRoleSchema,
@@ -232,6 +233,52 @@ export const orgPaths = {
       'Remove someone (channel admins), or leave (oneself)',
       { '204': ok('Removed'), '403': denied, '404': notVisible('member') },
       { parameters: member('channelId') },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/invitations': {
+    get: op(
+      'Invitations, with their status (workspace admins)',
+      { '200': ok('Invitations'), '403': denied, '404': notVisible('workspace') },
+      { parameters: workspace },
+    ),
+    post: op(
+      'Invite by email (mailed, single use) or by link (optionally limited uses); the link is shown once',
+      {
+        ...commonErrors,
+        '201': ok('Invitation and its URL'),
+        '400': error('Invalid request, or a channel of another workspace (`invalid_channels`)'),
+        '403': denied,
+        '404': notVisible('workspace'),
+      },
+      { parameters: workspace, requestBody: body(createInvitationSchema) },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/invitations/{invitationId}': {
+    delete: op(
+      'Revoke an invitation',
+      { '204': ok('Revoked'), '403': denied, '404': notVisible('invitation') },
+      { parameters: [pathId('workspaceId'), pathId('invitationId')] },
+    ),
+  },
+  '/api/invitations/{token}': {
+    get: {
+      summary: 'What an invitation is for (workspace, role, inviter, expiry); no sign-in needed',
+      parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': ok('Invitation'),
+        '404': error('Invalid, expired, revoked or used up (`invalid_invitation`)'),
+      },
+    },
+  },
+  '/api/invitations/{token}/accept': {
+    post: op(
+      'Join the workspace (new users sign up first); a member accepting again spends nothing',
+      {
+        '200': ok('Joined, or `alreadyMember`'),
+        '403': error('Sent to another email address (`invitation_for_another_email`)'),
+        '404': error('Invalid, expired, revoked or used up (`invalid_invitation`)'),
+      },
+      { parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }] },
     ),
   },
 };

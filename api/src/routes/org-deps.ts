@@ -6,7 +6,9 @@ import {
   type WorkspaceRole,
 } from '@confab/db';
 import type { Auth } from '../auth/auth';
+import type { BackgroundTasks } from '../background-tasks';
 import { ApiError, notFound } from '../errors';
+import type { Mailer } from '../mail/mailer';
 import { uuidSchema } from './workspaces/schemas';
 
 /** What the workspace, channel and invitation routes share. */
@@ -15,6 +17,8 @@ export interface OrgDeps {
   policy: Policy;
   bus: EventBus;
   auth: Auth;
+  mailer: Mailer;
+  tasks: BackgroundTasks;
 }
 
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);

@@ -59,6 +59,8 @@ interface World {
   otherPublic: string;
   /** Private channel: guest, member, channelAdmin (admin) and target are members. */
   privateChannel: string;
+  /** An open link invitation to W. */
+  invitation: string;
 }
 
 /** Workspace W (owner, admin, members, guest, target, extra) and W2 (outsider only). */
@@ -110,7 +112,23 @@ async function buildWorld(): Promise<World> {
         cast.map(([person, role]) => ({ channelId: channel.id, userId: ids[person], role })),
       ),
     );
-  return { workspace: w.id, publicChannel: pub.id, otherPublic: other.id, privateChannel: priv.id };
+  const [invitation] = await db
+    .insert(schema.invitations)
+    .values({
+      workspaceId: w.id,
+      tokenHash: randomUUID(),
+      expiresAt: new Date(Date.now() + 3_600_000),
+      invitedBy: ids.owner,
+    })
+    .returning();
+  if (!invitation) throw new Error('no invitation');
+  return {
+    workspace: w.id,
+    publicChannel: pub.id,
+    otherPublic: other.id,
+    privateChannel: priv.id,
+    invitation: invitation.id,
+  };
 }
 
 type Expected = Record<Actor, number>;
@@ -303,6 +321,26 @@ const routes: Route[] = [
     name: 'browse public channels',
     request: (w) => get(`/api/workspaces/${w.workspace}/channels/browse`),
     expected: row(404, 200, 403, 200, 200, 200, 200),
+  },
+  {
+    name: 'invite people by link',
+    request: (w) => send('POST', `/api/workspaces/${w.workspace}/invitations`, {}),
+    expected: row(404, 403, 403, 403, 403, 201, 201),
+  },
+  {
+    name: 'invite an admin',
+    request: (w) => send('POST', `/api/workspaces/${w.workspace}/invitations`, { role: 'admin' }),
+    expected: row(404, 403, 403, 403, 403, 403, 201),
+  },
+  {
+    name: 'list invitations',
+    request: (w) => get(`/api/workspaces/${w.workspace}/invitations`),
+    expected: row(404, 403, 403, 403, 403, 200, 200),
+  },
+  {
+    name: 'revoke an invitation',
+    request: (w) => send('DELETE', `/api/workspaces/${w.workspace}/invitations/${w.invitation}`),
+    expected: row(404, 403, 403, 403, 403, 204, 204),
   },
   {
     name: 'open a DM',

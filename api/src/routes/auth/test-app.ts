@@ -27,6 +27,7 @@ export async function openTestBackends(
 export async function createTestApp(backends: Backends, overrides: Partial<AuthConfig> = {}) {
   const outbox = await mkdtemp(join(tmpdir(), 'confab-outbox-'));
   const tasks = new BackgroundTasks(createLogger('silent'));
+  const mailer = await createOutboxMailer(outbox, 'Confab <no-reply@chat.example.com>');
   const auth = await createAuth(
     backends,
     {
@@ -37,11 +38,13 @@ export async function createTestApp(backends: Backends, overrides: Partial<AuthC
       redisKeyPrefix: `${overrides.redisKeyPrefix ?? 'test:'}`,
       ...overrides,
     },
-    { mailer: await createOutboxMailer(outbox, 'Confab <no-reply@chat.example.com>'), tasks },
+    { mailer, tasks },
   );
   const app = createApp({
     backends,
     auth,
+    mailer,
+    tasks,
     logger: createLogger('silent'),
     services: ['api'],
     clientDir: '/nonexistent',

@@ -8,6 +8,7 @@ import { transferOwnership } from '../../commands/transfer-ownership';
 import { ApiError, notFound } from '../../errors';
 import { clientIp, parseJson } from '../../http/request';
 import { registerWorkspaceChannelRoutes } from '../channels/workspace-channels-routes';
+import { registerInvitationAdminRoutes } from '../invitations/invitations-routes';
 import { forbidden, type OrgDeps, workspaceAdminOr403, workspaceRoleOr404 } from '../org-deps';
 import {
   auditQuerySchema,
@@ -233,6 +234,7 @@ export function workspacesRoutes(deps: OrgDeps) {
   });
 
   registerWorkspaceChannelRoutes(app, deps);
+  registerInvitationAdminRoutes(app, deps);
 
   app.get('/:workspaceId/audit', async (c) => {
     const workspaceId = c.req.param('workspaceId');

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const createInvitationSchema = z
+  .object({
+    /** Set: an invitation for this address, mailed to it, single use. Unset: a shareable link. */
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .pipe(z.email({ error: 'expected an email address' }))
+      .optional(),
+    role: z.enum(['admin', 'member', 'guest']).default('member'),
+    /** Channels joined on acceptance; a guest sees only these. */
+    channelIds: z.array(z.uuid()).max(100).default([]),
+    expiresInHours: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24)
+      .default(7 * 24),
+    /** Links only: how many people may use it; unset means no limit until it expires. */
+    maxUses: z.coerce.number().int().min(1).max(10_000).optional(),
+  })
+  .refine((value) => value.role !== 'guest' || value.channelIds.length > 0, {
+    error: 'a guest invitation needs at least one channel',
+    path: ['channelIds'],
+  })
+  .refine((value) => !(value.email && value.maxUses && value.maxUses !== 1), {
+    error: 'an invitation to one email address is single use',
+    path: ['maxUses'],
+  });
+
+export const invitationTokenSchema = z.string().regex(/^[a-z0-9]{32}$/);
