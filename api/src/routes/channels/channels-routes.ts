@@ -148,6 +148,7 @@ export function channelsRoutes(deps: OrgDeps) {
         action: 'channel_member.join',
         targetType: 'channel_member',
         targetId: `${channel.id}:${actorId}`,
+        after: { role: 'member' },
         ip: ipOf(c),
       });
     });
@@ -220,6 +221,7 @@ export function channelsRoutes(deps: OrgDeps) {
           action: 'channel_member.add',
           targetType: 'channel_member',
           targetId: `${channel.id}:${userId}`,
+          after: { role: 'member' },
           ip: ipOf(c),
         });
       }
@@ -266,25 +268,30 @@ export function channelsRoutes(deps: OrgDeps) {
     const { role } = await parseJson(c, channelRoleSchema);
     const userId = c.req.param('userId');
     const changed = await db.transaction(async (tx) => {
-      const rows = uuidSchema.safeParse(userId).success
-        ? await tx
-            .update(channelMembers)
-            .set({ role })
-            .where(and(eq(channelMembers.channelId, channel.id), eq(channelMembers.userId, userId)))
-            .returning({ userId: channelMembers.userId })
-        : [];
-      if (rows.length) {
-        await recordAudit(tx, {
-          workspaceId: channel.workspaceId,
-          actorId,
-          action: 'channel_member.role_change',
-          targetType: 'channel_member',
-          targetId: `${channel.id}:${userId}`,
-          after: { role },
-          ip: ipOf(c),
-        });
-      }
-      return rows.length > 0;
+      if (!uuidSchema.safeParse(userId).success) return false;
+      const where = and(
+        eq(channelMembers.channelId, channel.id),
+        eq(channelMembers.userId, userId),
+      );
+      // Locked so the audit's "before" is the role this change replaced, even under concurrency.
+      const [current] = await tx
+        .select({ role: channelMembers.role })
+        .from(channelMembers)
+        .where(where)
+        .for('update');
+      if (!current) return false;
+      await tx.update(channelMembers).set({ role }).where(where);
+      await recordAudit(tx, {
+        workspaceId: channel.workspaceId,
+        actorId,
+        action: 'channel_member.role_change',
+        targetType: 'channel_member',
+        targetId: `${channel.id}:${userId}`,
+        before: { role: current.role },
+        after: { role },
+        ip: ipOf(c),
+      });
+      return true;
     });
     if (!changed) throw notFound('No such member');
     await publishMembershipChange(bus, {
@@ -308,14 +315,15 @@ export function channelsRoutes(deps: OrgDeps) {
       const rows = await tx
         .delete(channelMembers)
         .where(and(eq(channelMembers.channelId, channel.id), eq(channelMembers.userId, userId)))
-        .returning({ userId: channelMembers.userId });
-      if (rows.length) {
+        .returning({ userId: channelMembers.userId, role: channelMembers.role });
+      if (rows[0]) {
         await recordAudit(tx, {
           workspaceId: channel.workspaceId,
           actorId,
           action,
           targetType: 'channel_member',
           targetId: `${channel.id}:${userId}`,
+          before: { role: rows[0].role },
           ip,
         });
       }

@@ -329,6 +329,24 @@ describe('channels', () => {
     }
   });
 
+  it('answers a private channel one is not in exactly like a random id', async () => {
+    const [ada, bob] = [await person('ada'), await person('bob')];
+    const workspaceId = await workspaceWith(ada, bob);
+    const secret = await call<{ channel: { id: string } }>(
+      ada,
+      'POST',
+      `/api/workspaces/${workspaceId}/channels`,
+      { name: 'secret', kind: 'private' },
+    );
+    for (const suffix of ['', '/members', '/join']) {
+      const method = suffix === '/join' ? 'POST' : 'GET';
+      const hidden = await call(bob, method, `/api/channels/${secret.body.channel.id}${suffix}`);
+      const random = await call(bob, method, `/api/channels/${randomUUID()}${suffix}`);
+      expect(hidden.status).toBe(404);
+      expect(hidden).toEqual(random);
+    }
+  });
+
   it('lets people discover public channels by name, topic or purpose, with member counts', async () => {
     const [ada, bob] = [await person('ada'), await person('bob')];
     const workspaceId = await workspaceWith(ada, bob);
