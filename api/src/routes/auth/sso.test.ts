@@ -189,19 +189,19 @@ describe('OpenID Connect single sign-on', () => {
       }),
     );
     const { user: existing } = (await signup.json()) as { user: { id: string } };
-    accounts['linker'] = { email: 'LINKED@example.com', email_verified: true };
+    accounts.linker = { email: 'LINKED@example.com', email_verified: true };
     expect((await me(await fullSignIn('linker'))).id).toBe(existing.id);
   });
 
   it('refuses an email the provider did not verify, and signs nobody in', async () => {
-    accounts['unverified'] = { email: 'linked@example.com', email_verified: false };
+    accounts.unverified = { email: 'linked@example.com', email_verified: false };
     const response = await fullSignIn('unverified');
     expect(response.headers.get('location')).toBe('/sign-in?sso_error=sso_email_unverified');
     expect(refreshCookie(response)).toBeUndefined();
   });
 
   it('refuses a callback whose state is not this browser’s (login CSRF)', async () => {
-    accounts['victim'] = { email: 'victim@example.com', email_verified: true };
+    accounts.victim = { email: 'victim@example.com', email_verified: true };
     const attacker = await start();
     const victim = await start();
     const redirect = await signInAtProvider(attacker.authorizationUrl, 'victim');
@@ -213,7 +213,7 @@ describe('OpenID Connect single sign-on', () => {
   });
 
   it('refuses an ID token whose nonce is not the one this sign-in sent', async () => {
-    accounts['nonce'] = { email: 'nonce@example.com', email_verified: true };
+    accounts.nonce = { email: 'nonce@example.com', email_verified: true };
     const { authorizationUrl, stateCookie } = await start();
     const redirect = await signInAtProvider(authorizationUrl, 'nonce');
     const state = new URL(redirect).searchParams.get('state') ?? '';
@@ -231,7 +231,7 @@ describe('OpenID Connect single sign-on', () => {
   });
 
   it('refuses a replayed callback', async () => {
-    accounts['replay'] = { email: 'replay@example.com', email_verified: true };
+    accounts.replay = { email: 'replay@example.com', email_verified: true };
     const { authorizationUrl, stateCookie } = await start();
     const redirect = await signInAtProvider(authorizationUrl, 'replay');
     expect((await callback(redirect, stateCookie)).headers.get('location')).toBe('/');
@@ -245,7 +245,7 @@ describe('OpenID Connect single sign-on', () => {
     '/\\evil.example.net',
     'javascript:alert(1)',
   ])('never redirects off-site after sign-in (returnTo %j)', async (returnTo) => {
-    accounts['redirect'] = { email: 'redirect@example.com', email_verified: true };
+    accounts.redirect = { email: 'redirect@example.com', email_verified: true };
     expect((await fullSignIn('redirect', returnTo)).headers.get('location')).toBe('/');
   });
 

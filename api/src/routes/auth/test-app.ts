@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Backends, backendEnvSchema, createLogger, openBackends } from '@confab/db';
+import { useTestDatabase, useTestRedis } from '@confab/db/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../app';
 import { type AuthConfig, createAuth } from '../../auth/auth';
 import { BackgroundTasks } from '../../background-tasks';
@@ -75,4 +78,83 @@ export function refreshCookie(response: Response): string | undefined {
     .getSetCookie()
     .find((cookie) => cookie.startsWith('confab_refresh='));
   return header?.split(';')[0]?.slice('confab_refresh='.length) || undefined;
+}
+
+/**
+ * The calling test file's own API on real Postgres and Redis (its own database and key prefix),
+ * opened before its tests and closed after them.
+ */
+export function useTestApi(overrides: Partial<AuthConfig> = {}) {
+  const testDb = useTestDatabase();
+  const testRedis = useTestRedis();
+  let backends: Backends | undefined;
+  let harness: Awaited<ReturnType<typeof createTestApp>> | undefined;
+  beforeAll(async () => {
+    backends = await openTestBackends(testDb.url, testRedis.url, testRedis.prefix);
+    harness = await createTestApp(backends, { redisKeyPrefix: testRedis.prefix, ...overrides });
+  });
+  afterAll(() => backends?.close());
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useTestApi: use it inside a test or hook');
+    return value;
+  };
+  return {
+    get backends() {
+      return ready(backends);
+    },
+    get harness() {
+      return ready(harness);
+    },
+    get app() {
+      return ready(harness).app;
+    },
+    testRedis,
+  };
+}
+
+export interface Person {
+  id: string;
+  email: string;
+  token: string;
+}
+
+let signUps = 0;
+
+/** Signs a new user up (each from its own address, so sign-up limits stay out of the way). */
+export async function signUp(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  name: string,
+  email = `${name}-${randomUUID()}@example.com`,
+): Promise<Person> {
+  signUps++;
+  const ip = `10.${(signUps >> 8) & 255}.${signUps & 255}.1`;
+  const response = await app.request(
+    '/api/auth/signup',
+    jsonRequest({ email, password: 'correct horse battery', name }, { ip }),
+  );
+  if (response.status !== 201)
+    throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { accessToken: string; user: { id: string } };
+  return { id: body.user.id, email, token: body.accessToken };
+}
+
+/** Calls the API as `who` (or anonymously) and parses the JSON answer, if any. */
+export async function callAs<T = Record<string, unknown>>(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  who: Person | null,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const init =
+    body === undefined ? { method, headers: {} as Record<string, string> } : jsonRequest(body);
+  init.method = method;
+  if (who)
+    init.headers = {
+      ...(init.headers as Record<string, string>),
+      Authorization: `Bearer ${who.token}`,
+    };
+  const response = await app.request(path, init);
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }

@@ -1,62 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type Backends, schema } from '@confab/db';
-import { useTestDatabase, useTestRedis } from '@confab/db/testing';
+import { schema } from '@confab/db';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readOutbox } from '../../mail/mailer';
-import { createTestApp, jsonRequest, openTestBackends } from '../auth/test-app';
+import { callAs, type Person, signUp, useTestApi } from '../auth/test-app';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let backends: Backends;
-let harness: Awaited<ReturnType<typeof createTestApp>>;
-
-beforeAll(async () => {
-  backends = await openTestBackends(testDb.url, testRedis.url, testRedis.prefix);
-  harness = await createTestApp(backends, { redisKeyPrefix: testRedis.prefix });
-});
-afterAll(() => backends.close());
-
-interface Person {
-  id: string;
-  email: string;
-  token: string;
-}
-
-let counter = 0;
-async function person(
-  name: string,
-  email = `${name}-${randomUUID()}@example.com`,
-): Promise<Person> {
-  const response = await harness.app.request(
-    '/api/auth/signup',
-    jsonRequest(
-      { email, password: 'correct horse battery', name },
-      { ip: `10.7.${++counter % 250}.1` },
-    ),
-  );
-  const body = (await response.json()) as { accessToken: string; user: { id: string } };
-  return { id: body.user.id, email, token: body.accessToken };
-}
-
-async function call<T = Record<string, unknown>>(
+const api = useTestApi();
+const person = (name: string, email?: string) => signUp(api.app, name, email);
+const call = <T = Record<string, unknown>>(
   who: Person | null,
   method: string,
   path: string,
   body?: unknown,
-) {
-  const init =
-    body === undefined ? { method, headers: {} as Record<string, string> } : jsonRequest(body);
-  init.method = method;
-  if (who)
-    init.headers = {
-      ...(init.headers as Record<string, string>),
-      Authorization: `Bearer ${who.token}`,
-    };
-  const response = await harness.app.request(path, init);
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+) => callAs<T>(api.app, who, method, path, body);
 
 async function workspace(owner: Person) {
   const created = await call<{ workspace: { id: string } }>(owner, 'POST', '/api/workspaces', {
@@ -147,8 +103,8 @@ describe('invitations', () => {
     const workspaceId = await workspace(owner);
     const email = `invited-${randomUUID()}@example.com`;
     const { token, url } = await invite(owner, workspaceId, { email });
-    await harness.tasks.drain();
-    const mail = (await readOutbox(harness.outbox)).find((candidate) => candidate.to === email);
+    await api.harness.tasks.drain();
+    const mail = (await readOutbox(api.harness.outbox)).find((candidate) => candidate.to === email);
     expect(mail?.subject).toBe('owner invited you to Acme on Confab');
     expect(mail?.text).toContain(url);
 
@@ -203,7 +159,7 @@ describe('invitations', () => {
     const owner = await person('owner');
     const workspaceId = await workspace(owner);
     const expired = await invite(owner, workspaceId);
-    await backends.database.db
+    await api.backends.database.db
       .update(schema.invitations)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(schema.invitations.id, expired.invitation.id));
@@ -252,7 +208,7 @@ describe('invitations', () => {
     );
     expect(foreign.body.channels).toHaveLength(1);
     const otherGeneral = (
-      await backends.database.db
+      await api.backends.database.db
         .select()
         .from(schema.channels)
         .where(eq(schema.channels.workspaceId, elsewhere))

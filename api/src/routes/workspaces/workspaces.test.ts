@@ -1,60 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Backends,
-  docName,
-  MEMBERSHIP_CHANGED_TOPIC,
-  type MembershipChangedEvent,
-  Policy,
-} from '@confab/db';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, jsonRequest, openTestBackends } from '../auth/test-app';
+import { docName, MEMBERSHIP_CHANGED_TOPIC, type MembershipChangedEvent, Policy } from '@confab/db';
+import { waitFor } from '@confab/db/testing';
+import { describe, expect, it } from 'vitest';
+import { callAs, type Person, signUp, useTestApi } from '../auth/test-app';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let backends: Backends;
-let harness: Awaited<ReturnType<typeof createTestApp>>;
-
-beforeAll(async () => {
-  backends = await openTestBackends(testDb.url, testRedis.url, testRedis.prefix);
-  harness = await createTestApp(backends, { redisKeyPrefix: testRedis.prefix });
-});
-afterAll(() => backends.close());
-
-interface Person {
-  id: string;
-  token: string;
-}
-
-async function person(name: string): Promise<Person> {
-  const response = await harness.app.request(
-    '/api/auth/signup',
-    jsonRequest(
-      { email: `${name}-${randomUUID()}@example.com`, password: 'correct horse battery', name },
-      { ip: `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
-    ),
-  );
-  const body = (await response.json()) as { accessToken: string; user: { id: string } };
-  return { id: body.user.id, token: body.accessToken };
-}
-
-async function call<T = Record<string, unknown>>(
-  who: Person,
+const api = useTestApi();
+const person = (name: string, email?: string) => signUp(api.app, name, email);
+const call = <T = Record<string, unknown>>(
+  who: Person | null,
   method: string,
   path: string,
   body?: unknown,
-) {
-  const init =
-    body === undefined ? { method, headers: {} as Record<string, string> } : jsonRequest(body);
-  init.method = method;
-  init.headers = {
-    ...(init.headers as Record<string, string>),
-    Authorization: `Bearer ${who.token}`,
-  };
-  const response = await harness.app.request(path, init);
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+) => callAs<T>(api.app, who, method, path, body);
 
 /** A workspace owned by `owner` with `members` in it (added directly, as an accepted invitation would). */
 async function workspaceWith(owner: Person, ...members: Person[]) {
@@ -66,7 +23,7 @@ async function workspaceWith(owner: Person, ...members: Person[]) {
   const workspaceId = created.body.workspace.id;
   const { schema } = await import('@confab/db');
   if (members.length) {
-    await backends.database.db
+    await api.backends.database.db
       .insert(schema.workspaceMembers)
       .values(
         members.map((member) => ({ workspaceId, userId: member.id, role: 'member' as const })),
@@ -278,7 +235,7 @@ describe('channels', () => {
     );
     const channelId = created.body.channel.id;
     expect((await call(bob, 'POST', `/api/channels/${channelId}/join`)).status).toBe(204);
-    const policy = new Policy(backends.database.db);
+    const policy = new Policy(api.backends.database.db);
     const segment = docName({ kind: 'segment', channelId, index: 0 });
     expect(await policy.docAccess(bob.id, segment)).toBe('write');
 
@@ -303,7 +260,7 @@ describe('channels', () => {
     const [ada, bob] = [await person('ada'), await person('bob')];
     const workspaceId = await workspaceWith(ada, bob);
     const events: MembershipChangedEvent[] = [];
-    const unsubscribe = await backends.bus.subscribe(MEMBERSHIP_CHANGED_TOPIC, (message) => {
+    const unsubscribe = await api.backends.bus.subscribe(MEMBERSHIP_CHANGED_TOPIC, (message) => {
       events.push(JSON.parse(new TextDecoder().decode(message)) as MembershipChangedEvent);
     });
     try {
