@@ -194,7 +194,7 @@ describe('the one-process server', () => {
         const request = httpRequest({
           port: server.port,
           host: '127.0.0.1',
-          path: '/sync/channel:abc:0',
+          path: '/sync/channel:00000000-0000-4000-8000-000000000000:segment:0',
           headers: {
             Connection: 'Upgrade',
             Upgrade: 'websocket',

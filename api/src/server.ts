@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { closeServer, type Logger, listen, openBackends } from '@confab/db';
-import { attachSyncEndpoint } from '@confab/sync-server';
+import { attachSync } from '@confab/sync-server';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app';
 import { createAuth } from './auth/auth';
@@ -60,7 +60,7 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     const sync = env.SERVICES.includes('sync')
-      ? attachSyncEndpoint(server, {
+      ? await attachSync(server, backends, {
           allowedOrigins: env.ALLOWED_ORIGINS,
           logger: logger.child({ component: 'sync' }),
         })
@@ -83,7 +83,7 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
       address,
       async stop() {
         stopKeyRotation();
-        sync?.close();
+        await sync?.stop();
         await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
         await tasks.drain();
         await mailer.close();

@@ -1,13 +1,23 @@
+export { type AttachSyncOptions, attachSync } from './attach-sync';
 export { CloseCode, UpgradeStatus } from './close-codes';
-export { parseDocName } from './doc-name';
+export { DocRoom, type SyncConnection } from './doc-room';
 export { originListSchema } from './env';
 export { isOriginAllowed } from './origin';
 export {
+  createDocLog,
+  type DocLog,
+  type GroupCommitOptions,
+  type LogEntry,
+} from './persistence/doc-log';
+export { MessageType } from './protocol';
+export {
   attachSyncEndpoint,
+  MAX_FRAME_BYTES,
   SYNC_PATH_PREFIX,
   type SyncEndpoint,
   type SyncEndpointOptions,
 } from './sync-endpoint';
+export { SyncService, type SyncServiceOptions } from './sync-service';
 export {
   issueSyncTicket,
   redeemSyncTicket,

@@ -7,8 +7,8 @@ import {
   openBackends,
   runMain,
 } from '@confab/db';
+import { attachSync } from './attach-sync';
 import { loadSyncEnv } from './env';
-import { attachSyncEndpoint } from './sync-endpoint';
 
 /** The sync server as a process of its own, for deployments that scale it apart from the API. */
 await runMain(async () => {
@@ -34,11 +34,11 @@ await runMain(async () => {
     }
     body(404, { error: { code: 'not_found', message: 'Not found' } });
   });
-  const endpoint = attachSyncEndpoint(server, { allowedOrigins: env.ALLOWED_ORIGINS, logger });
+  const sync = await attachSync(server, backends, { allowedOrigins: env.ALLOWED_ORIGINS, logger });
   const address = await listen(server, env.PORT, env.HOST);
   logger.info({ port: address.port, installationId: backends.installation.id }, 'listening');
   exitOnSignals(async () => {
-    endpoint.close();
+    await sync.stop();
     await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
     await backends.close();
   }, logger);

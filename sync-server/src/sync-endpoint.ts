@@ -1,15 +1,23 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from '@confab/db';
-import { UpgradeStatus } from './close-codes';
-import { parseDocName } from './doc-name';
+import { type KeyValueStore, type Logger, type Policy, parseDocRef } from '@confab/db';
+import { WebSocketServer } from 'ws';
+import { CloseCode, UpgradeStatus } from './close-codes';
+import type { SyncConnection } from './doc-room';
 import { isOriginAllowed } from './origin';
+import type { SyncService } from './sync-service';
+import { redeemSyncTicket } from './tickets';
 
 export const SYNC_PATH_PREFIX = '/sync/';
+/** Largest WebSocket frame accepted; a larger one closes the connection (1009). */
+export const MAX_FRAME_BYTES = 1024 * 1024;
 
 export interface SyncEndpointOptions {
   allowedOrigins: readonly string[];
   logger: Logger;
+  kv: KeyValueStore;
+  policy: Policy;
+  service: SyncService;
 }
 
 export interface SyncEndpoint {
@@ -18,14 +26,16 @@ export interface SyncEndpoint {
 }
 
 /**
- * Serves `/sync/<docName>` on an existing HTTP server. Every check runs before the 101, so a
- * refused client gets a plain HTTP status and never holds a WebSocket. Checks, in order: path,
- * shutdown, doc name, Origin, credentials.
+ * Serves `/sync/<docName>?ticket=…` on an existing HTTP server. Every check runs before the 101,
+ * so a refused client gets a plain HTTP status and never holds a WebSocket. Checks, in order:
+ * path, shutdown, doc name, Origin, ticket, access to the doc.
  */
 export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions): SyncEndpoint {
-  const { allowedOrigins, logger } = options;
+  const { allowedOrigins, logger, kv, policy, service } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   let closing = false;
-  const onUpgrade = async (request: IncomingMessage, socket: Duplex) => {
+
+  const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(SYNC_PATH_PREFIX)) {
@@ -39,10 +49,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
     if (closing) {
       return refuse(socket, UpgradeStatus.unavailable, 'shutting_down', 'Server is shutting down');
     }
-    const docName = parseDocName(
-      decodeURIComponentSafe(url.pathname.slice(SYNC_PATH_PREFIX.length)),
-    );
-    if (!docName) {
+    const docName = decodeURIComponentSafe(url.pathname.slice(SYNC_PATH_PREFIX.length));
+    if (!parseDocRef(docName)) {
       return refuse(
         socket,
         UpgradeStatus.badRequest,
@@ -62,19 +70,70 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
         'Origin not allowed',
       );
     }
-    // Sync tickets (README: "Authentication") are not issued yet, so no request carries a valid
-    // credential; refusing here keeps every doc closed until they are.
-    return refuse(
-      socket,
-      UpgradeStatus.unauthenticated,
-      'unauthenticated',
-      'A valid sync ticket is required',
-    );
+    try {
+      const ticket = url.searchParams.get('ticket');
+      const principal = ticket ? await redeemSyncTicket(kv, ticket) : null;
+      if (!principal) {
+        return refuse(
+          socket,
+          UpgradeStatus.unauthenticated,
+          'unauthenticated',
+          'A valid sync ticket is required',
+        );
+      }
+      const access = await policy.docAccess(principal.userId, docName);
+      // A doc one may not open answers like one that does not exist.
+      if (access === 'none')
+        return refuse(socket, UpgradeStatus.notFound, 'not_found', 'No such document');
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const connection: SyncConnection = {
+          userId: principal.userId,
+          sessionId: principal.sessionId,
+          readOnly: access === 'read',
+          wantsAcks: url.searchParams.get('acks') === '1',
+          send(frame) {
+            if (ws.readyState === ws.OPEN) ws.send(frame);
+          },
+          close(code, reason) {
+            ws.close(code, reason);
+          },
+        };
+        // Frames that arrive while the doc loads wait for it, in order.
+        const early: Uint8Array[] = [];
+        let receive: ((frame: Uint8Array) => void) | null = null;
+        let leave: (() => void) | null = null;
+        ws.on('message', (data, isBinary) => {
+          if (!isBinary) return connection.close(CloseCode.malformed, 'binary frames only');
+          const frame = new Uint8Array(data as Buffer);
+          if (receive) receive(frame);
+          else early.push(frame);
+        });
+        ws.on('close', () => {
+          leave?.();
+          leave = () => {};
+        });
+        ws.on('error', () => {});
+        service.connect(docName, connection).then(
+          (handle) => {
+            if (leave) return handle.close(); // the socket closed while the doc loaded
+            receive = handle.receive;
+            leave = handle.close;
+            for (const frame of early.splice(0)) handle.receive(frame);
+          },
+          (error: unknown) => {
+            logger.error({ err: error, docName }, 'could not open doc');
+            ws.close(CloseCode.persistenceFailed, 'could not open document');
+          },
+        );
+      });
+    } catch (error) {
+      logger.error({ err: error, docName }, 'sync authentication failed');
+      return refuse(socket, UpgradeStatus.unavailable, 'unavailable', 'Authentication unavailable');
+    }
   };
-  const listener = (request: IncomingMessage, socket: Duplex) => {
-    void onUpgrade(request, socket);
-  };
-  server.on('upgrade', listener);
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void onUpgrade(request, socket, head);
+  });
   return {
     close() {
       closing = true;
@@ -90,17 +149,17 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
+
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
-  const reason =
-    {
-      400: 'Bad Request',
-      401: 'Unauthorized',
-      403: 'Forbidden',
-      404: 'Not Found',
-      503: 'Service Unavailable',
-    }[status] ?? 'Error';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

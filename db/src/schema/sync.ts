@@ -1,16 +1,24 @@
-import { bigint, index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, index, pgSequence, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { bytea, createdAt, timestampTz } from './columns';
 
 /**
- * The append-only log of accepted Yjs updates, one sequence per doc [S1]. Rows are never updated;
+ * Orders the update log. One sequence for all docs lets any node append to any doc without
+ * coordinating, and a batch of many docs' updates go in one INSERT; per doc it is increasing,
+ * not gap-free.
+ */
+export const docUpdateSeq = pgSequence('doc_update_seq');
+
+/**
+ * The append-only log of accepted Yjs updates [S1]. Rows are never updated;
  * compaction writes snapshots and keeps this log for audit and replay.
  */
 export const docUpdates = pgTable(
   'doc_updates',
   {
     docName: text('doc_name').notNull(),
-    seq: bigint('seq', { mode: 'number' }).notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull().default(sql`nextval('doc_update_seq')`),
     update: bytea('update').notNull(),
     /** Yjs client id of the writer (uint32, hence bigint). */
     clientId: bigint('client_id', { mode: 'number' }).notNull(),

@@ -1,0 +1,2 @@
+CREATE SEQUENCE "public"."doc_update_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+ALTER TABLE "doc_updates" ALTER COLUMN "seq" SET DEFAULT nextval('doc_update_seq');

@@ -1,0 +1,219 @@
+import {
+  Awareness,
+  applyAwarenessUpdate,
+  encodeAwarenessUpdate,
+  removeAwarenessStates,
+} from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CloseCode } from './close-codes';
+import type { DocLog } from './persistence/doc-log';
+import {
+  awarenessMessage,
+  type ClientMessage,
+  decodeClientMessage,
+  MalformedMessage,
+  persistedMessage,
+  syncStep1,
+  syncStep2,
+  syncUpdate,
+} from './protocol';
+
+/** One client's socket, as the engine sees it. */
+export interface SyncConnection {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly readOnly: boolean;
+  /** Whether the client asked for Confab's persisted acks (stock providers do not). */
+  readonly wantsAcks: boolean;
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** What a room tells the other nodes (through the service). */
+export interface RoomPeers {
+  publishUpdate(update: Uint8Array): void;
+  publishAwareness(update: Uint8Array): void;
+}
+
+/** Origin of changes that came from another node: they are durable and fanned out already. */
+export const REMOTE = Symbol('remote');
+
+/**
+ * One open doc on this node: the server's copy, its awareness, and its connections. Every
+ * accepted update is appended to the log and committed before it is applied, acknowledged or
+ * sent to anyone [S1]; so everything in this copy is durable, and its state vector is the ack.
+ */
+export class DocRoom {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new Awareness(this.doc);
+  private readonly connections = new Map<SyncConnection, Set<number>>();
+  /** Messages of one connection are handled strictly in order. */
+  private readonly queues = new Map<SyncConnection, Promise<void>>();
+
+  constructor(
+    readonly name: string,
+    private readonly log: DocLog,
+    private readonly peers: RoomPeers,
+    private readonly onError: (error: unknown, connection: SyncConnection | null) => void,
+  ) {
+    // The server holds no awareness state of its own.
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      const frame = syncUpdate(update);
+      for (const connection of this.connections.keys()) {
+        if (connection !== origin) connection.send(frame);
+      }
+    });
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed];
+      const owned =
+        origin && typeof origin === 'object'
+          ? this.connections.get(origin as SyncConnection)
+          : undefined;
+      if (owned) {
+        for (const id of added) owned.add(id);
+        for (const id of removed) owned.delete(id);
+      }
+      const update = encodeAwarenessUpdate(this.awareness, changed);
+      const frame = awarenessMessage(update);
+      for (const connection of this.connections.keys()) connection.send(frame);
+      if (origin !== REMOTE) this.peers.publishAwareness(update);
+    });
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** Loads durable history into the server's copy (before any connection joins). */
+  restore(updates: Uint8Array[]): void {
+    if (updates.length) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), REMOTE);
+  }
+
+  join(connection: SyncConnection): void {
+    this.connections.set(connection, new Set());
+    // The server starts both halves of the handshake: its state vector, and who is present.
+    connection.send(syncStep1(Y.encodeStateVector(this.doc)));
+    const states = [...this.awareness.getStates().keys()];
+    if (states.length)
+      connection.send(awarenessMessage(encodeAwarenessUpdate(this.awareness, states)));
+  }
+
+  leave(connection: SyncConnection): void {
+    const owned = this.connections.get(connection);
+    this.connections.delete(connection);
+    this.queues.delete(connection);
+    if (owned?.size) removeAwarenessStates(this.awareness, [...owned], null);
+  }
+
+  /** Queues a frame from `connection`; frames of one connection are handled in arrival order. */
+  receive(connection: SyncConnection, frame: Uint8Array): void {
+    const previous = this.queues.get(connection) ?? Promise.resolve();
+    const next = previous.then(() => this.handle(connection, frame));
+    this.queues.set(connection, next);
+  }
+
+  /** An update from another node: already durable there, so only applied and passed on. */
+  applyRemoteUpdate(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, REMOTE);
+  }
+
+  applyRemoteAwareness(update: Uint8Array): void {
+    applyAwarenessUpdate(this.awareness, update, REMOTE);
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const connection of [...this.connections.keys()]) {
+      connection.close(code, reason);
+      this.leave(connection);
+    }
+  }
+
+  /** Closes the connections of the given sessions, or of a user (all their sessions). */
+  closeWhere(match: (connection: SyncConnection) => boolean, code: number, reason: string): void {
+    for (const connection of [...this.connections.keys()]) {
+      if (match(connection)) {
+        connection.close(code, reason);
+        this.leave(connection);
+      }
+    }
+  }
+
+  private async handle(connection: SyncConnection, frame: Uint8Array): Promise<void> {
+    if (!this.connections.has(connection)) return;
+    let message: ClientMessage;
+    try {
+      message = decodeClientMessage(frame);
+    } catch (error) {
+      if (!(error instanceof MalformedMessage)) throw error;
+      connection.close(CloseCode.malformed, 'malformed message');
+      this.leave(connection);
+      return;
+    }
+    try {
+      switch (message.type) {
+        case 'step1':
+          connection.send(syncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
+          return;
+        case 'update':
+          await this.acceptUpdate(connection, message.update);
+          return;
+        case 'awareness':
+          applyAwarenessUpdate(this.awareness, message.update, connection);
+          return;
+        case 'queryAwareness':
+          connection.send(
+            awarenessMessage(
+              encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]),
+            ),
+          );
+          return;
+        case 'auth':
+          return;
+      }
+    } catch (error) {
+      // A payload that decodes as a frame but not as a Yjs update, and any other failure here,
+      // ends this connection only.
+      this.onError(error, connection);
+      connection.close(CloseCode.malformed, 'update could not be applied');
+      this.leave(connection);
+    }
+  }
+
+  private async acceptUpdate(connection: SyncConnection, update: Uint8Array): Promise<void> {
+    const news = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    const decoded = Y.decodeUpdate(news);
+    const changesSomething = decoded.structs.length > 0 || decoded.ds.clients.size > 0;
+    if (changesSomething) {
+      if (connection.readOnly) {
+        connection.close(CloseCode.forbidden, 'read-only');
+        this.leave(connection);
+        return;
+      }
+      const writer = decoded.structs[0]?.id.client ?? 0;
+      try {
+        await this.log.append({
+          docName: this.name,
+          update: news,
+          clientId: writer,
+          userId: connection.userId,
+        });
+      } catch (error) {
+        // Not durable, so not applied, not acked and not sent on: the client keeps it and re-sends.
+        this.onError(error, connection);
+        connection.close(CloseCode.persistenceFailed, 'could not persist');
+        this.leave(connection);
+        return;
+      }
+      Y.applyUpdate(this.doc, news, connection);
+      this.peers.publishUpdate(news);
+    }
+    if (connection.wantsAcks) connection.send(persistedMessage(Y.encodeStateVector(this.doc)));
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}

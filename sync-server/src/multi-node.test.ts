@@ -1,0 +1,81 @@
+import { schema } from '@confab/db';
+import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectProvider, type SyncNode, seedWorld, startNode } from './sync-test-kit';
+
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+let nodes: SyncNode[];
+let world: Awaited<ReturnType<typeof seedWorld>>;
+const providers: Array<{ destroy(): void }> = [];
+
+beforeAll(async () => {
+  nodes = [
+    await startNode(testDb.url, testRedis.url, testRedis.prefix),
+    await startNode(testDb.url, testRedis.url, testRedis.prefix),
+  ];
+  world = await seedWorld(nodes[0]!.backends);
+});
+afterAll(async () => {
+  for (const provider of providers) provider.destroy();
+  for (const node of nodes) await node.stop();
+});
+
+async function open(node: SyncNode, userId: string, name: string) {
+  const connected = await connectProvider(node, userId, name);
+  providers.push(connected.provider);
+  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
+  return connected;
+}
+
+describe('two sync nodes joined by Redis', () => {
+  it('converges providers on different nodes and logs every update exactly once', async () => {
+    const [one, two] = nodes as [SyncNode, SyncNode];
+    const ada = await open(one, world.users.ada, world.publicDoc);
+    const bob = await open(two, world.users.bob, world.publicDoc);
+    for (let i = 0; i < 20; i++) {
+      ada.doc.getArray<string>('a').push([`ada-${i}`]);
+      bob.doc.getArray<string>('a').push([`bob-${i}`]);
+    }
+    await waitFor('convergence', () =>
+      ada.doc.getArray('a').length === 40 && bob.doc.getArray('a').length === 40 ? true : undefined,
+    );
+    expect(ada.doc.getArray('a').toJSON()).toEqual(bob.doc.getArray('a').toJSON());
+    const rows = await one.backends.database.db
+      .select({ update: schema.docUpdates.update })
+      .from(schema.docUpdates)
+      .where(eq(schema.docUpdates.docName, world.publicDoc));
+    expect(rows).toHaveLength(40);
+  });
+
+  it('serves a node that opens a doc late from Postgres, then live from the other node', async () => {
+    const [one, two] = nodes as [SyncNode, SyncNode];
+    const name = world.publicSegment(1);
+    const ada = await open(one, world.users.ada, name);
+    ada.doc.getText('t').insert(0, 'early ');
+    const bob = await open(two, world.users.bob, name);
+    await waitFor('history', () =>
+      bob.doc.getText('t').toString() === 'early ' ? true : undefined,
+    );
+    ada.doc.getText('t').insert(6, 'and live');
+    await waitFor('live', () =>
+      bob.doc.getText('t').toString() === 'early and live' ? true : undefined,
+    );
+  });
+
+  it('passes presence (awareness) between nodes', async () => {
+    const [one, two] = nodes as [SyncNode, SyncNode];
+    const name = world.publicSegment(2);
+    const ada = await open(one, world.users.ada, name);
+    const bob = await open(two, world.users.bob, name);
+    ada.provider.awareness.setLocalStateField('user', { name: 'Ada', typing: true });
+    await waitFor('presence', () =>
+      [...bob.provider.awareness.getStates().values()].some(
+        (state) => (state as { user?: { name: string } }).user?.name === 'Ada',
+      )
+        ? true
+        : undefined,
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+/**
+ * Message types on the wire. 0-3 are y-websocket's, so the stock WebsocketProvider works
+ * unchanged; 100+ are Confab's and are sent only to clients that ask for them (`?acks=1`).
+ * See PROTOCOL.md.
+ */
+export const MessageType = {
+  sync: 0,
+  awareness: 1,
+  auth: 2,
+  queryAwareness: 3,
+  /** Server → client: `[100, stateVector]`, everything covered by the state vector is durable. */
+  persisted: 100,
+} as const;
+
+export const SyncStep = { step1: 0, step2: 1, update: 2 } as const;
+
+export function encode(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+export const syncStep1 = (stateVector: Uint8Array) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.sync);
+    encoding.writeVarUint(e, SyncStep.step1);
+    encoding.writeVarUint8Array(e, stateVector);
+  });
+
+export const syncStep2 = (update: Uint8Array) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.sync);
+    encoding.writeVarUint(e, SyncStep.step2);
+    encoding.writeVarUint8Array(e, update);
+  });
+
+export const syncUpdate = (update: Uint8Array) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.sync);
+    encoding.writeVarUint(e, SyncStep.update);
+    encoding.writeVarUint8Array(e, update);
+  });
+
+export const awarenessMessage = (update: Uint8Array) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.awareness);
+    encoding.writeVarUint8Array(e, update);
+  });
+
+export const persistedMessage = (stateVector: Uint8Array) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.persisted);
+    encoding.writeVarUint8Array(e, stateVector);
+  });
+
+export type ClientMessage =
+  | { type: 'step1'; stateVector: Uint8Array }
+  | { type: 'update'; update: Uint8Array }
+  | { type: 'awareness'; update: Uint8Array }
+  | { type: 'queryAwareness' }
+  | { type: 'auth' };
+
+export class MalformedMessage extends Error {
+  override name = 'MalformedMessage';
+}
+
+/** Decodes one client frame; anything else than exactly one well-formed message is malformed. */
+export function decodeClientMessage(frame: Uint8Array): ClientMessage {
+  try {
+    const decoder = decoding.createDecoder(frame);
+    const type = decoding.readVarUint(decoder);
+    let message: ClientMessage;
+    if (type === MessageType.sync) {
+      const step = decoding.readVarUint(decoder);
+      const payload = decoding.readVarUint8Array(decoder);
+      if (step === SyncStep.step1) message = { type: 'step1', stateVector: payload };
+      else if (step === SyncStep.step2 || step === SyncStep.update)
+        message = { type: 'update', update: payload };
+      else throw new MalformedMessage(`unknown sync step ${step}`);
+    } else if (type === MessageType.awareness) {
+      message = { type: 'awareness', update: decoding.readVarUint8Array(decoder) };
+    } else if (type === MessageType.queryAwareness) {
+      message = { type: 'queryAwareness' };
+    } else if (type === MessageType.auth) {
+      // y-websocket's auth message carries a permission string the server alone decides; ignore it.
+      decoding.readVarString(decoder);
+      message = { type: 'auth' };
+    } else {
+      throw new MalformedMessage(`unknown message type ${type}`);
+    }
+    if (decoding.hasContent(decoder))
+      throw new MalformedMessage('trailing bytes after the message');
+    return message;
+  } catch (error) {
+    if (error instanceof MalformedMessage) throw error;
+    throw new MalformedMessage((error as Error).message);
+  }
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type EventBus,
+  type Logger,
+  MEMBERSHIP_CHANGED_TOPIC,
+  type MembershipChangedEvent,
+  type Policy,
+  SESSIONS_REVOKED_TOPIC,
+  type SessionsRevokedEvent,
+  type Unsubscribe,
+} from '@confab/db';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { CloseCode } from './close-codes';
+import { DocRoom, type SyncConnection } from './doc-room';
+import type { DocLog } from './persistence/doc-log';
+import { encode } from './protocol';
+
+export interface SyncServiceOptions {
+  log: DocLog;
+  bus: EventBus;
+  policy: Policy;
+  logger: Logger;
+  /** How long a doc nobody is connected to stays loaded (reconnects within it are free). */
+  unloadAfterMs?: number;
+}
+
+const PeerMessage = { update: 0, awareness: 1 } as const;
+const docTopic = (docName: string) => `sync.doc.${docName}`;
+
+interface LoadedRoom {
+  room: DocRoom;
+  unsubscribe: Unsubscribe;
+  unloadTimer?: NodeJS.Timeout;
+}
+
+/**
+ * The docs open on this node. Any node serves any doc: updates a node accepts are durable before
+ * they go to the bus, so other nodes only apply and pass them on, and nothing is logged twice.
+ */
+export class SyncService {
+  private readonly nodeId = randomUUID();
+  private readonly rooms = new Map<string, Promise<LoadedRoom>>();
+  private readonly subscriptions: Unsubscribe[] = [];
+  private readonly unloadAfterMs: number;
+
+  private constructor(private readonly options: SyncServiceOptions) {
+    this.unloadAfterMs = options.unloadAfterMs ?? 30_000;
+  }
+
+  static async start(options: SyncServiceOptions): Promise<SyncService> {
+    const service = new SyncService(options);
+    const json = <T>(message: Uint8Array) => JSON.parse(new TextDecoder().decode(message)) as T;
+    service.subscriptions.push(
+      await options.bus.subscribe(SESSIONS_REVOKED_TOPIC, (message) => {
+        const { sessionIds } = json<SessionsRevokedEvent>(message);
+        service.closeWhere(
+          (connection) => sessionIds.includes(connection.sessionId),
+          CloseCode.unauthenticated,
+          'session ended',
+        );
+      }),
+      await options.bus.subscribe(MEMBERSHIP_CHANGED_TOPIC, (message) => {
+        void service.recheck(json<MembershipChangedEvent>(message).userIds);
+      }),
+    );
+    return service;
+  }
+
+  /** Adds a connection to its doc, loading the doc first when this node does not have it open. */
+  async connect(
+    docName: string,
+    connection: SyncConnection,
+  ): Promise<{ receive(frame: Uint8Array): void; close(): void }> {
+    const loaded = await this.open(docName);
+    clearTimeout(loaded.unloadTimer);
+    loaded.room.join(connection);
+    return {
+      receive: (frame) => loaded.room.receive(connection, frame),
+      close: () => {
+        loaded.room.leave(connection);
+        if (loaded.room.size === 0) this.scheduleUnload(docName, loaded);
+      },
+    };
+  }
+
+  /** Number of docs loaded on this node. */
+  get openDocs(): number {
+    return this.rooms.size;
+  }
+
+  async stop(): Promise<void> {
+    for (const unsubscribe of this.subscriptions.splice(0)) await unsubscribe();
+    for (const [name, pending] of [...this.rooms]) {
+      const loaded = await pending;
+      loaded.room.closeAll(CloseCode.goingAway, 'server shutting down');
+      await this.unload(name, loaded);
+    }
+    await this.options.log.flush();
+  }
+
+  private open(docName: string): Promise<LoadedRoom> {
+    let pending = this.rooms.get(docName);
+    if (!pending) {
+      pending = this.load(docName);
+      this.rooms.set(docName, pending);
+      pending.catch(() => this.rooms.delete(docName));
+    }
+    return pending;
+  }
+
+  private async load(docName: string): Promise<LoadedRoom> {
+    const { log, bus, logger } = this.options;
+    const publish = (kind: number, payload: Uint8Array) => {
+      const frame = encode((e) => {
+        encoding.writeVarUint(e, kind);
+        encoding.writeVarString(e, this.nodeId);
+        encoding.writeVarUint8Array(e, payload);
+      });
+      bus
+        .publish(docTopic(docName), frame)
+        .catch((error: unknown) => logger.warn({ err: error, docName }, 'fan-out failed'));
+    };
+    const room = new DocRoom(
+      docName,
+      log,
+      {
+        publishUpdate: (update) => publish(PeerMessage.update, update),
+        publishAwareness: (update) => publish(PeerMessage.awareness, update),
+      },
+      (error, connection) =>
+        logger.warn({ err: error, docName, userId: connection?.userId }, 'sync connection failed'),
+    );
+    // Subscribe before reading the log: an update committed in between arrives by one path or
+    // both, and applying it twice is harmless [S7].
+    const unsubscribe = await bus.subscribe(docTopic(docName), (frame) => {
+      const decoder = decoding.createDecoder(frame);
+      const kind = decoding.readVarUint(decoder);
+      if (decoding.readVarString(decoder) === this.nodeId) return;
+      const payload = decoding.readVarUint8Array(decoder);
+      if (kind === PeerMessage.update) room.applyRemoteUpdate(payload);
+      else room.applyRemoteAwareness(payload);
+    });
+    try {
+      room.restore(await log.load(docName));
+    } catch (error) {
+      await unsubscribe();
+      throw error;
+    }
+    return { room, unsubscribe };
+  }
+
+  private scheduleUnload(docName: string, loaded: LoadedRoom): void {
+    clearTimeout(loaded.unloadTimer);
+    loaded.unloadTimer = setTimeout(() => {
+      if (loaded.room.size === 0) void this.unload(docName, loaded);
+    }, this.unloadAfterMs);
+    loaded.unloadTimer.unref();
+  }
+
+  private async unload(docName: string, loaded: LoadedRoom): Promise<void> {
+    clearTimeout(loaded.unloadTimer);
+    this.rooms.delete(docName);
+    await loaded.unsubscribe();
+    loaded.room.awareness.destroy();
+    loaded.room.doc.destroy();
+  }
+
+  private closeWhere(
+    match: (connection: SyncConnection) => boolean,
+    code: number,
+    reason: string,
+  ): void {
+    for (const pending of this.rooms.values()) {
+      void pending.then(({ room }) => room.closeWhere(match, code, reason));
+    }
+  }
+
+  /** After a membership change, asks the policy again for each affected user's open docs. */
+  private async recheck(userIds: string[]): Promise<void> {
+    for (const pending of [...this.rooms.values()]) {
+      const { room } = await pending;
+      for (const userId of userIds) {
+        const access = await this.options.policy.docAccess(userId, room.name);
+        room.closeWhere(
+          (connection) =>
+            connection.userId === userId &&
+            (access === 'none' || (access === 'read' && !connection.readOnly)),
+          CloseCode.forbidden,
+          'access changed',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Backends,
+  backendEnvSchema,
+  createLogger,
+  docName,
+  openBackends,
+  schema,
+} from '@confab/db';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { attachSync } from './attach-sync';
+import { issueSyncTicket } from './tickets';
+
+/** One sync node: its own backends (sharing the test's database and Redis) and HTTP server. */
+export async function startNode(databaseUrl: string, redisUrl: string, prefix: string) {
+  const backends = await openBackends(
+    backendEnvSchema.parse({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-sync-')),
+    }),
+    { logger: createLogger('silent'), connectionName: 'confab-sync-test' },
+  );
+  const server: Server = createServer((_request, response) => response.end());
+  const sync = await attachSync(server, backends, {
+    allowedOrigins: ['https://chat.example.com'],
+    logger: createLogger('silent'),
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    backends,
+    sync,
+    port,
+    url: `ws://127.0.0.1:${port}/sync`,
+    async stop() {
+      await sync.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await backends.close();
+    },
+  };
+}
+export type SyncNode = Awaited<ReturnType<typeof startNode>>;
+
+/** A workspace with a public channel (ada and bob in it) and a private one (only ada). */
+export async function seedWorld(backends: Backends) {
+  const db = backends.database.db;
+  const people = await db
+    .insert(schema.users)
+    .values(
+      ['ada', 'bob', 'eve'].map((name) => ({ email: `${name}-${randomUUID()}@example.com`, name })),
+    )
+    .returning();
+  const [ada, bob, eve] = people.map((user) => user.id) as [string, string, string];
+  const [workspace] = await db
+    .insert(schema.workspaces)
+    .values({ name: 'W', slug: `w-${randomUUID()}` })
+    .returning();
+  if (!workspace) throw new Error('no workspace');
+  await db.insert(schema.workspaceMembers).values([
+    { workspaceId: workspace.id, userId: ada, role: 'owner' },
+    { workspaceId: workspace.id, userId: bob, role: 'member' },
+    { workspaceId: workspace.id, userId: eve, role: 'member' },
+  ]);
+  const [pub, priv] = await db
+    .insert(schema.channels)
+    .values([
+      { workspaceId: workspace.id, kind: 'public' as const, name: 'public' },
+      { workspaceId: workspace.id, kind: 'private' as const, name: 'private' },
+    ])
+    .returning();
+  if (!pub || !priv) throw new Error('no channels');
+  await db.insert(schema.channelMembers).values([
+    { channelId: pub.id, userId: ada },
+    { channelId: pub.id, userId: bob },
+    { channelId: priv.id, userId: ada },
+  ]);
+  return {
+    users: { ada, bob, eve },
+    publicDoc: docName({ kind: 'segment', channelId: pub.id, index: 0 }),
+    publicSegment: (index: number) => docName({ kind: 'segment', channelId: pub.id, index }),
+    privateDoc: docName({ kind: 'segment', channelId: priv.id, index: 0 }),
+  };
+}
+
+/** A sync ticket for a session of `userId` (the API issues these; the test stands in for it). */
+export async function ticketFor(
+  backends: Backends,
+  userId: string,
+  sessionId = `session-${userId}`,
+) {
+  return (await issueSyncTicket(backends.kv, { userId, sessionId })).ticket;
+}
+
+/**
+ * The stock y-websocket provider, as a browser would use it: a fresh ticket before every
+ * (re)connect, since tickets are single use. BroadcastChannel off, so only the server syncs.
+ */
+export async function connectProvider(
+  node: SyncNode,
+  userId: string,
+  name: string,
+  doc = new Y.Doc(),
+) {
+  const provider = new WebsocketProvider(node.url, name, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    connect: false,
+    params: { ticket: await ticketFor(node.backends, userId) },
+  });
+  provider.on('connection-close', () => {
+    void ticketFor(node.backends, userId).then((ticket) => {
+      provider.params = { ticket };
+    });
+  });
+  provider.connect();
+  return { provider, doc };
+}

@@ -1,0 +1,236 @@
+import { SESSIONS_REVOKED_TOPIC, schema } from '@confab/db';
+import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { eq } from 'drizzle-orm';
+import * as decoding from 'lib0/decoding';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { MessageType, syncUpdate } from './protocol';
+import { connectProvider, type SyncNode, seedWorld, startNode, ticketFor } from './sync-test-kit';
+
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+let node: SyncNode;
+let world: Awaited<ReturnType<typeof seedWorld>>;
+const providers: Array<{ destroy(): void }> = [];
+
+beforeAll(async () => {
+  node = await startNode(testDb.url, testRedis.url, testRedis.prefix);
+  world = await seedWorld(node.backends);
+});
+afterAll(async () => {
+  for (const provider of providers) provider.destroy();
+  await node.stop();
+});
+
+async function open(userId: string, name = world.publicDoc, on = node) {
+  const connected = await connectProvider(on, userId, name);
+  providers.push(connected.provider);
+  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
+  return connected;
+}
+
+const logRows = (name: string) =>
+  node.backends.database.db
+    .select()
+    .from(schema.docUpdates)
+    .where(eq(schema.docUpdates.docName, name));
+
+/** A raw socket, for what the stock provider never sends. */
+async function rawSocket(path: string, headers: Record<string, string> = {}) {
+  const socket = new WebSocket(`ws://127.0.0.1:${node.port}${path}`, { headers });
+  const frames: Uint8Array[] = [];
+  socket.on('message', (data) => frames.push(new Uint8Array(data as Buffer)));
+  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+  const status = await new Promise<number>((resolve) => {
+    socket.on('open', () => resolve(101));
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('error', () => resolve(0));
+  });
+  return { socket, frames, closed, status };
+}
+
+describe('sync with stock y-websocket providers', () => {
+  it('converges two providers through the server, both ways', async () => {
+    const a = await open(world.users.ada);
+    const b = await open(world.users.bob);
+    a.doc.getMap('m').set('from-ada', 1);
+    b.doc.getMap('m').set('from-bob', 2);
+    await waitFor('convergence', () =>
+      a.doc.getMap('m').size === 2 && b.doc.getMap('m').size === 2 ? true : undefined,
+    );
+    expect(a.doc.getMap('m').toJSON()).toEqual(b.doc.getMap('m').toJSON());
+  });
+
+  it('serves a doc from Postgres to a client that opens it later, after the doc was unloaded', async () => {
+    const name = world.publicSegment(7);
+    const writer = await open(world.users.ada, name);
+    writer.doc.getText('t').insert(0, 'durable');
+    await waitFor('logged', async () => ((await logRows(name)).length > 0 ? true : undefined));
+    writer.provider.destroy();
+    const later = await open(world.users.bob, name);
+    await waitFor('history', () =>
+      later.doc.getText('t').toString() === 'durable' ? true : undefined,
+    );
+  });
+
+  it('acknowledges an update only after it is in Postgres [S1]', async () => {
+    const name = world.publicSegment(8);
+    const client = await rawSocket(
+      `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
+    );
+    expect(client.status).toBe(101);
+    const doc = new Y.Doc();
+    doc.getMap('m').set('k', 'v');
+    const ackAt = client.frames.length;
+    client.socket.send(syncUpdate(Y.encodeStateAsUpdate(doc)));
+    const ack = await waitFor('ack', () =>
+      client.frames
+        .slice(ackAt)
+        .find(
+          (frame) => decoding.readVarUint(decoding.createDecoder(frame)) === MessageType.persisted,
+        ),
+    );
+    // At the moment of the ack, the row is committed.
+    expect(await logRows(name)).toHaveLength(1);
+    const decoder = decoding.createDecoder(ack);
+    decoding.readVarUint(decoder);
+    const durable = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    expect(durable.get(doc.clientID)).toBe(1);
+    client.socket.close();
+  });
+
+  it('logs a re-sent update once', async () => {
+    const name = world.publicSegment(9);
+    const client = await rawSocket(
+      `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
+    );
+    const doc = new Y.Doc();
+    doc.getMap('m').set('k', 'v');
+    const frame = syncUpdate(Y.encodeStateAsUpdate(doc));
+    const isAck = (received: Uint8Array) =>
+      decoding.readVarUint(decoding.createDecoder(received)) === MessageType.persisted;
+    client.socket.send(frame);
+    client.socket.send(frame);
+    await waitFor('two acks', () => (client.frames.filter(isAck).length === 2 ? true : undefined));
+    expect(await logRows(name)).toHaveLength(1);
+    client.socket.close();
+  });
+});
+
+describe('who may open a doc', () => {
+  it('refuses before the 101: no ticket 401, reused ticket 401, foreign origin 403', async () => {
+    expect((await rawSocket(`/sync/${world.publicDoc}`)).status).toBe(401);
+    const ticket = await ticketFor(node.backends, world.users.ada);
+    const first = await rawSocket(`/sync/${world.publicDoc}?ticket=${ticket}`);
+    expect(first.status).toBe(101);
+    first.socket.close();
+    expect((await rawSocket(`/sync/${world.publicDoc}?ticket=${ticket}`)).status).toBe(401);
+    const foreign = await rawSocket(
+      `/sync/${world.publicDoc}?ticket=${await ticketFor(node.backends, world.users.ada)}`,
+      {
+        Origin: 'https://evil.example.net',
+      },
+    );
+    expect(foreign.status).toBe(403);
+  });
+
+  it('answers a private doc of a channel one is not in like a missing doc: 404', async () => {
+    const hidden = await rawSocket(
+      `/sync/${world.privateDoc}?ticket=${await ticketFor(node.backends, world.users.bob)}`,
+    );
+    const missing = await rawSocket(
+      `/sync/channel:00000000-0000-4000-8000-000000000000:segment:0?ticket=${await ticketFor(node.backends, world.users.bob)}`,
+    );
+    expect([hidden.status, missing.status]).toEqual([404, 404]);
+  });
+
+  it.each([
+    '/sync/',
+    '/sync/..%2F..%2Fetc%2Fpasswd',
+    '/sync/channel',
+    '/sync/channel:not-a-uuid:segment:0',
+    '/sync/channel:%ZZ',
+    `/sync/user:${'0'.repeat(200)}`,
+    '/sync/channel:00000000-0000-4000-8000-000000000000:segment:-1',
+  ])('answers the malformed doc path %j with 400', async (path) => {
+    expect((await rawSocket(path)).status).toBe(400);
+  });
+
+  it('answers upgrades outside /sync/ with 404', async () => {
+    expect((await rawSocket('/api/health')).status).toBe(404);
+  });
+
+  it('lets a workspace member outside a public channel read it, and closes them (4403) on a write', async () => {
+    const ada = await open(world.users.ada);
+    ada.doc.getMap('m').set('seen-by-eve', true);
+    const eve = await open(world.users.eve);
+    await waitFor('read', () => (eve.doc.getMap('m').get('seen-by-eve') ? true : undefined));
+    const closed = new Promise<number>((resolve) =>
+      eve.provider.on('connection-close', (event) =>
+        resolve((event as { code: number } | null)?.code ?? 0),
+      ),
+    );
+    const before = (await logRows(world.publicDoc)).length;
+    eve.doc.getMap('m').set('eve-was-here', true);
+    expect(await closed).toBe(4403);
+    expect(await logRows(world.publicDoc)).toHaveLength(before);
+    expect(ada.doc.getMap('m').get('eve-was-here')).toBeUndefined();
+  });
+
+  it('closes the sockets of a revoked session within seconds (4401)', async () => {
+    const bob = await open(world.users.bob);
+    const closed = new Promise<number>((resolve) =>
+      bob.provider.on('connection-close', (event) =>
+        resolve((event as { code: number } | null)?.code ?? 0),
+      ),
+    );
+    await node.backends.bus.publish(
+      SESSIONS_REVOKED_TOPIC,
+      new TextEncoder().encode(
+        JSON.stringify({
+          userId: world.users.bob,
+          sessionIds: [`session-${world.users.bob}`],
+          reason: 'logout',
+        }),
+      ),
+    );
+    expect(await closed).toBe(4401);
+  });
+});
+
+describe('hostile frames', () => {
+  it.each([
+    ['random bytes', new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
+    ['an unknown message type', new Uint8Array([42, 0])],
+    ['a truncated sync message', new Uint8Array([0, 2, 10, 1, 2])],
+    ['a huge length prefix', new Uint8Array([0, 2, 0xff, 0xff, 0xff, 0xff, 0x0f])],
+    ['trailing bytes', new Uint8Array([3, 3])],
+    ['an update that is not a Yjs update', new Uint8Array([0, 2, 3, 0xff, 0xfe, 0xfd])],
+  ])(
+    'closes the sender on %s (4400), changes nothing, and keeps serving others',
+    async (_name, frame) => {
+      const observer = await open(world.users.bob);
+      const before = (await logRows(world.publicDoc)).length;
+      const attacker = await rawSocket(
+        `/sync/${world.publicDoc}?ticket=${await ticketFor(node.backends, world.users.ada)}`,
+      );
+      attacker.socket.send(frame);
+      expect(await attacker.closed).toBe(4400);
+      expect(await logRows(world.publicDoc)).toHaveLength(before);
+      const writer = await open(world.users.ada);
+      writer.doc.getMap('m').set(`after-${frame.length}-${frame[0]}`, 1);
+      await waitFor('still serving', () =>
+        observer.doc.getMap('m').get(`after-${frame.length}-${frame[0]}`) ? true : undefined,
+      );
+    },
+  );
+
+  it('closes a connection that sends a frame over 1 MiB (1009)', async () => {
+    const attacker = await rawSocket(
+      `/sync/${world.publicDoc}?ticket=${await ticketFor(node.backends, world.users.ada)}`,
+    );
+    attacker.socket.send(new Uint8Array(1024 * 1024 + 1));
+    expect(await attacker.closed).toBe(1009);
+  });
+});
