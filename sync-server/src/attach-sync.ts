@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type Backends, type Logger, Policy } from '@confab/db';
+import type { SyncLimits } from './limits';
 import { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
 import { attachSyncEndpoint } from './sync-endpoint';
 import { SyncService } from './sync-service';
@@ -8,6 +9,7 @@ export interface AttachSyncOptions extends GroupCommitOptions {
   allowedOrigins: readonly string[];
   logger: Logger;
   unloadAfterMs?: number;
+  limits?: SyncLimits;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface AttachSyncOptions extends GroupCommitOptions {
  * (1001, so clients reconnect elsewhere) and waits for the log's last commit.
  */
 export async function attachSync(server: Server, backends: Backends, options: AttachSyncOptions) {
-  const { allowedOrigins, logger, maxBatch, unloadAfterMs } = options;
+  const { allowedOrigins, logger, maxBatch, unloadAfterMs, limits } = options;
   const policy = new Policy(backends.database.db);
   const service = await SyncService.start({
     log: createDocLog(backends.database.db, { maxBatch }),
@@ -31,6 +33,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     kv: backends.kv,
     policy,
     service,
+    limits,
   });
   return {
     service,

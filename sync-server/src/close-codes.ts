@@ -8,6 +8,7 @@ export const UpgradeStatus = {
   unauthenticated: 401,
   forbiddenOrigin: 403,
   notFound: 404,
+  tooManyConnections: 429,
   unavailable: 503,
 } as const;
 
@@ -20,6 +21,10 @@ export const CloseCode = {
   unauthenticated: 4401,
   /** A write on a read-only connection, or access was withdrawn (removed from the channel). */
   forbidden: 4403,
+  /** An update beyond the limits on clients, structs, ranges, clocks or nesting. */
+  updateTooLarge: 4413,
+  /** Frames faster than the connection's rate limit. */
+  rateLimited: 4429,
   /** The server could not make the client's update durable; reconnect and re-send. */
   persistenceFailed: 1011,
 } as const;

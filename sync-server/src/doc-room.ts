@@ -17,6 +17,7 @@ import {
   syncStep2,
   syncUpdate,
 } from './protocol';
+import { assertUpdateWithinLimits, UpdateOutOfLimits } from './update-limits';
 
 /** One client's socket, as the engine sees it. */
 export interface SyncConnection {
@@ -181,6 +182,17 @@ export class DocRoom {
   }
 
   private async acceptUpdate(connection: SyncConnection, update: Uint8Array): Promise<void> {
+    try {
+      assertUpdateWithinLimits(update);
+    } catch (error) {
+      if (!(error instanceof UpdateOutOfLimits)) throw error;
+      connection.close(
+        error.malformed ? CloseCode.malformed : CloseCode.updateTooLarge,
+        error.message.slice(0, 100),
+      );
+      this.leave(connection);
+      return;
+    }
     const news = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
     const decoded = Y.decodeUpdate(news);
     const changesSomething = decoded.structs.length > 0 || decoded.ds.clients.size > 0;

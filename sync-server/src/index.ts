@@ -2,6 +2,7 @@ export { type AttachSyncOptions, attachSync } from './attach-sync';
 export { CloseCode, UpgradeStatus } from './close-codes';
 export { DocRoom, type SyncConnection } from './doc-room';
 export { originListSchema } from './env';
+export { SYNC_LIMITS, type SyncLimits } from './limits';
 export { isOriginAllowed } from './origin';
 export {
   createDocLog,
@@ -12,7 +13,6 @@ export {
 export { MessageType } from './protocol';
 export {
   attachSyncEndpoint,
-  MAX_FRAME_BYTES,
   SYNC_PATH_PREFIX,
   type SyncEndpoint,
   type SyncEndpointOptions,
@@ -24,3 +24,4 @@ export {
   SYNC_TICKET_TTL_MS,
   type SyncPrincipal,
 } from './tickets';
+export { assertUpdateWithinLimits, UPDATE_LIMITS, UpdateOutOfLimits } from './update-limits';

@@ -4,13 +4,12 @@ import { type KeyValueStore, type Logger, type Policy, parseDocRef } from '@conf
 import { WebSocketServer } from 'ws';
 import { CloseCode, UpgradeStatus } from './close-codes';
 import type { SyncConnection } from './doc-room';
+import { frameBudget, SYNC_LIMITS, type SyncLimits } from './limits';
 import { isOriginAllowed } from './origin';
 import type { SyncService } from './sync-service';
 import { redeemSyncTicket } from './tickets';
 
 export const SYNC_PATH_PREFIX = '/sync/';
-/** Largest WebSocket frame accepted; a larger one closes the connection (1009). */
-export const MAX_FRAME_BYTES = 1024 * 1024;
 
 export interface SyncEndpointOptions {
   allowedOrigins: readonly string[];
@@ -18,6 +17,7 @@ export interface SyncEndpointOptions {
   kv: KeyValueStore;
   policy: Policy;
   service: SyncService;
+  limits?: SyncLimits;
 }
 
 export interface SyncEndpoint {
@@ -31,9 +31,23 @@ export interface SyncEndpoint {
  * path, shutdown, doc name, Origin, ticket, access to the doc.
  */
 export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions): SyncEndpoint {
-  const { allowedOrigins, logger, kv, policy, service } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const { allowedOrigins, logger, kv, policy, service, limits = SYNC_LIMITS } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
+  const connectionsPerUser = new Map<string, number>();
   let closing = false;
+  const alive = new WeakMap<object, boolean>();
+  // Peers that vanished without a close (a phone going into a tunnel) are found by ping/pong.
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, limits.pingIntervalMs);
+  heartbeat.unref();
 
   const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
@@ -85,7 +99,24 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
       // A doc one may not open answers like one that does not exist.
       if (access === 'none')
         return refuse(socket, UpgradeStatus.notFound, 'not_found', 'No such document');
+      const open = connectionsPerUser.get(principal.userId) ?? 0;
+      if (open >= limits.maxConnectionsPerUser) {
+        return refuse(
+          socket,
+          UpgradeStatus.tooManyConnections,
+          'too_many_connections',
+          'Too many open documents',
+        );
+      }
       wss.handleUpgrade(request, socket, head, (ws) => {
+        // Counted once the socket exists: a handshake that dies midway never reaches here.
+        connectionsPerUser.set(
+          principal.userId,
+          (connectionsPerUser.get(principal.userId) ?? 0) + 1,
+        );
+        alive.set(ws, true);
+        ws.on('pong', () => alive.set(ws, true));
+        const budget = frameBudget(limits);
         const connection: SyncConnection = {
           userId: principal.userId,
           sessionId: principal.sessionId,
@@ -104,11 +135,15 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
         let leave: (() => void) | null = null;
         ws.on('message', (data, isBinary) => {
           if (!isBinary) return connection.close(CloseCode.malformed, 'binary frames only');
+          if (!budget.take()) return connection.close(CloseCode.rateLimited, 'too many messages');
           const frame = new Uint8Array(data as Buffer);
           if (receive) receive(frame);
           else early.push(frame);
         });
         ws.on('close', () => {
+          const remaining = (connectionsPerUser.get(principal.userId) ?? 1) - 1;
+          if (remaining > 0) connectionsPerUser.set(principal.userId, remaining);
+          else connectionsPerUser.delete(principal.userId);
           leave?.();
           leave = () => {};
         });
@@ -137,6 +172,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
   return {
     close() {
       closing = true;
+      clearInterval(heartbeat);
     },
   };
 }
@@ -154,6 +190,7 @@ const REASONS: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 

@@ -16,10 +16,16 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { attachSync } from './attach-sync';
+import type { SyncLimits } from './limits';
 import { issueSyncTicket } from './tickets';
 
 /** One sync node: its own backends (sharing the test's database and Redis) and HTTP server. */
-export async function startNode(databaseUrl: string, redisUrl: string, prefix: string) {
+export async function startNode(
+  databaseUrl: string,
+  redisUrl: string,
+  prefix: string,
+  limits?: SyncLimits,
+) {
   const backends = await openBackends(
     backendEnvSchema.parse({
       DATABASE_URL: databaseUrl,
@@ -33,6 +39,7 @@ export async function startNode(databaseUrl: string, redisUrl: string, prefix: s
   const sync = await attachSync(server, backends, {
     allowedOrigins: ['https://chat.example.com'],
     logger: createLogger('silent'),
+    limits,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
