@@ -11,11 +11,9 @@ let world: Awaited<ReturnType<typeof seedWorld>>;
 const providers: Array<{ destroy(): void }> = [];
 
 beforeAll(async () => {
-  nodes = [
-    await startNode(testDb.url, testRedis.url, testRedis.prefix),
-    await startNode(testDb.url, testRedis.url, testRedis.prefix),
-  ];
-  world = await seedWorld(nodes[0]!.backends);
+  const first = await startNode(testDb.url, testRedis.url, testRedis.prefix);
+  nodes = [first, await startNode(testDb.url, testRedis.url, testRedis.prefix)];
+  world = await seedWorld(first.backends);
 });
 afterAll(async () => {
   for (const provider of providers) provider.destroy();
