@@ -126,7 +126,7 @@ export async function connectProvider(
   });
   provider.on('connection-close', () => {
     void ticketFor(node.backends, userId).then((ticket) => {
-      provider.params = { ticket };
+      provider.params = { ...provider.params, ticket };
     });
   });
   provider.connect();
