@@ -24,6 +24,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export const STATEMENT_TIMEOUT_MS = 30_000;
+
 const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
@@ -41,6 +43,9 @@ export async function openPostgres(
     max: poolSize,
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
+    // No statement runs longer than this, so compaction may trust that log rows older than
+    // twice as long were either committed or never will be (sync-server compaction).
+    statement_timeout: STATEMENT_TIMEOUT_MS,
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener the process dies.
   pool.on('error', () => {});

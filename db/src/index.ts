@@ -19,7 +19,14 @@ export {
   portSchema,
   serverEnvSchema,
 } from './config';
-export { type Database, type Db, openPglite, openPostgres, type Schema } from './database';
+export {
+  type Database,
+  type Db,
+  openPglite,
+  openPostgres,
+  type Schema,
+  STATEMENT_TIMEOUT_MS,
+} from './database';
 export { ensureInstallation, type Installation } from './installation';
 export { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
 export type { KeyValueStore } from './kv/key-value-store';

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { type Backends, type Logger, Policy } from '@confab/db';
 import type { SyncLimits } from './limits';
+import { type CompactionOptions, compactDoc } from './persistence/compaction';
 import { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
 import { attachSyncEndpoint } from './sync-endpoint';
 import { SyncService } from './sync-service';
@@ -10,6 +11,9 @@ export interface AttachSyncOptions extends GroupCommitOptions {
   logger: Logger;
   unloadAfterMs?: number;
   limits?: SyncLimits;
+  /** Compaction after every this many appends to a doc (default 500), with these settings. */
+  compactEvery?: number;
+  compaction?: CompactionOptions;
 }
 
 /**
@@ -18,7 +22,9 @@ export interface AttachSyncOptions extends GroupCommitOptions {
  * (1001, so clients reconnect elsewhere) and waits for the log's last commit.
  */
 export async function attachSync(server: Server, backends: Backends, options: AttachSyncOptions) {
-  const { allowedOrigins, logger, maxBatch, unloadAfterMs, limits } = options;
+  const { allowedOrigins, logger, maxBatch, unloadAfterMs, limits, compactEvery, compaction } =
+    options;
+  const db = backends.database.db;
   const policy = new Policy(backends.database.db);
   const service = await SyncService.start({
     log: createDocLog(backends.database.db, { maxBatch }),
@@ -26,6 +32,8 @@ export async function attachSync(server: Server, backends: Backends, options: At
     policy,
     logger,
     unloadAfterMs,
+    compact: (docName) => compactDoc(db, docName, compaction),
+    compactEvery,
   });
   const endpoint = attachSyncEndpoint(server, {
     allowedOrigins,

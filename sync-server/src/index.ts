@@ -4,6 +4,7 @@ export { DocRoom, type SyncConnection } from './doc-room';
 export { originListSchema } from './env';
 export { SYNC_LIMITS, type SyncLimits } from './limits';
 export { isOriginAllowed } from './origin';
+export { type CompactionOptions, compactDoc, SETTLE_MS } from './persistence/compaction';
 export {
   createDocLog,
   type DocLog,

@@ -23,6 +23,9 @@ export interface SyncServiceOptions {
   logger: Logger;
   /** How long a doc nobody is connected to stays loaded (reconnects within it are free). */
   unloadAfterMs?: number;
+  /** Folds a doc's log into a snapshot; run in the background after every `compactEvery` appends. */
+  compact?: (docName: string) => Promise<unknown>;
+  compactEvery?: number;
 }
 
 const PeerMessage = { update: 0, awareness: 1 } as const;
@@ -43,6 +46,9 @@ export class SyncService {
   private readonly rooms = new Map<string, Promise<LoadedRoom>>();
   private readonly subscriptions: Unsubscribe[] = [];
   private readonly unloadAfterMs: number;
+  /** Compactions run one at a time per process, so a burst of busy docs cannot hog the CPU. */
+  private compactions: Promise<unknown> = Promise.resolve();
+  private readonly compacting = new Set<string>();
 
   private constructor(private readonly options: SyncServiceOptions) {
     this.unloadAfterMs = options.unloadAfterMs ?? 30_000;
@@ -97,6 +103,7 @@ export class SyncService {
       await this.unload(name, loaded);
     }
     await this.options.log.flush();
+    await this.compactions;
   }
 
   private open(docName: string): Promise<LoadedRoom> {
@@ -121,9 +128,18 @@ export class SyncService {
         .publish(docTopic(docName), frame)
         .catch((error: unknown) => logger.warn({ err: error, docName }, 'fan-out failed'));
     };
+    let appended = 0;
+    const countingLog: DocLog = {
+      ...log,
+      append: async (entry) => {
+        const seq = await log.append(entry);
+        if (++appended % (this.options.compactEvery ?? 500) === 0) this.scheduleCompaction(docName);
+        return seq;
+      },
+    };
     const room = new DocRoom(
       docName,
-      log,
+      countingLog,
       {
         publishUpdate: (update) => publish(PeerMessage.update, update),
         publishAwareness: (update) => publish(PeerMessage.awareness, update),
@@ -148,6 +164,16 @@ export class SyncService {
       throw error;
     }
     return { room, unsubscribe };
+  }
+
+  private scheduleCompaction(docName: string): void {
+    const { compact, logger } = this.options;
+    if (!compact || this.compacting.has(docName)) return;
+    this.compacting.add(docName);
+    this.compactions = this.compactions
+      .then(() => compact(docName))
+      .catch((error: unknown) => logger.warn({ err: error, docName }, 'compaction failed'))
+      .finally(() => this.compacting.delete(docName));
   }
 
   private scheduleUnload(docName: string, loaded: LoadedRoom): void {

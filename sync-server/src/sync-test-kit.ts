@@ -15,7 +15,7 @@ import {
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { attachSync } from './attach-sync';
+import { type AttachSyncOptions, attachSync } from './attach-sync';
 import type { SyncLimits } from './limits';
 import { issueSyncTicket } from './tickets';
 
@@ -25,6 +25,7 @@ export async function startNode(
   redisUrl: string,
   prefix: string,
   limits?: SyncLimits,
+  extra: Partial<AttachSyncOptions> = {},
 ) {
   const backends = await openBackends(
     backendEnvSchema.parse({
@@ -40,6 +41,7 @@ export async function startNode(
     allowedOrigins: ['https://chat.example.com'],
     logger: createLogger('silent'),
     limits,
+    ...extra,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -40,11 +40,13 @@ export function createSmtpMailer(url: string, from: string): Mailer {
  */
 export async function createOutboxMailer(dir: string, from: string): Promise<Mailer> {
   await mkdir(dir, { recursive: true });
+  let sent = 0;
   return {
     kind: 'outbox',
     async send(mail) {
       const stored: StoredMail = { from, ...mail, sentAt: new Date().toISOString() };
-      const name = `${Date.now()}-${randomBytes(4).toString('hex')}.json`;
+      // Time, then a counter for mails of the same millisecond, so names sort in sending order.
+      const name = `${Date.now()}-${String(sent++).padStart(9, '0')}-${randomBytes(4).toString('hex')}.json`;
       await writeFile(join(dir, `.${name}`), JSON.stringify(stored, null, 2));
       await rename(join(dir, `.${name}`), join(dir, name));
     },
