@@ -193,8 +193,16 @@ export class DocRoom {
       this.leave(connection);
       return;
     }
-    const news = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    const stateVector = Y.encodeStateVector(this.doc);
+    const news = Y.diffUpdate(update, stateVector);
     const decoded = Y.decodeUpdate(news);
+    if (startsBeyond(decoded.structs, Y.decodeStateVector(stateVector))) {
+      // The update skips clocks this copy lacks (after a crash, a client's live update can overtake
+      // its catch-up). Stored now it could not integrate, and its catch-up would carry it again:
+      // so store nothing, ack nothing, and ask the client for everything from our state on.
+      connection.send(syncStep1(stateVector));
+      return;
+    }
     const changesSomething = decoded.structs.length > 0 || decoded.ds.clients.size > 0;
     if (changesSomething) {
       if (connection.readOnly) {
@@ -222,6 +230,18 @@ export class DocRoom {
     }
     if (connection.wantsAcks) connection.send(persistedMessage(Y.encodeStateVector(this.doc)));
   }
+}
+
+/** Whether some client's first new struct starts after the clock this copy has for that client. */
+function startsBeyond(
+  structs: Array<{ id: { client: number; clock: number } }>,
+  known: Map<number, number>,
+): boolean {
+  const first = new Map<number, number>();
+  for (const { id } of structs)
+    first.set(id.client, Math.min(first.get(id.client) ?? id.clock, id.clock));
+  for (const [client, clock] of first) if (clock > (known.get(client) ?? 0)) return true;
+  return false;
 }
 
 interface AwarenessChange {

@@ -234,3 +234,36 @@ describe('hostile frames', () => {
     expect(await attacker.closed).toBe(1009);
   });
 });
+
+describe('updates that skip clocks', () => {
+  it('stores nothing that cannot integrate: asks for the gap, then stores each struct once', async () => {
+    const name = world.publicSegment(50);
+    const client = await rawSocket(
+      `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
+    );
+    const doc = new Y.Doc();
+    doc.getMap('m').set('first', 1);
+    const before = Y.encodeStateVector(doc);
+    doc.getMap('m').set('second', 2);
+    const tail = Y.encodeStateAsUpdate(doc, before); // depends on 'first', which the server lacks
+    const sent = client.frames.length;
+    client.socket.send(syncUpdate(tail));
+    // The server answers with a sync step 1 (asking for what it lacks) and no ack.
+    const asked = await waitFor('a sync step 1', () =>
+      client.frames.slice(sent).find((frame) => frame[0] === MessageType.sync && frame[1] === 0),
+    );
+    expect(asked).toBeDefined();
+    expect(await logRows(name)).toHaveLength(0);
+    const isAck = (frame: Uint8Array) => frame[0] === MessageType.persisted;
+    expect(client.frames.slice(sent).some(isAck)).toBe(false);
+
+    client.socket.send(syncUpdate(Y.encodeStateAsUpdate(doc)));
+    await waitFor('ack', () => (client.frames.slice(sent).some(isAck) ? true : undefined));
+    const rows = await logRows(name);
+    const structs = rows.flatMap((row) =>
+      Y.decodeUpdate(row.update).structs.map((s) => `${s.id.client}:${s.id.clock}`),
+    );
+    expect(new Set(structs).size).toBe(structs.length);
+    client.socket.close();
+  });
+});

@@ -13,6 +13,8 @@ export interface ProviderLike {
 export interface PersistenceTracker {
   /** True while this replica holds changes the server has not yet committed. */
   readonly pending: boolean;
+  /** The server's last acked state vector: client id -> clock up to which all is committed. */
+  readonly durable: ReadonlyMap<number, number>;
   /** Called whenever `pending` flips. Returns a function that removes the listener. */
   onChange(listener: (pending: boolean) => void): () => void;
   destroy(): void;
@@ -60,6 +62,9 @@ export function trackPersistence(provider: ProviderLike, doc: Y.Doc): Persistenc
   return {
     get pending() {
       return pending;
+    },
+    get durable() {
+      return durable;
     },
     onChange(listener) {
       listeners.add(listener);
