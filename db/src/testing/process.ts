@@ -22,7 +22,12 @@ const TSX_LOADER = new URL('../../../node_modules/tsx/dist/loader.mjs', import.m
  * The command that runs a TypeScript entry point: node itself with tsx's loader, one process, so
  * that a signal (SIGKILL above all) reaches the server and not a wrapper around it.
  */
-export const tsEntry = (entry: string): string[] => [process.execPath, '--import', TSX_LOADER, entry];
+export const tsEntry = (entry: string): string[] => [
+  process.execPath,
+  '--import',
+  TSX_LOADER,
+  entry,
+];
 
 function spawnCommand(command: string[], env: Record<string, string>, cwd: string): ChildProcess {
   // A clean environment: the test states every variable the process sees, as a fresh machine would.
