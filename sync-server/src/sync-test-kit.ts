@@ -12,6 +12,7 @@ import {
   openBackends,
   schema,
 } from '@confab/db';
+import { trackPersistence } from '@confab/db/model';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -118,19 +119,25 @@ export async function connectProvider(
   node: SyncNode,
   userId: string,
   name: string,
-  doc = new Y.Doc(),
+  {
+    doc = new Y.Doc(),
+    url = node.url,
+    track = false,
+  }: { doc?: Y.Doc; url?: string; track?: boolean } = {},
 ) {
-  const provider = new WebsocketProvider(node.url, name, doc, {
+  const provider = new WebsocketProvider(url, name, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     connect: false,
     params: { ticket: await ticketFor(node.backends, userId) },
   });
+  // The tracker must be attached before the first connect: it asks for acks in the URL.
+  const tracker = track ? trackPersistence(provider, doc) : null;
   provider.on('connection-close', () => {
     void ticketFor(node.backends, userId).then((ticket) => {
       provider.params = { ...provider.params, ticket };
     });
   });
   provider.connect();
-  return { provider, doc };
+  return { provider, doc, tracker };
 }

@@ -44,4 +44,17 @@ describe('trackPersistence', () => {
     const tracker = trackPersistence({ params: {}, messageHandlers: [] }, doc);
     expect(tracker.pending).toBe(true);
   });
+
+  it('counts what arrives through the provider as durable: the server sends only committed state', () => {
+    const provider = { params: {}, messageHandlers: [] as Array<(...args: never[]) => void> };
+    const doc = new Y.Doc();
+    const tracker = trackPersistence(provider, doc);
+    const other = new Y.Doc();
+    other.getMap('m').set('from someone else', 1);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other), provider);
+    expect(tracker.pending).toBe(false);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other), 'another origin');
+    doc.getMap('m').set('mine', 2);
+    expect(tracker.pending).toBe(true);
+  });
 });

@@ -56,7 +56,18 @@ export function trackPersistence(provider: ProviderLike, doc: Y.Doc): Persistenc
     durable = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
     recompute();
   }) as never;
-  doc.on('update', recompute);
+  const onUpdate = (update: Uint8Array, origin: unknown) => {
+    // What the provider applies came from the server, which sends only committed state without
+    // gaps: it is durable up to its end, for every client in it.
+    if (origin === provider) {
+      durable = new Map(durable);
+      for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
+        if (clock > (durable.get(client) ?? 0)) durable.set(client, clock);
+      }
+    }
+    recompute();
+  };
+  doc.on('update', onUpdate);
   recompute();
 
   return {
@@ -71,7 +82,7 @@ export function trackPersistence(provider: ProviderLike, doc: Y.Doc): Persistenc
       return () => listeners.delete(listener);
     },
     destroy() {
-      doc.off('update', recompute);
+      doc.off('update', onUpdate);
       listeners.clear();
     },
   };
