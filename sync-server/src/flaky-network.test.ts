@@ -59,12 +59,13 @@ describe('flaky network', () => {
         }
       }),
     );
-    // Convergence of content, checked against Postgres below. (The persistence tracker can stay
-    // pending after some resets until the next reconnect: a known defect, see the README.)
     await waitFor(
       'convergence through the flaky network',
       () =>
-        clients.every((client) => client.doc.getMap('messages').size === CLIENTS * MESSAGES)
+        clients.every(
+          (client) =>
+            !client.tracker.pending && client.doc.getMap('messages').size === CLIENTS * MESSAGES,
+        )
           ? true
           : undefined,
       { timeoutMs: 60_000 },

@@ -57,4 +57,31 @@ describe('trackPersistence', () => {
     doc.getMap('m').set('mine', 2);
     expect(tracker.pending).toBe(true);
   });
+
+  it('never lets an older ack arriving late undo a newer one', () => {
+    const provider = { params: {}, messageHandlers: [] as Array<(...args: never[]) => void> };
+    const doc = new Y.Doc();
+    const tracker = trackPersistence(provider, doc);
+    doc.getMap('m').set('a', 1);
+    const older = new Y.Doc();
+    const newer = new Y.Doc();
+    Y.applyUpdate(newer, Y.encodeStateAsUpdate(doc));
+    ack(provider, newer);
+    expect(tracker.pending).toBe(false);
+    ack(provider, older);
+    expect(tracker.pending).toBe(false);
+  });
+
+  it('learns from incremental updates the server sends, not only from ones starting at clock 0', () => {
+    const provider = { params: {}, messageHandlers: [] as Array<(...args: never[]) => void> };
+    const doc = new Y.Doc();
+    const tracker = trackPersistence(provider, doc);
+    const other = new Y.Doc();
+    other.getMap('m').set('first', 1);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other), provider);
+    const before = Y.encodeStateVector(other);
+    other.getMap('m').set('second', 2);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other, before), provider); // starts at clock 1
+    expect(tracker.pending).toBe(false);
+  });
 });

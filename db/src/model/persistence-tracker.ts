@@ -10,6 +10,20 @@ export interface ProviderLike {
   messageHandlers: Array<(...args: never[]) => void>;
 }
 
+/**
+ * The clock after the last struct of each client in an update. (Yjs's encodeStateVectorFromUpdate
+ * counts a client only when its structs start at clock 0, which incremental updates never do.)
+ */
+function endClocks(update: Uint8Array): Map<number, number> {
+  const ends = new Map<number, number>();
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (struct instanceof Y.Skip) continue;
+    const end = struct.id.clock + struct.length;
+    if (end > (ends.get(struct.id.client) ?? 0)) ends.set(struct.id.client, end);
+  }
+  return ends;
+}
+
 export interface PersistenceTracker {
   /** True while this replica holds changes the server has not yet committed. */
   readonly pending: boolean;
@@ -52,19 +66,26 @@ export function trackPersistence(provider: ProviderLike, doc: Y.Doc): Persistenc
   };
 
   provider.params = { ...provider.params, acks: '1' };
+  /**
+   * What the server committed only grows [S1], so every report is merged by maximum: an older
+   * report arriving late (an ack still buffered on a connection being replaced) cannot undo a
+   * newer one.
+   */
+  const learnDurable = (vector: Map<number, number>) => {
+    const next = new Map(durable);
+    for (const [client, clock] of vector) {
+      if (clock > (next.get(client) ?? 0)) next.set(client, clock);
+    }
+    durable = next;
+  };
   provider.messageHandlers[PERSISTED_MESSAGE] = ((_encoder: unknown, decoder: decoding.Decoder) => {
-    durable = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    learnDurable(Y.decodeStateVector(decoding.readVarUint8Array(decoder)));
     recompute();
   }) as never;
   const onUpdate = (update: Uint8Array, origin: unknown) => {
     // What the provider applies came from the server, which sends only committed state without
     // gaps: it is durable up to its end, for every client in it.
-    if (origin === provider) {
-      durable = new Map(durable);
-      for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
-        if (clock > (durable.get(client) ?? 0)) durable.set(client, clock);
-      }
-    }
+    if (origin === provider) learnDurable(endClocks(update));
     recompute();
   };
   doc.on('update', onUpdate);
