@@ -1,5 +1,5 @@
 import { schema } from '@confab/db';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { seededRandom, useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -18,20 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => node.stop());
 
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('flaky network', () => {
   it(`converges every replica through latency, sliced frames and resets (seed ${SEED})`, async () => {
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const proxy = await startFlakyProxy({
       targetPort: node.port,
       random: next,

@@ -7,6 +7,7 @@ import { trackPersistence } from '@confab/db/model';
 import {
   freePort,
   type ServerProcess,
+  seededRandom,
   startProcess,
   tsEntry,
   useTestDatabase,
@@ -41,17 +42,6 @@ let cwd: string;
 let port: number;
 let server: ServerProcess | null = null;
 
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function startServer() {
   server = await startProcess(
     tsEntry(MAIN),
@@ -83,7 +73,7 @@ afterAll(async () => {
 
 describe('kill test [S1]', () => {
   it(`loses and duplicates nothing while the server is killed ${KILLS} times (seed ${SEED})`, async () => {
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     // The server process migrated the database; the test seeds a world in it.
     const world = await seedWorld({ database: { db: database.db } } as never);
     const kv = createRedisKeyValueStore(redis, `${testRedis.prefix}kv:`);

@@ -1,12 +1,17 @@
 import { schema } from '@confab/db';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
-import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SYNC_LIMITS } from './limits';
-import { encode, syncUpdate } from './protocol';
-import { type SyncNode, seedWorld, startNode, ticketFor } from './sync-test-kit';
+import { syncUpdate } from './protocol';
+import {
+  type SyncNode,
+  seedWorld,
+  startNode,
+  ticketFor,
+  updateNamingClients,
+} from './sync-test-kit';
 
 const testDb = useTestDatabase();
 const testRedis = useTestRedis();
@@ -44,19 +49,7 @@ async function connect(
 
 describe('sync limits', () => {
   it('closes a sender whose update names 5,000 client ids (4413) and stores nothing', async () => {
-    const update = encode((e) => {
-      encoding.writeVarUint(e, 5000);
-      for (let c = 0; c < 5000; c++) {
-        encoding.writeVarUint(e, 1);
-        encoding.writeVarUint(e, c + 1);
-        encoding.writeVarUint(e, 0);
-        encoding.writeUint8(e, 4);
-        encoding.writeVarUint(e, 1);
-        encoding.writeVarString(e, `k${c}`);
-        encoding.writeVarString(e, 'x');
-      }
-      encoding.writeVarUint(e, 0);
-    });
+    const update = updateNamingClients(5000);
     const name = world.publicSegment(20);
     const client = await connect(world.users.ada, name);
     client.socket.send(syncUpdate(update));

@@ -13,11 +13,13 @@ import {
   schema,
 } from '@confab/db';
 import { trackPersistence } from '@confab/db/model';
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { type AttachSyncOptions, attachSync } from './attach-sync';
 import type { SyncLimits } from './limits';
+import { encode } from './protocol';
 import { issueSyncTicket } from './tickets';
 
 /** One sync node: its own backends (sharing the test's database and Redis) and HTTP server. */
@@ -140,4 +142,21 @@ export async function connectProvider(
   });
   provider.connect();
   return { provider, doc, tracker };
+}
+
+/** A Yjs update (v1) in which each of `count` client ids writes one map entry: hostile past 256. */
+export function updateNamingClients(count: number): Uint8Array {
+  return encode((e) => {
+    encoding.writeVarUint(e, count);
+    for (let c = 0; c < count; c++) {
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarUint(e, c + 1);
+      encoding.writeVarUint(e, 0);
+      encoding.writeUint8(e, 4);
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarString(e, `k${c}`);
+      encoding.writeVarString(e, 'x');
+    }
+    encoding.writeVarUint(e, 0);
+  });
 }

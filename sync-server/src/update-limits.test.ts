@@ -1,24 +1,14 @@
+import { seededRandom } from '@confab/db/testing';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { encode } from './protocol';
+import { updateNamingClients } from './sync-test-kit';
 import { assertUpdateWithinLimits, UPDATE_LIMITS, UpdateOutOfLimits } from './update-limits';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failing seed can be replayed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Honest updates of every content kind Yjs has, from edits made by real docs. */
 function honestUpdates(seed: number): Uint8Array[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)] as T;
   const doc = new Y.Doc();
   const updates: Uint8Array[] = [];
@@ -168,22 +158,7 @@ describe('update limits', () => {
         encoding.writeVarUint(e, 0);
       }),
     ],
-    [
-      '5,000 client ids',
-      enc((e) => {
-        encoding.writeVarUint(e, 5000);
-        for (let c = 0; c < 5000; c++) {
-          encoding.writeVarUint(e, 1);
-          encoding.writeVarUint(e, c + 1);
-          encoding.writeVarUint(e, 0);
-          encoding.writeUint8(e, 4);
-          encoding.writeVarUint(e, 1);
-          encoding.writeVarString(e, `k${c}`);
-          encoding.writeVarString(e, 'x');
-        }
-        encoding.writeVarUint(e, 0);
-      }),
-    ],
+    ['5,000 client ids', updateNamingClients(5000)],
     [
       'a value nested 10,000 deep',
       enc((e) => {

@@ -71,3 +71,4 @@ export {
   startProcess,
   tsEntry,
 } from './process';
+export { seededRandom } from './seeded-random';
