@@ -90,11 +90,6 @@ export class SyncService {
     };
   }
 
-  /** Number of docs loaded on this node. */
-  get openDocs(): number {
-    return this.rooms.size;
-  }
-
   async stop(): Promise<void> {
     for (const unsubscribe of this.subscriptions.splice(0)) await unsubscribe();
     for (const [name, pending] of [...this.rooms]) {

@@ -1,4 +1,4 @@
-import { type Db, schema } from '@confab/db';
+import { activeMembership, type Db, schema } from '@confab/db';
 import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit';
 
@@ -40,13 +40,7 @@ export async function acceptInvitation(
     const [existing] = await tx
       .select({ role: workspaceMembers.role })
       .from(workspaceMembers)
-      .where(
-        and(
-          eq(workspaceMembers.workspaceId, workspaceId),
-          eq(workspaceMembers.userId, userId),
-          isNull(workspaceMembers.removedAt),
-        ),
-      );
+      .where(activeMembership(workspaceId, userId));
     if (existing)
       return {
         status: 'already_member' as const,

@@ -1,5 +1,5 @@
-import { type Db, schema } from '@confab/db';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { activeMembership, type Db, schema } from '@confab/db';
+import { and, eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit';
 
 const { channels, channelMembers, workspaceMembers } = schema;
@@ -26,13 +26,7 @@ export async function openConversation(
   const active = await db
     .select({ userId: workspaceMembers.userId })
     .from(workspaceMembers)
-    .where(
-      and(
-        eq(workspaceMembers.workspaceId, workspaceId),
-        inArray(workspaceMembers.userId, memberIds),
-        isNull(workspaceMembers.removedAt),
-      ),
-    );
+    .where(activeMembership(workspaceId, memberIds));
   if (memberIds.length < 2 || active.length !== memberIds.length) return { status: 'not_members' };
   const dmKey = memberIds.join(',');
   const existing = await findConversation(db, workspaceId, dmKey);

@@ -1,5 +1,5 @@
-import { type Db, schema } from '@confab/db';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { activeMembership, type Db, schema } from '@confab/db';
+import { and, eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit';
 
 /**
@@ -19,13 +19,7 @@ export async function transferOwnership(
     const [owner] = await tx
       .select({ role: schema.workspaceMembers.role })
       .from(schema.workspaceMembers)
-      .where(
-        and(
-          eq(schema.workspaceMembers.workspaceId, workspaceId),
-          eq(schema.workspaceMembers.userId, ownerId),
-          isNull(schema.workspaceMembers.removedAt),
-        ),
-      )
+      .where(activeMembership(workspaceId, ownerId))
       .for('update');
     if (owner?.role !== 'owner') return 'not_owner';
     if (newOwnerId === ownerId) return 'invalid_target';
@@ -34,9 +28,7 @@ export async function transferOwnership(
       .set({ role: 'owner' })
       .where(
         and(
-          eq(schema.workspaceMembers.workspaceId, workspaceId),
-          eq(schema.workspaceMembers.userId, newOwnerId),
-          isNull(schema.workspaceMembers.removedAt),
+          activeMembership(workspaceId, newOwnerId),
           sql`${schema.workspaceMembers.role} IN ('admin', 'member')`,
         ),
       )

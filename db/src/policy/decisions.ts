@@ -44,38 +44,6 @@ export const canReadChannel = canSeeChannel;
 const isChannelAdmin = (context: ChannelContext) =>
   context.channelRole === 'admin' || isWorkspaceAdmin(context.workspaceRole);
 
-export function canPost(context: ChannelContext): boolean {
-  if (!context.workspaceRole || !context.channelRole || context.channel.archived) return false;
-  return context.channel.postingPolicy === 'everyone' || isChannelAdmin(context);
-}
-
-/** Replies in threads follow the posting rule except in announcement channels, where members may reply. */
-export function canReply(context: ChannelContext): boolean {
-  return !!context.workspaceRole && !!context.channelRole && !context.channel.archived;
-}
-
-export function canReact(context: ChannelContext): boolean {
-  if (!context.workspaceRole || !context.channelRole || context.channel.archived) return false;
-  switch (context.channel.reactionPolicy) {
-    case 'everyone':
-      return true;
-    case 'admins':
-      return isChannelAdmin(context);
-    case 'nobody':
-      return false;
-  }
-}
-
-/** Deleting someone else's message (own messages: any member who may still write). */
-export function canModerate(context: ChannelContext): boolean {
-  return (
-    !!context.workspaceRole &&
-    !context.channel.archived &&
-    isChannelAdmin(context) &&
-    canSeeChannel(context)
-  );
-}
-
 /** Rename, topic, purpose, policies, channel admins. DMs have no settings beyond the topic. */
 export function canManageChannel(context: ChannelContext): boolean {
   if (!context.workspaceRole || isConversation(context.channel.kind)) return false;

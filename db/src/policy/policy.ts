@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../database';
 import { channelMembers, channels, workspaceMembers } from '../schema/index';
 import {
@@ -12,6 +12,23 @@ import { parseDocRef } from './doc-names';
 
 export type Channel = typeof channels.$inferSelect;
 
+/**
+ * The membership rows that count: of this workspace, for this user (or these users), not removed.
+ * A removed member keeps a row so their messages keep an author; it grants nothing.
+ */
+export function activeMembership(
+  workspaceId: string | SQLWrapper,
+  users: string | string[] | SQLWrapper,
+) {
+  return and(
+    eq(workspaceMembers.workspaceId, workspaceId as string),
+    Array.isArray(users)
+      ? inArray(workspaceMembers.userId, users)
+      : eq(workspaceMembers.userId, users as string),
+    isNull(workspaceMembers.removedAt),
+  );
+}
+
 /** Loads what the decisions need, in one query each. */
 export class Policy {
   constructor(private readonly db: Db) {}
@@ -21,13 +38,7 @@ export class Policy {
     const [row] = await this.db
       .select({ role: workspaceMembers.role })
       .from(workspaceMembers)
-      .where(
-        and(
-          eq(workspaceMembers.workspaceId, workspaceId),
-          eq(workspaceMembers.userId, userId),
-          isNull(workspaceMembers.removedAt),
-        ),
-      );
+      .where(activeMembership(workspaceId, userId));
     return row?.role ?? null;
   }
 
@@ -43,14 +54,7 @@ export class Policy {
         channelRole: channelMembers.role,
       })
       .from(channels)
-      .leftJoin(
-        workspaceMembers,
-        and(
-          eq(workspaceMembers.workspaceId, channels.workspaceId),
-          eq(workspaceMembers.userId, userId),
-          isNull(workspaceMembers.removedAt),
-        ),
-      )
+      .leftJoin(workspaceMembers, activeMembership(channels.workspaceId, userId))
       .leftJoin(
         channelMembers,
         and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),

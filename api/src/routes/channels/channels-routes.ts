@@ -1,4 +1,5 @@
 import {
+  activeMembership,
   canAddMembers,
   canArchiveChannel,
   canJoin,
@@ -10,7 +11,7 @@ import {
   type Policy,
   schema,
 } from '@confab/db';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { publishMembershipChange, recordAudit } from '../../audit/audit';
 import { type AuthVariables, requireAuth } from '../../auth/require-auth';
@@ -198,13 +199,7 @@ export function channelsRoutes(deps: OrgDeps) {
     const eligible = await db
       .select({ userId: workspaceMembers.userId })
       .from(workspaceMembers)
-      .where(
-        and(
-          eq(workspaceMembers.workspaceId, channel.workspaceId),
-          inArray(workspaceMembers.userId, wanted),
-          isNull(workspaceMembers.removedAt),
-        ),
-      );
+      .where(activeMembership(channel.workspaceId, wanted));
     if (eligible.length !== wanted.length) {
       throw new ApiError(400, 'invalid_members', 'Only members of this workspace can be added');
     }
