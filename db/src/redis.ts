@@ -15,6 +15,9 @@ export async function openRedis(
     lazyConnect: true,
     connectTimeout: connectTimeoutMs,
     maxRetriesPerRequest: 3,
+    // Commands issued within one event-loop turn (fan-out of many sockets' updates) go out in one
+    // write instead of one syscall each; order and replies are unchanged.
+    enableAutoPipelining: true,
     // Retry with backoff after a connection loss; the first connection fails fast below instead.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });

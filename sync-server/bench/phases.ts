@@ -1,0 +1,197 @@
+import * as Y from 'yjs';
+import type { BenchClient } from './clients';
+import { cpuMs } from './process-stats';
+import { percentile, round } from './stats';
+
+interface BenchMessage {
+  /** Sender's index and sequence number, then the send time (performance.now). */
+  c: number;
+  s: number;
+  t: number;
+  text: string;
+}
+
+const TEXT = 'Standup moved to 10:30, notes in the channel topic. Ping me if it clashes.';
+const messagesOf = (client: BenchClient) => client.doc.getArray<BenchMessage>('messages');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Tracks a client's sends until the server acks them as persisted. Yjs clocks grow with every
+ * local change, so "committed up to clock k" acks every send whose update ended at or before k.
+ */
+class AckTracker {
+  private readonly waiting: Array<{ end: number; sentAt: number; onAck?: () => void }> = [];
+  constructor(
+    private readonly client: BenchClient,
+    private readonly record: (latencyMs: number, sentAt: number) => void,
+  ) {
+    client.onDurable?.((clock) => {
+      const now = performance.now();
+      while (this.waiting.length && (this.waiting[0]?.end ?? Infinity) <= clock) {
+        const sent = this.waiting.shift();
+        if (!sent) break;
+        this.record(now - sent.sentAt, sent.sentAt);
+        sent.onAck?.();
+      }
+    });
+  }
+  sent(sentAt: number, onAck?: () => void) {
+    const end = Y.getState(this.client.doc.store, this.client.doc.clientID);
+    this.waiting.push({ end, sentAt, onAck });
+  }
+}
+
+function send(client: BenchClient, index: number, seq: number): number {
+  const t = performance.now();
+  messagesOf(client).push([{ c: index, s: seq, t, text: TEXT }]);
+  return t;
+}
+
+export interface RelayOptions {
+  ratePerSecond: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** How long to wait after the last send for every copy to arrive. */
+  drainMs: number;
+}
+
+export interface RelayResult {
+  sent: number;
+  expectedDeliveries: number;
+  delivered: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  latencyMaxMs: number | null;
+  serverCpuMsPerMessage: number;
+  ackedPerSecond: number | null;
+  ackP50Ms: number | null;
+  ackP99Ms: number | null;
+}
+
+/**
+ * Open-loop load: `ratePerSecond` messages spread round-robin over the clients, each delivered by
+ * the server to the other clients of its doc. Latency is send-to-receive per delivered copy; the
+ * server's CPU is read from /proc over the measured window (after warm-up, until drained).
+ */
+export async function runRelayPhase(
+  docs: readonly (readonly BenchClient[])[],
+  serverPid: number,
+  options: RelayOptions,
+): Promise<RelayResult> {
+  const clients = docs.flat();
+  const start = performance.now();
+  const measuredFrom = start + options.warmupSeconds * 1000;
+  const sendUntil = measuredFrom + options.seconds * 1000;
+  const latencies: number[] = [];
+  const ackLatencies: number[] = [];
+  let measuredSent = 0;
+  let expectedDeliveries = 0;
+  let delivered = 0;
+
+  for (const group of docs) {
+    for (const client of group) {
+      messagesOf(client).observe((event) => {
+        if (event.transaction.local) return;
+        const now = performance.now();
+        for (const change of event.changes.delta) {
+          for (const message of (change.insert ?? []) as BenchMessage[]) {
+            if (message.t < measuredFrom) continue;
+            delivered++;
+            latencies.push(now - message.t);
+          }
+        }
+      });
+    }
+  }
+  const trackers = clients.map(
+    (client) =>
+      new AckTracker(client, (latency, sentAt) => {
+        if (sentAt >= measuredFrom) ackLatencies.push(latency);
+      }),
+  );
+  const peersOf = new Map<BenchClient, number>();
+  for (const group of docs) for (const client of group) peersOf.set(client, group.length - 1);
+
+  let cpuBefore = 0;
+  let total = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (cpuBefore === 0 && now >= measuredFrom) cpuBefore = cpuMs(serverPid);
+      const due = Math.min(
+        Math.floor(((Math.min(now, sendUntil) - start) / 1000) * options.ratePerSecond),
+        Math.round(((sendUntil - start) / 1000) * options.ratePerSecond),
+      );
+      for (; total < due; total++) {
+        const index = total % clients.length;
+        const client = clients[index] as BenchClient;
+        const sentAt = send(client, index, total);
+        trackers[index]?.sent(sentAt);
+        if (sentAt >= measuredFrom) {
+          measuredSent++;
+          expectedDeliveries += peersOf.get(client) ?? 0;
+        }
+      }
+      if (now >= sendUntil) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 2);
+  });
+  const drainDeadline = performance.now() + options.drainMs;
+  while (delivered < expectedDeliveries && performance.now() < drainDeadline) await sleep(10);
+  const cpuUsed = cpuMs(serverPid) - cpuBefore;
+  const hasAcks = clients.some((client) => client.onDurable);
+  return {
+    sent: measuredSent,
+    expectedDeliveries,
+    delivered,
+    latencyP50Ms: round(percentile(latencies, 0.5)),
+    latencyP99Ms: round(percentile(latencies, 0.99)),
+    latencyMaxMs: round(percentile(latencies, 1)),
+    serverCpuMsPerMessage: round(cpuUsed / measuredSent, 3) ?? 0,
+    ackedPerSecond: hasAcks ? round(ackLatencies.length / options.seconds, 1) : null,
+    ackP50Ms: round(percentile(ackLatencies, 0.5)),
+    ackP99Ms: round(percentile(ackLatencies, 0.99)),
+  };
+}
+
+export interface ThroughputResult {
+  writers: number;
+  acked: number;
+  ackedPerSecond: number;
+  ackP50Ms: number | null;
+  ackP99Ms: number | null;
+}
+
+/**
+ * Closed loop: every writer sends its next message as soon as the previous one is acked as
+ * persisted, so the rate is what the server can make durable, not what the benchmark offers.
+ */
+export async function runThroughputPhase(
+  writers: readonly BenchClient[],
+  seconds: number,
+): Promise<ThroughputResult> {
+  const ackLatencies: number[] = [];
+  let running = true;
+  const trackers = writers.map(
+    (client) => new AckTracker(client, (latency) => ackLatencies.push(latency)),
+  );
+  writers.forEach((client, index) => {
+    let seq = 0;
+    const next = () => {
+      if (!running) return;
+      trackers[index]?.sent(send(client, index, seq++), next);
+    };
+    next();
+  });
+  await sleep(seconds * 1000);
+  running = false;
+  return {
+    writers: writers.length,
+    acked: ackLatencies.length,
+    ackedPerSecond: round(ackLatencies.length / seconds, 1) ?? 0,
+    ackP50Ms: round(percentile(ackLatencies, 0.5)),
+    ackP99Ms: round(percentile(ackLatencies, 0.99)),
+  };
+}
