@@ -35,6 +35,6 @@ export { closeServer, exitOnSignals, listen, runMain } from './lifecycle';
 export { createLogger, type Logger } from './logger';
 export * from './policy/decisions';
 export { type DocRef, docName, parseDocRef } from './policy/doc-names';
-export { activeMembership, type Channel, Policy } from './policy/policy';
+export { activeMembership, type Channel, type DocGrant, Policy } from './policy/policy';
 export { openRedis, type Redis } from './redis';
 export * as schema from './schema/index';

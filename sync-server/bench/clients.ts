@@ -7,6 +7,8 @@ import * as Y from 'yjs';
 /** One replica of one doc, connected to the server under test. */
 export interface BenchClient {
   readonly doc: Y.Doc;
+  /** The user id its messages name as author (Confab checks it; relays do not). */
+  readonly author: string;
   /** Resolves after the first sync with the server. */
   readonly synced: Promise<void>;
   /** Only Confab acks persistence: called with this replica's own clock the server committed. */
@@ -18,6 +20,8 @@ export interface Connector {
   connect(docName: string, clientIndex: number): Promise<BenchClient>;
 }
 
+/** Relays check nothing: one made-up author for all their clients. */
+const RELAY_AUTHOR = '00000000-0000-4000-8000-000000000000';
 const WebSocketPolyfill = WebSocket as unknown as typeof globalThis.WebSocket;
 /** Confab's "persisted up to" message (sync-server/PROTOCOL.md). */
 const PERSISTED_MESSAGE = 100;
@@ -42,20 +46,29 @@ export function yWebsocketConnector(url: string): Connector {
         WebSocketPolyfill,
         disableBc: true,
       });
-      return { doc, synced: syncedOf(provider), close: () => provider.destroy() };
+      return {
+        doc,
+        author: RELAY_AUTHOR,
+        synced: syncedOf(provider),
+        close: () => provider.destroy(),
+      };
     },
   };
 }
 
 /** The stock y-websocket provider with a Confab ticket, asking for persisted acks. */
-export function confabConnector(url: string, ticket: (clientIndex: number) => Promise<string>) {
+export function confabConnector(
+  url: string,
+  identity: (clientIndex: number) => Promise<{ userId: string; ticket: string }>,
+) {
   return {
     async connect(docName: string, clientIndex: number): Promise<BenchClient> {
       const doc = new Y.Doc();
+      const { userId, ticket } = await identity(clientIndex);
       const provider = new WebsocketProvider(url, docName, doc, {
         WebSocketPolyfill,
         disableBc: true,
-        params: { ticket: await ticket(clientIndex), acks: '1' },
+        params: { ticket, acks: '1' },
       });
       // A closed socket would reconnect with a spent ticket: the benchmark reports it instead.
       provider.on('connection-close', (event) => {
@@ -69,6 +82,7 @@ export function confabConnector(url: string, ticket: (clientIndex: number) => Pr
       }) as never;
       return {
         doc,
+        author: userId,
         synced: syncedOf(provider),
         onDurable: (listener) => listeners.push(listener),
         close: () => provider.destroy(),
@@ -96,6 +110,7 @@ export function hocuspocusConnector(url: string): Connector {
       provider.attach();
       return {
         doc,
+        author: RELAY_AUTHOR,
         synced,
         close: () => {
           provider.destroy();

@@ -1,18 +1,11 @@
+import { MESSAGES, postMessage } from '@confab/db/model';
 import * as Y from 'yjs';
 import type { BenchClient } from './clients';
 import { cpuMs } from './process-stats';
 import { percentile, round } from './stats';
 
-interface BenchMessage {
-  /** Sender's index and sequence number, then the send time (performance.now). */
-  c: number;
-  s: number;
-  t: number;
-  text: string;
-}
-
 const TEXT = 'Standup moved to 10:30, notes in the channel topic. Ping me if it clashes.';
-const messagesOf = (client: BenchClient) => client.doc.getArray<BenchMessage>('messages');
+const messagesOf = (client: BenchClient) => client.doc.getMap<Y.Map<unknown>>(MESSAGES);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -41,9 +34,10 @@ class AckTracker {
   }
 }
 
-function send(client: BenchClient, index: number, seq: number): number {
+/** Posts a chat message through the model's writer; its text starts with the send time. */
+function send(client: BenchClient): number {
   const t = performance.now();
-  messagesOf(client).push([{ c: index, s: seq, t, text: TEXT }]);
+  postMessage(client.doc, { author: client.author, text: `${t} ${TEXT}` });
   return t;
 }
 
@@ -90,15 +84,16 @@ export async function runRelayPhase(
 
   for (const group of docs) {
     for (const client of group) {
-      messagesOf(client).observe((event) => {
+      const messages = messagesOf(client);
+      messages.observe((event) => {
         if (event.transaction.local) return;
         const now = performance.now();
-        for (const change of event.changes.delta) {
-          for (const message of (change.insert ?? []) as BenchMessage[]) {
-            if (message.t < measuredFrom) continue;
-            delivered++;
-            latencies.push(now - message.t);
-          }
+        for (const [id, change] of event.changes.keys) {
+          if (change.action !== 'add') continue;
+          const sentAt = Number.parseFloat(String(messages.get(id)?.get('text')));
+          if (sentAt < measuredFrom) continue;
+          delivered++;
+          latencies.push(now - sentAt);
         }
       });
     }
@@ -125,7 +120,7 @@ export async function runRelayPhase(
       for (; total < due; total++) {
         const index = total % clients.length;
         const client = clients[index] as BenchClient;
-        const sentAt = send(client, index, total);
+        const sentAt = send(client);
         trackers[index]?.sent(sentAt);
         if (sentAt >= measuredFrom) {
           measuredSent++;
@@ -178,10 +173,9 @@ export async function runThroughputPhase(
     (client) => new AckTracker(client, (latency) => ackLatencies.push(latency)),
   );
   writers.forEach((client, index) => {
-    let seq = 0;
     const next = () => {
       if (!running) return;
-      trackers[index]?.sent(send(client, index, seq++), next);
+      trackers[index]?.sent(send(client), next);
     };
     next();
   });

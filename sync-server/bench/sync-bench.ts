@@ -146,12 +146,14 @@ async function seedConfab(databaseUrl: string, redisUrl: string, prefix: string)
   return {
     relayDocs: names.slice(0, config.docs),
     writerDocs: names.slice(config.docs),
-    ticket: async (clientIndex: number) => {
+    identity: async (clientIndex: number) => {
       const user = users[clientIndex % users.length];
       if (!user) throw new Error('no user');
-      return (
-        await issueSyncTicket(backends.kv, { userId: user.id, sessionId: `bench-${clientIndex}` })
-      ).ticket;
+      const { ticket } = await issueSyncTicket(backends.kv, {
+        userId: user.id,
+        sessionId: `bench-${clientIndex}`,
+      });
+      return { userId: user.id, ticket };
     },
     close: () => backends.close(),
   };
@@ -195,7 +197,7 @@ function targets(services: TestServices): Target[] {
       );
       return {
         process: server,
-        connector: confabConnector(`ws://127.0.0.1:${server.port}/sync`, world.ticket),
+        connector: confabConnector(`ws://127.0.0.1:${server.port}/sync`, world.identity),
         relayDocs: world.relayDocs,
         writerDocs: world.writerDocs,
         async cleanUp() {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { type Backends, type Logger, Policy } from '@confab/db';
 import type { SyncLimits } from './limits';
+import { createClientIdRegistry } from './persistence/client-ids';
 import { type CompactionOptions, compactDoc } from './persistence/compaction';
 import { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
 import { attachSyncEndpoint } from './sync-endpoint';
@@ -28,6 +29,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
   const policy = new Policy(backends.database.db);
   const service = await SyncService.start({
     log: createDocLog(backends.database.db, { maxBatch }),
+    clientIds: createClientIdRegistry(backends.database.db),
     bus: backends.bus,
     policy,
     logger,

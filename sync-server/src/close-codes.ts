@@ -21,6 +21,8 @@ export const CloseCode = {
   unauthenticated: 4401,
   /** A write on a read-only connection, or access was withdrawn (removed from the channel). */
   forbidden: 4403,
+  /** The validator refused an update (rule and reason in PROTOCOL.md); its client ids are barred. */
+  rejected: 4422,
   /** An update beyond the limits on clients, structs, ranges, clocks or nesting. */
   updateTooLarge: 4413,
   /** Frames faster than the connection's rate limit. */

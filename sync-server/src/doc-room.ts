@@ -1,3 +1,4 @@
+import { type ValidationContext, type Verdict, validateUpdate } from '@confab/db/model';
 import {
   Awareness,
   applyAwarenessUpdate,
@@ -6,6 +7,7 @@ import {
 } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseCode } from './close-codes';
+import type { ClientIdOwner, ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
 import {
   awarenessMessage,
@@ -13,6 +15,7 @@ import {
   decodeClientMessage,
   MalformedMessage,
   persistedMessage,
+  rejectedMessage,
   syncStep1,
   syncStep2,
   syncUpdate,
@@ -24,10 +27,21 @@ export interface SyncConnection {
   readonly userId: string;
   readonly sessionId: string;
   readonly readOnly: boolean;
+  /** Which changes the validator lets through; refreshed when memberships change. */
+  may: ValidationContext['may'];
   /** Whether the client asked for Confab's persisted acks (stock providers do not). */
   readonly wantsAcks: boolean;
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
+}
+
+/** What the room's validator needs to know about its doc, besides its contents. */
+export interface RoomGuard {
+  docKind: ValidationContext['docKind'];
+  threadRootId?: string;
+  clientIds: ClientIdRegistry;
+  /** Owners of the doc's client ids as loaded with it. */
+  owners: Map<number, ClientIdOwner>;
 }
 
 /** What a room tells the other nodes (through the service). */
@@ -50,11 +64,14 @@ export class DocRoom {
   private readonly connections = new Map<SyncConnection, Set<number>>();
   /** Messages of one connection are handled strictly in order. */
   private readonly queues = new Map<SyncConnection, Promise<void>>();
+  /** Message ids created by updates being committed: a second creation of one is refused. */
+  private readonly reserved = new Set<string>();
 
   constructor(
     readonly name: string,
     private readonly log: DocLog,
     private readonly peers: RoomPeers,
+    private readonly guard: RoomGuard,
     private readonly onError: (error: unknown, connection: SyncConnection | null) => void,
   ) {
     // The server holds no awareness state of its own.
@@ -128,6 +145,12 @@ export class DocRoom {
       connection.close(code, reason);
       this.leave(connection);
     }
+  }
+
+  /** A user's roles or the channel's policies changed: later updates are checked by the new ones. */
+  refreshPermissions(userId: string, may: SyncConnection['may']): void {
+    for (const connection of this.connections.keys())
+      if (connection.userId === userId) connection.may = may;
   }
 
   /** Closes the connections of the given sessions, or of a user (all their sessions). */
@@ -210,7 +233,13 @@ export class DocRoom {
         this.leave(connection);
         return;
       }
-      const writer = decoded.structs[0]?.id.client ?? 0;
+      const writers = [
+        ...new Set(decoded.structs.filter((s) => !(s instanceof Y.Skip)).map((s) => s.id.client)),
+      ];
+      const verdict = await this.validate(connection, news, writers);
+      if (!verdict.ok) return this.refuse(connection, writers, verdict);
+      for (const id of verdict.createdMessages) this.reserved.add(id);
+      const writer = writers[0] ?? 0;
       try {
         await this.log.append({
           docName: this.name,
@@ -224,11 +253,81 @@ export class DocRoom {
         connection.close(CloseCode.persistenceFailed, 'could not persist');
         this.leave(connection);
         return;
+      } finally {
+        for (const id of verdict.createdMessages) this.reserved.delete(id);
       }
       Y.applyUpdate(this.doc, news, connection);
       this.peers.publishUpdate(news);
     }
     if (connection.wantsAcks) connection.send(persistedMessage(Y.encodeStateVector(this.doc)));
+  }
+
+  /**
+   * Claims the update's new client ids for the sender, then runs the shared validator [S2] on
+   * the server's copy. An owner this node does not know yet (claimed on another node) is read
+   * from Postgres and the update checked once more.
+   */
+  private async validate(
+    connection: SyncConnection,
+    update: Uint8Array,
+    writers: number[],
+  ): Promise<Verdict> {
+    const { owners, clientIds } = this.guard;
+    const unclaimed = writers.filter((client) => !owners.has(client));
+    if (unclaimed.length) {
+      for (const [client, owner] of await clientIds.claim(this.name, unclaimed, connection.userId))
+        owners.set(client, owner);
+    }
+    const barred = writers.find((client) => owners.get(client)?.barred);
+    if (barred !== undefined)
+      return {
+        ok: false,
+        reason: 'client_id_barred',
+        detail: `client id ${barred} is barred here`,
+      };
+    let missed = false;
+    const check = () =>
+      validateUpdate(this.doc, update, {
+        docKind: this.guard.docKind,
+        threadRootId: this.guard.threadRootId,
+        userId: connection.userId,
+        may: connection.may,
+        reserved: (id) => this.reserved.has(id),
+        ownerOf: (client) => {
+          const owner = owners.get(client);
+          if (!owner) missed = true;
+          return owner?.userId;
+        },
+      });
+    const verdict = check();
+    if (verdict.ok || !missed) return verdict;
+    for (const [client, owner] of await clientIds.owners(this.name)) owners.set(client, owner);
+    return check();
+  }
+
+  /**
+   * A refused update is not stored, applied or passed on [S2]. The sender learns why, its
+   * socket closes, and its client ids in the update are barred here: its replica holds the
+   * refused change, so it must start over from the server's state [S5].
+   */
+  private async refuse(
+    connection: SyncConnection,
+    writers: number[],
+    verdict: Extract<Verdict, { ok: false }>,
+  ): Promise<void> {
+    if (connection.wantsAcks) connection.send(rejectedMessage(verdict.reason, verdict.detail));
+    connection.close(CloseCode.rejected, `rejected: ${verdict.reason}`);
+    this.leave(connection);
+    const own = writers.filter(
+      (client) => this.guard.owners.get(client)?.userId === connection.userId,
+    );
+    for (const client of own) {
+      const owner = this.guard.owners.get(client);
+      if (owner) owner.barred = true;
+    }
+    await this.guard.clientIds
+      .bar(this.name, own)
+      .catch((error: unknown) => this.onError(error, connection));
   }
 }
 

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startFlakyProxy } from './flaky-proxy';
-import { connectProvider, type SyncNode, seedWorld, startNode } from './sync-test-kit';
+import { connectProvider, type SyncNode, say, seedWorld, startNode } from './sync-test-kit';
 
 const SEED = Number(process.env.FLAKY_TEST_SEED ?? 7);
 const CLIENTS = 3;
@@ -43,7 +43,7 @@ describe('flaky network', () => {
     await Promise.all(
       clients.map(async (client, c) => {
         for (let i = 0; i < MESSAGES; i++) {
-          client.doc.getMap('messages').set(`${c}-${i}`, i);
+          say(client.doc, world.users.ada, `${c}-${i}`);
           await new Promise((resolve) => setTimeout(resolve, next() * 15));
         }
       }),

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { seedWorld } from './sync-test-kit';
+import { say, seedWorld } from './sync-test-kit';
 import { issueSyncTicket } from './tickets';
 
 /**
@@ -109,7 +109,7 @@ describe('kill test [S1]', () => {
     const writing = Promise.all(
       clients.map(async (client, c) => {
         for (let i = 0; i < MESSAGES_PER_CLIENT; i++) {
-          client.doc.getMap('messages').set(`${c}-${i}`, { text: `message ${i} of client ${c}` });
+          say(client.doc, world.users.ada, `message ${i} of client ${c}`);
           await new Promise((resolve) => setTimeout(resolve, 2 + next() * 8));
         }
       }),

@@ -1,8 +1,9 @@
 import { schema } from '@confab/db';
+import { editMessage, readMessages } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectProvider, type SyncNode, seedWorld, startNode } from './sync-test-kit';
+import { connectProvider, type SyncNode, say, seedWorld, startNode, texts } from './sync-test-kit';
 
 const testDb = useTestDatabase();
 const testRedis = useTestRedis();
@@ -33,13 +34,13 @@ describe('two sync nodes joined by Redis', () => {
     const ada = await open(one, world.users.ada, world.publicDoc);
     const bob = await open(two, world.users.bob, world.publicDoc);
     for (let i = 0; i < 20; i++) {
-      ada.doc.getArray<string>('a').push([`ada-${i}`]);
-      bob.doc.getArray<string>('a').push([`bob-${i}`]);
+      say(ada.doc, world.users.ada, `ada-${i}`);
+      say(bob.doc, world.users.bob, `bob-${i}`);
     }
     await waitFor('convergence', () =>
-      ada.doc.getArray('a').length === 40 && bob.doc.getArray('a').length === 40 ? true : undefined,
+      texts(ada.doc).length === 40 && texts(bob.doc).length === 40 ? true : undefined,
     );
-    expect(ada.doc.getArray('a').toJSON()).toEqual(bob.doc.getArray('a').toJSON());
+    expect(readMessages(ada.doc)).toEqual(readMessages(bob.doc));
     const rows = await one.backends.database.db
       .select({ update: schema.docUpdates.update })
       .from(schema.docUpdates)
@@ -51,15 +52,11 @@ describe('two sync nodes joined by Redis', () => {
     const [one, two] = nodes as [SyncNode, SyncNode];
     const name = world.publicSegment(1);
     const ada = await open(one, world.users.ada, name);
-    ada.doc.getText('t').insert(0, 'early ');
+    const id = say(ada.doc, world.users.ada, 'early');
     const bob = await open(two, world.users.bob, name);
-    await waitFor('history', () =>
-      bob.doc.getText('t').toString() === 'early ' ? true : undefined,
-    );
-    ada.doc.getText('t').insert(6, 'and live');
-    await waitFor('live', () =>
-      bob.doc.getText('t').toString() === 'early and live' ? true : undefined,
-    );
+    await waitFor('history', () => (texts(bob.doc).join() === 'early' ? true : undefined));
+    editMessage(ada.doc, id, 'early and live');
+    await waitFor('live', () => (texts(bob.doc).join() === 'early and live' ? true : undefined));
   });
 
   it('passes presence (awareness) between nodes', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { type SyncNode, seedWorld, startNode, ticketFor } from './sync-test-kit';
+import { type SyncNode, say, seedWorld, startNode, texts, ticketFor } from './sync-test-kit';
 
 const testDb = useTestDatabase();
 const testRedis = useTestRedis();
@@ -52,7 +52,7 @@ describe('persistence tracker', () => {
     const { doc, provider, tracker } = await trackedProvider(name);
     const seen: boolean[] = [];
     tracker.onChange((pending) => seen.push(pending));
-    doc.getMap('m').set('hello', 'world');
+    say(doc, world.users.ada, 'hello');
     expect(tracker.pending).toBe(true);
     await waitFor('durable', () => (tracker.pending ? undefined : true));
     expect(await rows(name)).toBe(1);
@@ -64,7 +64,7 @@ describe('persistence tracker', () => {
     const name = world.publicSegment(31);
     const { doc, provider, tracker } = await trackedProvider(name);
     provider.disconnect();
-    for (let i = 0; i < 3; i++) doc.getArray('a').push([`offline-${i}`]);
+    for (let i = 0; i < 3; i++) say(doc, world.users.ada, `offline-${i}`);
     expect(tracker.pending).toBe(true);
     expect(await rows(name)).toBe(0);
     provider.connect();
@@ -77,7 +77,7 @@ describe('persistence tracker', () => {
       .where(eq(schema.docUpdates.docName, name))) {
       Y.applyUpdate(reader, row.update);
     }
-    expect(reader.getArray('a').toJSON()).toEqual(['offline-0', 'offline-1', 'offline-2']);
+    expect(texts(reader)).toEqual(['offline-0', 'offline-1', 'offline-2']);
     provider.destroy();
   });
 });

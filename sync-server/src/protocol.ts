@@ -13,6 +13,8 @@ export const MessageType = {
   queryAwareness: 3,
   /** Server → client: `[100, stateVector]`, everything covered by the state vector is durable. */
   persisted: 100,
+  /** Server → client: `[101, reason, detail]`, the update was refused; the socket closes (4422). */
+  rejected: 101,
 } as const;
 
 export const SyncStep = { step1: 0, step2: 1, update: 2 } as const;
@@ -54,6 +56,13 @@ export const persistedMessage = (stateVector: Uint8Array) =>
   encode((e) => {
     encoding.writeVarUint(e, MessageType.persisted);
     encoding.writeVarUint8Array(e, stateVector);
+  });
+
+export const rejectedMessage = (reason: string, detail: string) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.rejected);
+    encoding.writeVarString(e, reason);
+    encoding.writeVarString(e, detail);
   });
 
 export type ClientMessage =

@@ -95,7 +95,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
           'A valid sync ticket is required',
         );
       }
-      const access = await policy.docAccess(principal.userId, docName);
+      const { access, may } = await policy.docGrant(principal.userId, docName);
       // A doc one may not open answers like one that does not exist.
       if (access === 'none')
         return refuse(socket, UpgradeStatus.notFound, 'not_found', 'No such document');
@@ -121,6 +121,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
           userId: principal.userId,
           sessionId: principal.sessionId,
           readOnly: access === 'read',
+          may,
           wantsAcks: url.searchParams.get('acks') === '1',
           send(frame) {
             if (ws.readyState === ws.OPEN) ws.send(frame);

@@ -5,6 +5,7 @@ import {
   MEMBERSHIP_CHANGED_TOPIC,
   type MembershipChangedEvent,
   type Policy,
+  parseDocRef,
   SESSIONS_REVOKED_TOPIC,
   type SessionsRevokedEvent,
   type Unsubscribe,
@@ -13,11 +14,13 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { CloseCode } from './close-codes';
 import { DocRoom, type SyncConnection } from './doc-room';
+import type { ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
 import { encode } from './protocol';
 
 export interface SyncServiceOptions {
   log: DocLog;
+  clientIds: ClientIdRegistry;
   bus: EventBus;
   policy: Policy;
   logger: Logger;
@@ -132,12 +135,20 @@ export class SyncService {
         return seq;
       },
     };
+    const ref = parseDocRef(docName);
+    if (!ref) throw new Error(`not a doc name: ${docName}`);
     const room = new DocRoom(
       docName,
       countingLog,
       {
         publishUpdate: (update) => publish(PeerMessage.update, update),
         publishAwareness: (update) => publish(PeerMessage.awareness, update),
+      },
+      {
+        docKind: ref.kind,
+        threadRootId: ref.kind === 'thread' ? ref.rootId : undefined,
+        clientIds: this.options.clientIds,
+        owners: await this.options.clientIds.owners(docName),
       },
       (error, connection) =>
         logger.warn({ err: error, docName, userId: connection?.userId }, 'sync connection failed'),
@@ -202,7 +213,8 @@ export class SyncService {
     for (const pending of [...this.rooms.values()]) {
       const { room } = await pending;
       for (const userId of userIds) {
-        const access = await this.options.policy.docAccess(userId, room.name);
+        const { access, may } = await this.options.policy.docGrant(userId, room.name);
+        room.refreshPermissions(userId, may);
         room.closeWhere(
           (connection) =>
             connection.userId === userId &&

@@ -12,7 +12,7 @@ import {
   openBackends,
   schema,
 } from '@confab/db';
-import { trackPersistence } from '@confab/db/model';
+import { postMessage, readMessages, trackPersistence } from '@confab/db/model';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -160,3 +160,9 @@ export function updateNamingClients(count: number): Uint8Array {
     encoding.writeVarUint(e, 0);
   });
 }
+
+/** Posts a message as `author` through the model's writer, the only way clients write. */
+export const say = (doc: Y.Doc, author: string, text: string) => postMessage(doc, { author, text });
+
+/** The texts of a doc's messages, oldest first. */
+export const texts = (doc: Y.Doc) => readMessages(doc).map((message) => message.text);

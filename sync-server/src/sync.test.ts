@@ -1,4 +1,5 @@
 import { SESSIONS_REVOKED_TOPIC, schema } from '@confab/db';
+import { readMessages } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
@@ -6,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType, syncUpdate } from './protocol';
-import { connectProvider, type SyncNode, seedWorld, startNode, ticketFor } from './sync-test-kit';
+import {
+  connectProvider,
+  type SyncNode,
+  say,
+  seedWorld,
+  startNode,
+  texts,
+  ticketFor,
+} from './sync-test-kit';
 
 const testDb = useTestDatabase();
 const testRedis = useTestRedis();
@@ -54,24 +63,22 @@ describe('sync with stock y-websocket providers', () => {
   it('converges two providers through the server, both ways', async () => {
     const a = await open(world.users.ada);
     const b = await open(world.users.bob);
-    a.doc.getMap('m').set('from-ada', 1);
-    b.doc.getMap('m').set('from-bob', 2);
+    say(a.doc, world.users.ada, 'from-ada');
+    say(b.doc, world.users.bob, 'from-bob');
     await waitFor('convergence', () =>
-      a.doc.getMap('m').size === 2 && b.doc.getMap('m').size === 2 ? true : undefined,
+      texts(a.doc).length === 2 && texts(b.doc).length === 2 ? true : undefined,
     );
-    expect(a.doc.getMap('m').toJSON()).toEqual(b.doc.getMap('m').toJSON());
+    expect(readMessages(a.doc)).toEqual(readMessages(b.doc));
   });
 
   it('serves a doc from Postgres to a client that opens it later, after the doc was unloaded', async () => {
     const name = world.publicSegment(7);
     const writer = await open(world.users.ada, name);
-    writer.doc.getText('t').insert(0, 'durable');
+    say(writer.doc, world.users.ada, 'durable');
     await waitFor('logged', async () => ((await logRows(name)).length > 0 ? true : undefined));
     writer.provider.destroy();
     const later = await open(world.users.bob, name);
-    await waitFor('history', () =>
-      later.doc.getText('t').toString() === 'durable' ? true : undefined,
-    );
+    await waitFor('history', () => (texts(later.doc).join() === 'durable' ? true : undefined));
   });
 
   it('acknowledges an update only after it is in Postgres [S1]', async () => {
@@ -81,7 +88,7 @@ describe('sync with stock y-websocket providers', () => {
     );
     expect(client.status).toBe(101);
     const doc = new Y.Doc();
-    doc.getMap('m').set('k', 'v');
+    say(doc, world.users.ada, 'k');
     const ackAt = client.frames.length;
     client.socket.send(syncUpdate(Y.encodeStateAsUpdate(doc)));
     const ack = await waitFor('ack', () =>
@@ -96,7 +103,7 @@ describe('sync with stock y-websocket providers', () => {
     const decoder = decoding.createDecoder(ack);
     decoding.readVarUint(decoder);
     const durable = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
-    expect(durable.get(doc.clientID)).toBe(1);
+    expect(durable.get(doc.clientID)).toBe(Y.getState(doc.store, doc.clientID));
     client.socket.close();
   });
 
@@ -106,7 +113,7 @@ describe('sync with stock y-websocket providers', () => {
       `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
     );
     const doc = new Y.Doc();
-    doc.getMap('m').set('k', 'v');
+    say(doc, world.users.ada, 'k');
     const frame = syncUpdate(Y.encodeStateAsUpdate(doc));
     const isAck = (received: Uint8Array) =>
       decoding.readVarUint(decoding.createDecoder(received)) === MessageType.persisted;
@@ -163,19 +170,19 @@ describe('who may open a doc', () => {
 
   it('lets a workspace member outside a public channel read it, and closes them (4403) on a write', async () => {
     const ada = await open(world.users.ada);
-    ada.doc.getMap('m').set('seen-by-eve', true);
+    say(ada.doc, world.users.ada, 'seen-by-eve');
     const eve = await open(world.users.eve);
-    await waitFor('read', () => (eve.doc.getMap('m').get('seen-by-eve') ? true : undefined));
+    await waitFor('read', () => (texts(eve.doc).includes('seen-by-eve') ? true : undefined));
     const closed = new Promise<number>((resolve) =>
       eve.provider.on('connection-close', (event) =>
         resolve((event as { code: number } | null)?.code ?? 0),
       ),
     );
     const before = (await logRows(world.publicDoc)).length;
-    eve.doc.getMap('m').set('eve-was-here', true);
+    say(eve.doc, world.users.eve, 'eve-was-here');
     expect(await closed).toBe(4403);
     expect(await logRows(world.publicDoc)).toHaveLength(before);
-    expect(ada.doc.getMap('m').get('eve-was-here')).toBeUndefined();
+    expect(texts(ada.doc)).not.toContain('eve-was-here');
   });
 
   it('closes the sockets of a revoked session within seconds (4401)', async () => {
@@ -219,9 +226,9 @@ describe('hostile frames', () => {
       expect(await attacker.closed).toBe(4400);
       expect(await logRows(world.publicDoc)).toHaveLength(before);
       const writer = await open(world.users.ada);
-      writer.doc.getMap('m').set(`after-${frame.length}-${frame[0]}`, 1);
+      say(writer.doc, world.users.ada, `after-${frame.length}-${frame[0]}`);
       await waitFor('still serving', () =>
-        observer.doc.getMap('m').get(`after-${frame.length}-${frame[0]}`) ? true : undefined,
+        texts(observer.doc).includes(`after-${frame.length}-${frame[0]}`) ? true : undefined,
       );
     },
   );
@@ -242,9 +249,9 @@ describe('updates that skip clocks', () => {
       `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
     );
     const doc = new Y.Doc();
-    doc.getMap('m').set('first', 1);
+    say(doc, world.users.ada, 'first');
     const before = Y.encodeStateVector(doc);
-    doc.getMap('m').set('second', 2);
+    say(doc, world.users.ada, 'second');
     const tail = Y.encodeStateAsUpdate(doc, before); // depends on 'first', which the server lacks
     const sent = client.frames.length;
     client.socket.send(syncUpdate(tail));

@@ -1,7 +1,28 @@
 // The isomorphic entry point: no Node, Postgres or React imports, so browser and server share it.
+
+export * from './layout';
 export {
   PERSISTED_MESSAGE,
   type PersistenceTracker,
   type ProviderLike,
   trackPersistence,
 } from './persistence-tracker';
+export { type MessageView, readMessages } from './readers';
+export {
+  REJECT_REASONS,
+  type RejectReason,
+  type ValidationContext,
+  type Verdict,
+  validateUpdate,
+} from './validator';
+export {
+  deleteMessage,
+  editMessage,
+  markRead,
+  type NewMessage,
+  newMessageId,
+  postMessage,
+  saveDraft,
+  toggleReaction,
+  toggleSaved,
+} from './writers';

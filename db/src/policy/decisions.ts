@@ -106,6 +106,41 @@ export function channelDocAccess(context: ChannelContext): DocAccess {
   return context.channelRole && !context.channel.archived ? 'write' : 'read';
 }
 
+/**
+ * Posting a new message: members with write access, and in an announcement channel
+ * (posting policy "admins") only channel and workspace admins.
+ */
+export function canPost(context: ChannelContext): boolean {
+  if (channelDocAccess(context) !== 'write') return false;
+  return context.channel.postingPolicy === 'everyone' || isChannelAdmin(context);
+}
+
+/**
+ * Replying in a thread: every member with write access, announcement channels included, so
+ * that people can answer an announcement without posting into the channel.
+ */
+export function canReply(context: ChannelContext): boolean {
+  return channelDocAccess(context) === 'write';
+}
+
+/** Adding a reaction, by the channel's reaction policy. Clearing one's own is always allowed. */
+export function canReact(context: ChannelContext): boolean {
+  if (channelDocAccess(context) !== 'write') return false;
+  switch (context.channel.reactionPolicy) {
+    case 'everyone':
+      return true;
+    case 'admins':
+      return isChannelAdmin(context);
+    case 'nobody':
+      return false;
+  }
+}
+
+/** Deleting (tombstoning) other people's messages: channel and workspace admins who can write. */
+export function canModerate(context: ChannelContext): boolean {
+  return channelDocAccess(context) === 'write' && isChannelAdmin(context);
+}
+
 /** A user's private doc: its owner only. */
 export function userDocAccess(actorId: string, ownerId: string): DocAccess {
   return actorId === ownerId ? 'write' : 'none';

@@ -3,6 +3,10 @@ import type { Db } from '../database';
 import { channelMembers, channels, workspaceMembers } from '../schema/index';
 import {
   type ChannelContext,
+  canModerate,
+  canPost,
+  canReact,
+  canReply,
   channelDocAccess,
   type DocAccess,
   userDocAccess,
@@ -11,6 +15,12 @@ import {
 import { parseDocRef } from './doc-names';
 
 export type Channel = typeof channels.$inferSelect;
+
+export interface DocGrant {
+  access: DocAccess;
+  may: { post: boolean; react: boolean; moderate: boolean };
+}
+const NO_GRANT: DocGrant = { access: 'none', may: { post: false, react: false, moderate: false } };
 
 /**
  * The membership rows that count: of this workspace, for this user (or these users), not removed.
@@ -80,10 +90,30 @@ export class Policy {
 
   /** What the actor may do with a sync doc; malformed names and unknown channels get 'none'. */
   async docAccess(userId: string, name: string): Promise<DocAccess> {
+    return (await this.docGrant(userId, name)).access;
+  }
+
+  /**
+   * Access to a sync doc and, for channel docs, which changes the validator lets through. In a
+   * thread doc every new message is a reply, so `post` follows canReply there.
+   */
+  async docGrant(userId: string, name: string): Promise<DocGrant> {
     const ref = parseDocRef(name);
-    if (!ref) return 'none';
-    if (ref.kind === 'user') return userDocAccess(userId, ref.userId);
+    if (!ref) return NO_GRANT;
+    if (ref.kind === 'user') {
+      const access = userDocAccess(userId, ref.userId);
+      return { access, may: { post: false, react: false, moderate: false } };
+    }
     const loaded = await this.channelContext(userId, ref.channelId);
-    return loaded ? channelDocAccess(loaded.context) : 'none';
+    if (!loaded) return NO_GRANT;
+    const { context } = loaded;
+    return {
+      access: channelDocAccess(context),
+      may: {
+        post: ref.kind === 'thread' ? canReply(context) : canPost(context),
+        react: canReact(context),
+        moderate: canModerate(context),
+      },
+    };
   }
 }

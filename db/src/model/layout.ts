@@ -1,0 +1,78 @@
+/**
+ * The layout of Confab's sync docs, shared by client and server. Components never write these
+ * names or values themselves; they call the writers (writers.ts), and the validator
+ * (validator.ts) holds every incoming change to this layout.
+ *
+ * Segment and thread docs (`channel:<id>:segment:<n>`, `channel:<id>:thread:<rootId>`):
+ *   messages:  Y.Map  ULID -> Y.Map of one message's fields (MessageField)
+ *   reactions: Y.Map  "<messageId>|<userId>|<emoji>" -> true
+ * A thread's replies live in the thread's own doc, so a long thread never weighs on the channel
+ * and opening a thread costs only that thread. Reactions are flat keys, one per user and emoji,
+ * so no two users ever create the same key and each writes only their own.
+ *
+ * The user doc (`user:<id>`), readable and writable by its owner only:
+ *   readMarkers: Y.Map  "channel:<id>" | "thread:<rootId>" -> ULID of the last message read
+ *   drafts:      Y.Map  same keys -> draft text
+ *   saved:       Y.Map  message ULID -> saved at (ms)
+ *   prefs:       Y.Map  name -> string | number | boolean
+ */
+export const MESSAGES = 'messages';
+export const REACTIONS = 'reactions';
+export const CHANNEL_ROOTS = [MESSAGES, REACTIONS] as const;
+
+export const READ_MARKERS = 'readMarkers';
+export const DRAFTS = 'drafts';
+export const SAVED = 'saved';
+export const PREFS = 'prefs';
+export const USER_ROOTS = [READ_MARKERS, DRAFTS, SAVED, PREFS] as const;
+
+/** The fields of a message map. `author` must name the owner of the writing client id [S3]. */
+export type MessageField =
+  | 'author'
+  | 'text'
+  | 'createdAt'
+  | 'editedAt'
+  | 'deleted'
+  | 'parentId'
+  | 'files';
+
+export const LIMITS = {
+  /** Slack's limit for one message. */
+  textChars: 40_000,
+  filesPerMessage: 10,
+  emojiChars: 64,
+  prefKeyChars: 64,
+  prefValueChars: 1_000,
+} as const;
+
+export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ReactionKey {
+  messageId: string;
+  userId: string;
+  emoji: string;
+}
+
+export const reactionKey = ({ messageId, userId, emoji }: ReactionKey) =>
+  `${messageId}|${userId}|${emoji}`;
+
+/** Parses a reaction key; null unless every part is well formed. */
+export function parseReactionKey(key: string): ReactionKey | null {
+  const [messageId, userId, emoji, ...rest] = key.split('|');
+  if (rest.length || !messageId || !userId || !emoji) return null;
+  if (!ULID_PATTERN.test(messageId) || !UUID_PATTERN.test(userId)) return null;
+  if ([...emoji].length > LIMITS.emojiChars || /\s/.test(emoji)) return null;
+  return { messageId, userId, emoji };
+}
+
+/** Keys of read markers and drafts: a channel, or a thread. */
+export const channelMarkerKey = (channelId: string) => `channel:${channelId}`;
+export const threadMarkerKey = (rootId: string) => `thread:${rootId}`;
+export function isMarkerKey(key: string): boolean {
+  const [kind, id, ...rest] = key.split(':');
+  if (rest.length || !id) return false;
+  return (
+    (kind === 'channel' && UUID_PATTERN.test(id)) || (kind === 'thread' && ULID_PATTERN.test(id))
+  );
+}

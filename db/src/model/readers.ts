@@ -1,0 +1,46 @@
+import * as Y from 'yjs';
+import { MESSAGES, parseReactionKey, REACTIONS } from './layout';
+
+export interface MessageView {
+  id: string;
+  author: string;
+  text: string;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  parentId: string | null;
+  files: string[];
+  /** emoji -> user ids, in the order the reactions were keyed. */
+  reactions: Map<string, string[]>;
+}
+
+/** Every message of a segment or thread doc, oldest first (ULIDs sort by creation time). */
+export function readMessages(doc: Y.Doc): MessageView[] {
+  const reactions = new Map<string, Map<string, string[]>>();
+  for (const key of doc.getMap(REACTIONS).keys()) {
+    const parsed = parseReactionKey(key);
+    if (!parsed) continue;
+    const byEmoji = reactions.get(parsed.messageId) ?? new Map<string, string[]>();
+    byEmoji.set(parsed.emoji, [...(byEmoji.get(parsed.emoji) ?? []), parsed.userId]);
+    reactions.set(parsed.messageId, byEmoji);
+  }
+  const views: MessageView[] = [];
+  for (const [id, fields] of doc.getMap<Y.Map<unknown>>(MESSAGES).entries()) {
+    if (!(fields instanceof Y.Map)) continue;
+    const editedAt = fields.get('editedAt');
+    const parentId = fields.get('parentId');
+    const files = fields.get('files');
+    views.push({
+      id,
+      author: String(fields.get('author') ?? ''),
+      text: String(fields.get('text') ?? ''),
+      createdAt: Number(fields.get('createdAt') ?? 0),
+      editedAt: typeof editedAt === 'number' ? editedAt : null,
+      deleted: fields.get('deleted') === true,
+      parentId: typeof parentId === 'string' ? parentId : null,
+      files: Array.isArray(files) ? files.map(String) : [],
+      reactions: reactions.get(id) ?? new Map(),
+    });
+  }
+  return views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

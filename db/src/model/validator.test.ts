@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { MESSAGES, REACTIONS, reactionKey } from './layout';
+import { type ValidationContext, validateUpdate } from './validator';
+import { deleteMessage, editMessage, postMessage, toggleReaction } from './writers';
+
+const ADA = '00000000-0000-4000-8000-00000000000a';
+const BOB = '00000000-0000-4000-8000-00000000000b';
+const ROOT = '01JDZZZZZZZZZZZZZZZZZZZZZZ';
+
+/** A server copy and one replica per user, each with its own client id. */
+function world(context: Partial<ValidationContext> = {}) {
+  const server = new Y.Doc();
+  const owners = new Map<number, string>();
+  const replica = (userId: string) => {
+    const doc = new Y.Doc();
+    owners.set(doc.clientID, userId);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+    return doc;
+  };
+  const contextFor = (
+    userId: string,
+    may: Partial<ValidationContext['may']> = {},
+  ): ValidationContext => ({
+    docKind: 'segment',
+    userId,
+    ownerOf: (client) => owners.get(client),
+    ...context,
+    may: { post: true, react: true, moderate: false, ...context.may, ...may },
+  });
+  /** Sends what `doc` has that the server lacks; applies it when the validator accepts. */
+  const send = (doc: Y.Doc, userId: string, may: Partial<ValidationContext['may']> = {}) => {
+    const update = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(server));
+    const verdict = validateUpdate(server, update, contextFor(userId, may));
+    if (verdict.ok) Y.applyUpdate(server, update);
+    // Keep the replica in step with the server, as a provider would.
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+    return verdict.ok ? 'ok' : verdict.reason;
+  };
+  return { server, owners, replica, send };
+}
+
+describe('validator: channel docs [S3] [S4]', () => {
+  it('accepts a post as oneself and rejects one naming another author', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    postMessage(ada, { author: ADA, text: 'hi' });
+    expect(send(ada, ADA)).toBe('ok');
+    const forger = replica(ADA);
+    postMessage(forger, { author: BOB, text: 'I am Bob' });
+    expect(send(forger, ADA)).toBe('forged_author');
+  });
+
+  it('lets the author edit and delete, and refuses other members', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'v1' });
+    send(ada, ADA);
+    editMessage(ada, id, 'v2');
+    expect(send(ada, ADA)).toBe('ok');
+    const bob = replica(BOB);
+    editMessage(bob, id, 'hijacked');
+    expect(send(bob, BOB)).toBe('not_author');
+    const bob2 = replica(BOB);
+    deleteMessage(bob2, id);
+    expect(send(bob2, BOB)).toBe('not_author');
+    deleteMessage(ada, id);
+    expect(send(ada, ADA)).toBe('ok');
+    expect(() => editMessage(replica(ADA), id, 'back')).toThrow(/deleted/);
+    const raw = replica(ADA);
+    (raw.getMap(MESSAGES).get(id) as Y.Map<unknown>).set('text', 'back');
+    expect(send(raw, ADA)).toBe('message_deleted');
+  });
+
+  it("lets a moderator tombstone another user's message but not rewrite it", () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'spam' });
+    send(ada, ADA);
+    const rewrite = replica(BOB);
+    editMessage(rewrite, id, "words in Ada's mouth");
+    expect(send(rewrite, BOB, { moderate: true })).toBe('not_author');
+    const bob = replica(BOB);
+    deleteMessage(bob, id);
+    expect(send(bob, BOB, { moderate: true })).toBe('ok');
+  });
+
+  it('keeps reactions to their writer', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'lunch?' });
+    send(ada, ADA);
+    toggleReaction(ada, { messageId: id, userId: ADA, emoji: '👍' });
+    expect(send(ada, ADA)).toBe('ok');
+    const bob = replica(BOB);
+    toggleReaction(bob, { messageId: id, userId: ADA, emoji: '👍' }); // removes Ada's
+    expect(send(bob, BOB)).toBe('not_own_reaction');
+    const forger = replica(BOB);
+    toggleReaction(forger, { messageId: id, userId: ADA, emoji: '🎉' });
+    expect(send(forger, BOB)).toBe('not_own_reaction');
+    const honest = replica(BOB);
+    toggleReaction(honest, { messageId: id, userId: BOB, emoji: '🎉' });
+    expect(send(honest, BOB)).toBe('ok');
+    expect(send(honest, BOB, { react: false })).toBe('ok'); // nothing new: nothing to refuse
+    toggleReaction(honest, { messageId: id, userId: BOB, emoji: '🎉' });
+    expect(send(honest, BOB, { react: false })).toBe('ok'); // clearing one's own stays possible
+    const late = replica(BOB);
+    toggleReaction(late, { messageId: id, userId: BOB, emoji: '🚀' });
+    expect(send(late, BOB, { react: false })).toBe('reactions_not_allowed');
+  });
+
+  it("refuses another user's client id, unknown types and fields, wrong and oversized values", () => {
+    const { replica, send, owners } = world();
+    const ada = replica(ADA);
+    owners.set(ada.clientID, BOB);
+    postMessage(ada, { author: ADA, text: 'x' });
+    expect(send(ada, ADA)).toBe('client_id_owned');
+
+    const evil = replica(ADA);
+    evil.getMap('evil').set('k', 1);
+    expect(send(evil, ADA)).toBe('unknown_type');
+
+    const field = replica(ADA);
+    const id = postMessage(field, { author: ADA, text: 'ok' });
+    (field.getMap(MESSAGES).get(id) as Y.Map<unknown>).set('pinned', true);
+    expect(send(field, ADA)).toBe('unknown_field');
+
+    const typed = replica(ADA);
+    typed.transact(() => {
+      const message = new Y.Map<unknown>();
+      message.set('author', ADA);
+      message.set('text', 42);
+      message.set('createdAt', 1);
+      typed.getMap(MESSAGES).set('01JE0000000000000000000000', message);
+    });
+    expect(send(typed, ADA)).toBe('wrong_type');
+
+    const long = replica(ADA);
+    postMessage(long, { author: ADA, text: 'x'.repeat(40_001) });
+    expect(send(long, ADA)).toBe('text_too_long');
+
+    const rich = replica(ADA);
+    rich.transact(() => {
+      const message = new Y.Map<unknown>();
+      message.set('author', ADA);
+      message.set('text', new Y.Text('nested'));
+      message.set('createdAt', 1);
+      rich.getMap(MESSAGES).set('01JE0000000000000000000001', message);
+    });
+    expect(send(rich, ADA)).not.toBe('ok');
+  });
+
+  it('refuses posts where posting is not allowed, removals, and deletes of the future', () => {
+    const { replica, send, server } = world();
+    const ada = replica(ADA);
+    postMessage(ada, { author: ADA, text: 'announcement' });
+    expect(send(ada, ADA, { post: false })).toBe('posting_not_allowed');
+
+    const own = replica(ADA);
+    const id = postMessage(own, { author: ADA, text: 'mine' });
+    send(own, ADA);
+    own.getMap(MESSAGES).delete(id);
+    expect(send(own, ADA)).toBe('message_removal');
+
+    const bob = replica(BOB);
+    const future = futureDelete(bob.clientID);
+    const verdict = validateUpdate(server, future, {
+      docKind: 'segment',
+      userId: ADA,
+      ownerOf: () => ADA,
+      may: { post: true, react: true, moderate: false },
+    });
+    expect(verdict).toMatchObject({ ok: false, reason: 'unknown_delete' });
+  });
+
+  it('keeps replies in their thread doc', () => {
+    const { replica, send } = world({ docKind: 'thread', threadRootId: ROOT });
+    const ada = replica(ADA);
+    postMessage(ada, { author: ADA, text: 'reply', parentId: ROOT });
+    expect(send(ada, ADA)).toBe('ok');
+    const stray = replica(ADA);
+    postMessage(stray, { author: ADA, text: 'no parent' });
+    expect(send(stray, ADA)).toBe('wrong_thread');
+  });
+
+  it('accepts a reaction key only in its exact form', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'x' });
+    send(ada, ADA);
+    ada.getMap(REACTIONS).set(`${reactionKey({ messageId: id, userId: ADA, emoji: 'a b' })}`, true);
+    expect(send(ada, ADA)).toBe('invalid_key');
+  });
+});
+
+/** An update with no structs and a delete set covering clocks 0-9 of `client`. */
+function futureDelete(client: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = client;
+  const text = doc.getText('t');
+  text.insert(0, '0123456789');
+  text.delete(0, 10);
+  // Keep only the delete set: the structs it deletes stay unknown to the server.
+  return Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc));
+}
