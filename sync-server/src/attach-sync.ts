@@ -4,6 +4,7 @@ import type { SyncLimits } from './limits';
 import { createClientIdRegistry } from './persistence/client-ids';
 import { type CompactionOptions, compactDoc } from './persistence/compaction';
 import { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
+import { Projector } from './projection/projector';
 import { attachSyncEndpoint } from './sync-endpoint';
 import { SyncService } from './sync-service';
 
@@ -27,9 +28,11 @@ export async function attachSync(server: Server, backends: Backends, options: At
     options;
   const db = backends.database.db;
   const policy = new Policy(backends.database.db);
+  const clientIds = createClientIdRegistry(db);
   const service = await SyncService.start({
     log: createDocLog(backends.database.db, { maxBatch }),
-    clientIds: createClientIdRegistry(backends.database.db),
+    clientIds,
+    projector: new Projector(db, clientIds, logger),
     bus: backends.bus,
     policy,
     logger,

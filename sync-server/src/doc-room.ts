@@ -9,6 +9,8 @@ import * as Y from 'yjs';
 import { CloseCode } from './close-codes';
 import type { ClientIdOwner, ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
+import { collectChanges, type DocChanges } from './projection/changes';
+import type { AppliedMeta } from './projection/projector';
 import {
   awarenessMessage,
   type ClientMessage,
@@ -46,8 +48,10 @@ export interface RoomGuard {
 
 /** What a room tells the other nodes (through the service). */
 export interface RoomPeers {
-  publishUpdate(update: Uint8Array): void;
+  publishUpdate(update: Uint8Array, seq: number): void;
   publishAwareness(update: Uint8Array): void;
+  /** What an applied update changed, for the projection (not called while restoring). */
+  applied(changes: DocChanges, meta: AppliedMeta): void;
 }
 
 /** Origin of changes that came from another node: they are durable and fanned out already. */
@@ -66,6 +70,8 @@ export class DocRoom {
   private readonly queues = new Map<SyncConnection, Promise<void>>();
   /** Message ids created by updates being committed: a second creation of one is refused. */
   private readonly reserved = new Set<string>();
+  /** Where the update being applied comes from; null while restoring (nothing to project). */
+  private applying: AppliedMeta | null = null;
 
   constructor(
     readonly name: string,
@@ -76,6 +82,11 @@ export class DocRoom {
   ) {
     // The server holds no awareness state of its own.
     this.awareness.setLocalState(null);
+    this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (!this.applying) return;
+      const changes = collectChanges(transaction);
+      if (changes.messageIds.size || changes.markerKeys.size) peers.applied(changes, this.applying);
+    });
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       const frame = syncUpdate(update);
       for (const connection of this.connections.keys()) {
@@ -132,8 +143,22 @@ export class DocRoom {
   }
 
   /** An update from another node: already durable there, so only applied and passed on. */
-  applyRemoteUpdate(update: Uint8Array): void {
-    Y.applyUpdate(this.doc, update, REMOTE);
+  applyRemoteUpdate(update: Uint8Array, seq: number): void {
+    this.apply(update, REMOTE, { seq, receivedAt: new Date(), local: false });
+  }
+
+  /** Owners of the doc's client ids, as this node knows them. */
+  get owners(): Map<number, ClientIdOwner> {
+    return this.guard.owners;
+  }
+
+  private apply(update: Uint8Array, origin: unknown, meta: AppliedMeta): void {
+    this.applying = meta;
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } finally {
+      this.applying = null;
+    }
   }
 
   applyRemoteAwareness(update: Uint8Array): void {
@@ -240,8 +265,9 @@ export class DocRoom {
       if (!verdict.ok) return this.refuse(connection, writers, verdict);
       for (const id of verdict.createdMessages) this.reserved.add(id);
       const writer = writers[0] ?? 0;
+      let seq: number;
       try {
-        await this.log.append({
+        seq = await this.log.append({
           docName: this.name,
           update: news,
           clientId: writer,
@@ -256,8 +282,8 @@ export class DocRoom {
       } finally {
         for (const id of verdict.createdMessages) this.reserved.delete(id);
       }
-      Y.applyUpdate(this.doc, news, connection);
-      this.peers.publishUpdate(news);
+      this.apply(news, connection, { seq, receivedAt: new Date(), local: true });
+      this.peers.publishUpdate(news, seq);
     }
     if (connection.wantsAcks) connection.send(persistedMessage(Y.encodeStateVector(this.doc)));
   }

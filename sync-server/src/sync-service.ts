@@ -16,11 +16,14 @@ import { CloseCode } from './close-codes';
 import { DocRoom, type SyncConnection } from './doc-room';
 import type { ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
+import type { Projector } from './projection/projector';
 import { encode } from './protocol';
 
 export interface SyncServiceOptions {
   log: DocLog;
   clientIds: ClientIdRegistry;
+  /** Turns applied changes into rows; absent in tests of the engine alone. */
+  projector?: Projector;
   bus: EventBus;
   policy: Policy;
   logger: Logger;
@@ -101,6 +104,7 @@ export class SyncService {
       await this.unload(name, loaded);
     }
     await this.options.log.flush();
+    await this.options.projector?.flush();
     await this.compactions;
   }
 
@@ -116,10 +120,12 @@ export class SyncService {
 
   private async load(docName: string): Promise<LoadedRoom> {
     const { log, bus, logger } = this.options;
-    const publish = (kind: number, payload: Uint8Array) => {
+    // Frames on the bus: kind, sending node, log sequence (0 for awareness), payload.
+    const publish = (kind: number, payload: Uint8Array, seq = 0) => {
       const frame = encode((e) => {
         encoding.writeVarUint(e, kind);
         encoding.writeVarString(e, this.nodeId);
+        encoding.writeVarUint(e, seq);
         encoding.writeVarUint8Array(e, payload);
       });
       bus
@@ -141,8 +147,9 @@ export class SyncService {
       docName,
       countingLog,
       {
-        publishUpdate: (update) => publish(PeerMessage.update, update),
+        publishUpdate: (update, seq) => publish(PeerMessage.update, update, seq),
         publishAwareness: (update) => publish(PeerMessage.awareness, update),
+        applied: (changes, meta) => this.options.projector?.record(room, changes, meta),
       },
       {
         docKind: ref.kind,
@@ -159,8 +166,9 @@ export class SyncService {
       const decoder = decoding.createDecoder(frame);
       const kind = decoding.readVarUint(decoder);
       if (decoding.readVarString(decoder) === this.nodeId) return;
+      const seq = decoding.readVarUint(decoder);
       const payload = decoding.readVarUint8Array(decoder);
-      if (kind === PeerMessage.update) room.applyRemoteUpdate(payload);
+      if (kind === PeerMessage.update) room.applyRemoteUpdate(payload, seq);
       else room.applyRemoteAwareness(payload);
     });
     try {

@@ -42,6 +42,11 @@ export const messages = pgTable(
     deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
     /** Log sequence of the update that last changed this row (idempotent projection). */
     docSeq: bigint('doc_seq', { mode: 'number' }).notNull(),
+    /**
+     * Sum of the projected doc state's vector: a state holding more of the doc has a larger sum,
+     * so a node projecting an older state (fan-out still in flight) never overwrites a newer row.
+     */
+    stateClock: bigint('state_clock', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     // Channel history, newest first, top-level only; also counts unread after a read marker.
@@ -61,13 +66,18 @@ export const messageVersions = pgTable(
     messageId: text('message_id')
       .notNull()
       .references(() => messages.id, { onDelete: 'cascade' }),
-    version: integer('version').notNull(),
+    /** The Yjs item (`client:clock`) that held this text: projecting a version twice is a no-op. */
+    itemId: text('item_id').notNull(),
     text: text('text').notNull(),
     editorId: uuid('editor_id').references(() => users.id, { onDelete: 'set null' }),
     editedAt: timestampTz('edited_at').notNull(),
+    /** Versions are ordered by the log sequence of the update that wrote them. */
     docSeq: bigint('doc_seq', { mode: 'number' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.messageId, t.version] })],
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.itemId] }),
+    index('message_versions_order_idx').on(t.messageId, t.docSeq),
+  ],
 );
 
 export const reactions = pgTable(
@@ -98,6 +108,8 @@ export const threadStats = pgTable(
     lastReplyId: text('last_reply_id'),
     lastReplyAt: timestampTz('last_reply_at'),
     participantIds: uuid('participant_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** See messages.stateClock. */
+    stateClock: bigint('state_clock', { mode: 'number' }).notNull().default(0),
   },
   (t) => [index('thread_stats_channel_idx').on(t.channelId, t.lastReplyAt.desc())],
 );

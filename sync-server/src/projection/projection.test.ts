@@ -1,0 +1,153 @@
+import { docName, schema } from '@confab/db';
+import {
+  channelMarkerKey,
+  deleteMessage,
+  editMessage,
+  markRead,
+  postMessage,
+  toggleReaction,
+} from '@confab/db/model';
+import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { and, asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import { connectProvider, type SyncNode, seedWorld, startNode } from '../sync-test-kit';
+
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+let node: SyncNode;
+let world: Awaited<ReturnType<typeof seedWorld>>;
+const providers: Array<{ destroy(): void }> = [];
+
+beforeAll(async () => {
+  node = await startNode(testDb.url, testRedis.url, testRedis.prefix);
+  world = await seedWorld(node.backends);
+});
+afterAll(async () => {
+  for (const provider of providers) provider.destroy();
+  await node.stop();
+});
+
+async function open(userId: string, name: string): Promise<Y.Doc> {
+  const { provider, doc } = await connectProvider(node, userId, name);
+  providers.push(provider);
+  await waitFor('sync', () => (provider.synced ? true : undefined));
+  return doc;
+}
+
+const db = () => node.backends.database.db;
+const messageRow = async (id: string) =>
+  (await db().select().from(schema.messages).where(eq(schema.messages.id, id)))[0];
+
+describe('projection of channel docs into rows', () => {
+  it('keeps every version of an edited message, in order, with its editor [S3]', async () => {
+    const ada = await open(world.users.ada, world.publicSegment(0));
+    const id = postMessage(ada, { author: world.users.ada, text: 'v1' });
+    for (const text of ['v2', 'v3', 'v4']) {
+      await waitFor('previous version', async () =>
+        (await messageRow(id))?.text ? true : undefined,
+      );
+      editMessage(ada, id, text);
+    }
+    await waitFor('four versions', async () => {
+      const rows = await db()
+        .select()
+        .from(schema.messageVersions)
+        .where(eq(schema.messageVersions.messageId, id));
+      return rows.length === 4 ? true : undefined;
+    });
+    const versions = await db()
+      .select()
+      .from(schema.messageVersions)
+      .where(eq(schema.messageVersions.messageId, id))
+      .orderBy(asc(schema.messageVersions.docSeq));
+    expect(versions.map((v) => v.text)).toEqual(['v1', 'v2', 'v3', 'v4']);
+    expect(new Set(versions.map((v) => v.editorId))).toEqual(new Set([world.users.ada]));
+    await waitFor('latest text', async () =>
+      (await messageRow(id))?.text === 'v4' ? true : undefined,
+    );
+    const row = await messageRow(id);
+    expect(row).toMatchObject({ authorId: world.users.ada, parentId: null, deletedAt: null });
+    expect(row?.editedAt).not.toBeNull();
+  });
+
+  it('projects reactions, mentions and deletions by a moderator', async () => {
+    const bob = await open(world.users.bob, world.publicSegment(1));
+    const ada = await open(world.users.ada, world.publicSegment(1));
+    const id = postMessage(bob, { author: world.users.bob, text: `hi <@${world.users.ada}>` });
+    await waitFor('message', async () => ((await messageRow(id)) ? true : undefined));
+    await waitFor('ada has it', () => (ada.getMap('messages').has(id) ? true : undefined));
+    toggleReaction(ada, { messageId: id, userId: world.users.ada, emoji: '👍' });
+    await waitFor('reaction row', async () => {
+      const rows = await db()
+        .select()
+        .from(schema.reactions)
+        .where(eq(schema.reactions.messageId, id));
+      return rows.length === 1 ? rows : undefined;
+    });
+    const mentions = await db()
+      .select()
+      .from(schema.messageMentions)
+      .where(eq(schema.messageMentions.messageId, id));
+    expect(mentions.map((m) => m.userId)).toEqual([world.users.ada]);
+    toggleReaction(ada, { messageId: id, userId: world.users.ada, emoji: '👍' });
+    await waitFor('reaction gone', async () => {
+      const rows = await db()
+        .select()
+        .from(schema.reactions)
+        .where(eq(schema.reactions.messageId, id));
+      return rows.length === 0 ? true : undefined;
+    });
+    deleteMessage(ada, id); // Ada owns the workspace: a moderator's tombstone
+    await waitFor('tombstone', async () => ((await messageRow(id))?.deletedAt ? true : undefined));
+    expect(await messageRow(id)).toMatchObject({
+      text: '',
+      deletedBy: world.users.ada,
+      authorId: world.users.bob,
+    });
+    const afterDelete = await db()
+      .select()
+      .from(schema.messageMentions)
+      .where(eq(schema.messageMentions.messageId, id));
+    expect(afterDelete).toEqual([]);
+  });
+
+  it('summarises threads and projects read markers', async () => {
+    const ada = await open(world.users.ada, world.publicSegment(2));
+    const rootId = postMessage(ada, { author: world.users.ada, text: 'root' });
+    await waitFor('root', async () => ((await messageRow(rootId)) ? true : undefined));
+    const [channel] = await db()
+      .select({ id: schema.channels.id })
+      .from(schema.channels)
+      .where(eq(schema.channels.name, 'public'));
+    const channelId = channel?.id ?? '';
+    const thread = await open(world.users.bob, docName({ kind: 'thread', channelId, rootId }));
+    const first = postMessage(thread, { author: world.users.bob, text: 'r1', parentId: rootId });
+    const second = postMessage(thread, { author: world.users.bob, text: 'r2', parentId: rootId });
+    const stats = await waitFor('thread stats', async () => {
+      const [row] = await db()
+        .select()
+        .from(schema.threadStats)
+        .where(eq(schema.threadStats.rootId, rootId));
+      return row?.replyCount === 2 ? row : undefined;
+    });
+    expect(stats).toMatchObject({ lastReplyId: second, participantIds: [world.users.bob] });
+    expect((await messageRow(first))?.parentId).toBe(rootId);
+
+    const mine = await open(world.users.bob, docName({ kind: 'user', userId: world.users.bob }));
+    markRead(mine, channelMarkerKey(channelId), rootId);
+    const marker = async () =>
+      (
+        await db()
+          .select({ id: schema.channelMembers.lastReadMessageId })
+          .from(schema.channelMembers)
+          .where(
+            and(
+              eq(schema.channelMembers.channelId, channelId),
+              eq(schema.channelMembers.userId, world.users.bob),
+            ),
+          )
+      )[0]?.id;
+    await waitFor('marker', async () => ((await marker()) === rootId ? true : undefined));
+  });
+});

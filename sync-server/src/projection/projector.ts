@@ -1,0 +1,336 @@
+import { type Db, type Logger, parseDocRef, schema } from '@confab/db';
+import {
+  MESSAGES,
+  parseReactionKey,
+  REACTIONS,
+  READ_MARKERS,
+  readMessages,
+} from '@confab/db/model';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import * as Y from 'yjs';
+import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
+import { type DocChanges, emptyChanges } from './changes';
+
+/** The room as the projector sees it: its doc and who owns its client ids. */
+export interface ProjectedDoc {
+  readonly name: string;
+  readonly doc: Y.Doc;
+  readonly owners: Map<number, ClientIdOwner>;
+}
+
+export interface AppliedMeta {
+  /** Log sequence of the update; null when it came from restoring the doc. */
+  seq: number | null;
+  receivedAt: Date;
+  /** Committed by this node: only then does it write the update's message versions. */
+  local: boolean;
+}
+
+interface Pending {
+  room: ProjectedDoc;
+  changes: DocChanges;
+  versions: Array<DocChanges['texts'][number] & { seq: number; receivedAt: Date }>;
+  seq: number;
+  receivedAt: Date;
+}
+
+const MENTION = /<@([0-9a-f-]{36})>/g;
+const EVERYONE = /<!(channel|here)>/;
+
+/**
+ * Turns accepted changes into rows (messages, versions, reactions, mentions, thread stats, read
+ * markers) for history, search, unread counts and audit. Rows follow the doc's state, so
+ * projecting twice or out of order converges: a row is only replaced by one computed from a
+ * state holding at least as much of the doc (`state_clock`), versions are keyed by the Yjs item
+ * that held the text. One drain at a time per process; changes of one doc are coalesced.
+ */
+export class Projector {
+  private readonly pending = new Map<string, Pending>();
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clientIds: ClientIdRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  record(room: ProjectedDoc, changes: DocChanges, meta: AppliedMeta): void {
+    const entry = this.pending.get(room.name) ?? {
+      room,
+      changes: emptyChanges(),
+      versions: [],
+      seq: 0,
+      receivedAt: meta.receivedAt,
+    };
+    for (const id of changes.messageIds) entry.changes.messageIds.add(id);
+    for (const key of changes.markerKeys) entry.changes.markerKeys.add(key);
+    if (meta.local && meta.seq !== null) {
+      for (const text of changes.texts)
+        entry.versions.push({ ...text, seq: meta.seq, receivedAt: meta.receivedAt });
+    }
+    entry.seq = Math.max(entry.seq, meta.seq ?? 0);
+    entry.receivedAt = meta.receivedAt;
+    this.pending.set(room.name, entry);
+    this.draining ??= this.drain();
+  }
+
+  /** Waits until everything recorded so far is projected. */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.pending.size) {
+      const batch = [...this.pending.values()];
+      this.pending.clear();
+      for (const entry of batch) {
+        try {
+          await this.project(entry);
+        } catch (error) {
+          this.logger.warn({ err: error, docName: entry.room.name }, 'projection failed');
+        }
+      }
+    }
+    this.draining = null;
+  }
+
+  /** Owner of a client id; ids claimed on another node are read back from Postgres once. */
+  private async owners(room: ProjectedDoc, clients: number[]) {
+    if (clients.some((client) => !room.owners.has(client))) {
+      for (const [client, owner] of await this.clientIds.owners(room.name))
+        room.owners.set(client, owner);
+    }
+    return (client: number) => room.owners.get(client)?.userId ?? null;
+  }
+
+  private async project(entry: Pending): Promise<void> {
+    const ref = parseDocRef(entry.room.name);
+    if (!ref) return;
+    if (ref.kind === 'user') return this.projectMarkers(ref.userId, entry);
+    await this.projectMessages(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry);
+  }
+
+  private async projectMarkers(userId: string, { room, changes }: Pending): Promise<void> {
+    const markers = room.doc.getMap<string>(READ_MARKERS);
+    for (const key of changes.markerKeys) {
+      const messageId = markers.get(key);
+      if (typeof messageId !== 'string') continue;
+      const [kind, id] = key.split(':');
+      if (kind === 'channel' && id) {
+        const { channelMembers: m } = schema;
+        // Markers only move forward, whatever order devices sync in.
+        await this.db
+          .update(m)
+          .set({ lastReadMessageId: messageId, lastReadAt: sql`now()` })
+          .where(
+            and(
+              eq(m.channelId, id),
+              eq(m.userId, userId),
+              or(isNull(m.lastReadMessageId), lt(m.lastReadMessageId, messageId)),
+            ),
+          );
+      } else if (kind === 'thread' && id) {
+        const { threadFollowers: f } = schema;
+        await this.db
+          .update(f)
+          .set({ lastReadReplyId: messageId })
+          .where(
+            and(
+              eq(f.rootId, id),
+              eq(f.userId, userId),
+              or(isNull(f.lastReadReplyId), lt(f.lastReadReplyId, messageId)),
+            ),
+          );
+      }
+    }
+  }
+
+  private async projectMessages(
+    channelId: string,
+    threadRootId: string | null,
+    entry: Pending,
+  ): Promise<void> {
+    const { room, changes } = entry;
+    const doc = room.doc;
+    const messagesMap = doc.getMap<Y.Map<unknown>>(MESSAGES);
+    const stateClock = [...Y.decodeStateVector(Y.encodeStateVector(doc)).values()].reduce(
+      (sum, clock) => sum + clock,
+      0,
+    );
+    const reactions = new Map<string, Array<{ userId: string; emoji: string }>>();
+    for (const key of doc.getMap(REACTIONS).keys()) {
+      const parsed = parseReactionKey(key);
+      if (!parsed || !changes.messageIds.has(parsed.messageId)) continue;
+      reactions.set(parsed.messageId, [...(reactions.get(parsed.messageId) ?? []), parsed]);
+    }
+    const clients: number[] = [];
+    for (const id of changes.messageIds) {
+      const map = messagesMap.get(id);
+      if (map instanceof Y.Map && map._item) {
+        clients.push(map._item.id.client);
+        const deletedItem = map._map.get('deleted');
+        if (deletedItem) clients.push(deletedItem.id.client);
+      }
+    }
+    for (const version of entry.versions) clients.push(version.client);
+    const ownerOf = await this.owners(room, clients);
+    const everyone = await this.channelMemberIds(channelId, changes, messagesMap);
+
+    await this.db.transaction(async (tx) => {
+      const { messages: m, reactions: r, messageMentions: mm, messageVersions: v } = schema;
+      for (const id of changes.messageIds) {
+        const map = messagesMap.get(id);
+        if (!(map instanceof Y.Map) || !map._item) continue;
+        const deleted = map.get('deleted') === true;
+        const editedAt = map.get('editedAt');
+        const files = map.get('files');
+        const deletedItem = map._map.get('deleted');
+        const text = String(map.get('text') ?? '');
+        const changed = {
+          text,
+          fileIds: Array.isArray(files) ? files.map(String) : [],
+          editedAt: typeof editedAt === 'number' && !deleted ? new Date(editedAt) : null,
+          deletedAt: deleted && typeof editedAt === 'number' ? new Date(editedAt) : null,
+          deletedBy: deleted && deletedItem ? ownerOf(deletedItem.id.client) : null,
+          docSeq: entry.seq,
+          stateClock,
+        };
+        const [written] = await tx
+          .insert(m)
+          .values({
+            id,
+            channelId,
+            docName: room.name,
+            authorId: ownerOf(map._item.id.client),
+            parentId: threadRootId,
+            createdAt: new Date(Number(map.get('createdAt') ?? 0)),
+            receivedAt: entry.receivedAt,
+            ...changed,
+          })
+          .onConflictDoUpdate({
+            target: m.id,
+            set: changed,
+            setWhere: sql`${m.stateClock} <= ${stateClock}`,
+          })
+          .returning({ id: m.id, authorId: m.authorId });
+        if (!written) continue;
+        const current = reactions.get(id) ?? [];
+        await tx
+          .delete(r)
+          .where(
+            and(
+              eq(r.messageId, id),
+              sql`(${r.emoji} || '|' || ${r.userId}) <> ALL(${sql.param(current.map((x) => `${x.emoji}|${x.userId}`))}::text[])`,
+            ),
+          );
+        if (current.length)
+          await tx
+            .insert(r)
+            .values(current.map((x) => ({ messageId: id, ...x, reactedAt: entry.receivedAt })))
+            .onConflictDoNothing();
+        await tx.delete(mm).where(eq(mm.messageId, id));
+        const mentioned = deleted ? new Set<string>() : mentionsIn(text, everyone);
+        mentioned.delete(written.authorId ?? '');
+        if (mentioned.size)
+          await tx
+            .insert(mm)
+            .values([...mentioned].map((userId) => ({ messageId: id, userId, channelId })))
+            .onConflictDoNothing();
+      }
+      const versions = entry.versions.filter(({ messageId }) => messagesMap.has(messageId));
+      if (versions.length)
+        await tx
+          .insert(v)
+          .values(
+            versions.map((version) => ({
+              messageId: version.messageId,
+              itemId: version.itemId,
+              text: version.text,
+              editorId: ownerOf(version.client),
+              editedAt: version.receivedAt,
+              docSeq: version.seq,
+            })),
+          )
+          .onConflictDoNothing();
+      if (threadRootId) await this.projectThread(tx, channelId, threadRootId, doc, stateClock);
+    });
+    await this.db
+      .insert(schema.projectionCursors)
+      .values({ docName: room.name, projectedSeq: entry.seq })
+      .onConflictDoUpdate({
+        target: schema.projectionCursors.docName,
+        set: {
+          projectedSeq: sql`greatest(${schema.projectionCursors.projectedSeq}, ${entry.seq})`,
+          updatedAt: sql`now()`,
+        },
+      });
+  }
+
+  /** Members to record a `<!channel>` mention for; only read when some text has one. */
+  private async channelMemberIds(
+    channelId: string,
+    changes: DocChanges,
+    messagesMap: Y.Map<Y.Map<unknown>>,
+  ): Promise<string[]> {
+    const needed = [...changes.messageIds].some((id) =>
+      EVERYONE.test(String(messagesMap.get(id)?.get('text') ?? '')),
+    );
+    if (!needed) return [];
+    const rows = await this.db
+      .select({ userId: schema.channelMembers.userId })
+      .from(schema.channelMembers)
+      .where(eq(schema.channelMembers.channelId, channelId));
+    return rows.map((row) => row.userId);
+  }
+
+  private async projectThread(
+    tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+    channelId: string,
+    rootId: string,
+    doc: Y.Doc,
+    stateClock: number,
+  ): Promise<void> {
+    const [root] = await tx
+      .select({ id: schema.messages.id, authorId: schema.messages.authorId })
+      .from(schema.messages)
+      .where(eq(schema.messages.id, rootId));
+    // The root's own segment projects it; until then the thread's summary waits.
+    if (!root) return;
+    const replies = readMessages(doc).filter((reply) => !reply.deleted);
+    const last = replies.at(-1);
+    const participantIds = [...new Set(replies.map((reply) => reply.author))];
+    const stats = {
+      replyCount: replies.length,
+      lastReplyId: last?.id ?? null,
+      lastReplyAt: last ? new Date(last.createdAt) : null,
+      participantIds,
+      stateClock,
+    };
+    const { threadStats: t, threadFollowers: f } = schema;
+    await tx
+      .insert(t)
+      .values({ rootId, channelId, ...stats })
+      .onConflictDoUpdate({
+        target: t.rootId,
+        set: stats,
+        setWhere: sql`${t.stateClock} <= ${stateClock}`,
+      });
+    // The root's author and everyone who replied follow the thread (one may unfollow later).
+    const followers = new Set(participantIds);
+    if (root.authorId) followers.add(root.authorId);
+    if (followers.size)
+      await tx
+        .insert(f)
+        .values([...followers].map((userId) => ({ rootId, userId })))
+        .onConflictDoNothing();
+  }
+}
+
+/** `<@user>` mentions, and everyone in the channel for `<!channel>` / `<!here>`. */
+export function mentionsIn(text: string, channelMembers: readonly string[]): Set<string> {
+  const users = new Set([...text.matchAll(MENTION)].map((match) => match[1] ?? ''));
+  if (EVERYONE.test(text)) for (const member of channelMembers) users.add(member);
+  users.delete('');
+  return users;
+}
