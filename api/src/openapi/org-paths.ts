@@ -33,6 +33,19 @@ const op = (
   ...extra,
   responses: { ...responses, ...authErrors },
 });
+const query = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type: 'string' },
+});
+const messageId = {
+  name: 'messageId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' },
+};
 const workspace = [pathId('workspaceId')];
 const channel = [pathId('channelId')];
 const member = (scope: string) => [pathId(scope), pathId('userId')];
@@ -45,6 +58,16 @@ export const orgPaths = {
       'Create a workspace (the caller becomes owner; #general is created)',
       { '201': ok('Created'), '409': error('Slug taken (`slug_taken`)'), ...commonErrors },
       { requestBody: body(createWorkspaceSchema) },
+    ),
+  },
+  '/api/workspaces/{workspaceId}/unread': {
+    get: op(
+      'Unread and mention counts of each of my channels in the workspace',
+      {
+        '200': ok('Per channel: unreadCount, mentionCount, lastReadMessageId, muted'),
+        '404': notVisible('workspace'),
+      },
+      { parameters: workspace },
     ),
   },
   '/api/workspaces/{workspaceId}': {
@@ -175,6 +198,44 @@ export const orgPaths = {
         ...commonErrors,
       },
       { parameters: channel, requestBody: body(updateChannelSchema) },
+    ),
+  },
+  '/api/channels/{channelId}/messages': {
+    get: op(
+      'History: top-level messages newest first, with reactions and thread summaries',
+      {
+        '200': ok('A page and the cursor of the next'),
+        '404': notVisible('channel'),
+        ...commonErrors,
+      },
+      {
+        parameters: [
+          ...channel,
+          query('before', 'Message id (ULID) to page back from'),
+          query('limit', '1-200, default 50'),
+        ],
+      },
+    ),
+  },
+  '/api/channels/{channelId}/messages/{messageId}/replies': {
+    get: op(
+      "A thread's replies, oldest first",
+      { '200': ok('A page of replies'), '404': notVisible('channel or message'), ...commonErrors },
+      {
+        parameters: [
+          ...channel,
+          messageId,
+          query('after', 'Reply id (ULID) to continue after'),
+          query('limit', '1-200, default 100'),
+        ],
+      },
+    ),
+  },
+  '/api/channels/{channelId}/messages/{messageId}/versions': {
+    get: op(
+      'Every version of a message, first to last (its author and admins)',
+      { '200': ok('Versions'), '403': denied, '404': notVisible('channel or message') },
+      { parameters: [...channel, messageId] },
     ),
   },
   '/api/channels/{channelId}/archive': {

@@ -61,6 +61,8 @@ interface World {
   privateChannel: string;
   /** An open link invitation to W. */
   invitation: string;
+  /** A message by the target in the public channel. */
+  message: string;
 }
 
 /** Workspace W (owner, admin, members, guest, target, extra) and W2 (outsider only). */
@@ -122,7 +124,20 @@ async function buildWorld(): Promise<World> {
     })
     .returning();
   if (!invitation) throw new Error('no invitation');
+  // A projected message of the target's in the public channel, for its edit history.
+  const message = `01JE${randomUUID().replace(/-/g, '').slice(0, 22).toUpperCase()}`; // hex is Crockford base32 too
+  await db.insert(schema.messages).values({
+    id: message,
+    channelId: pub.id,
+    docName: docName({ kind: 'segment', channelId: pub.id, index: 0 }),
+    authorId: ids.target,
+    text: 'hello',
+    createdAt: new Date(),
+    receivedAt: new Date(),
+    docSeq: 1,
+  });
   return {
+    message,
     workspace: w.id,
     publicChannel: pub.id,
     otherPublic: other.id,
@@ -186,6 +201,26 @@ const routes: Route[] = [
     name: 'leave a public channel',
     request: (w) => send('POST', `/api/channels/${w.publicChannel}/leave`),
     expected: row(404, 403, 204, 204, 204, 403, 403),
+  },
+  {
+    name: 'read a public channel’s history',
+    request: (w) => get(`/api/channels/${w.publicChannel}/messages`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
+    name: 'read a private channel’s history',
+    request: (w) => get(`/api/channels/${w.privateChannel}/messages`),
+    expected: row(404, 404, 200, 200, 200, 404, 404),
+  },
+  {
+    name: 'see earlier versions of someone else’s message',
+    request: (w) => get(`/api/channels/${w.publicChannel}/messages/${w.message}/versions`),
+    expected: row(404, 403, 403, 403, 200, 200, 200),
+  },
+  {
+    name: 'read my unread counts',
+    request: (w) => get(`/api/workspaces/${w.workspace}/unread`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
   },
   {
     name: 'list a public channel’s members',

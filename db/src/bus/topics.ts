@@ -22,5 +22,12 @@ export interface MembershipChangedEvent {
   /** Absent for workspace-level changes (which affect every channel of the workspace). */
   channelId?: string;
   userIds: string[];
-  change: 'joined' | 'left' | 'removed' | 'role_changed' | 'archived' | 'unarchived';
+  change:
+    | 'joined'
+    | 'left'
+    | 'removed'
+    | 'role_changed'
+    | 'archived'
+    | 'unarchived'
+    | 'policy_changed';
 }

@@ -7,6 +7,7 @@ import {
   canPost,
   canReact,
   canReply,
+  canSeeEditHistory,
   type WorkspaceRole,
 } from './decisions';
 
@@ -57,6 +58,17 @@ describe('decisions for changes inside channel docs [S4]', () => {
     expect(allowed(canReact, {})).toEqual(members);
     expect(allowed(canReact, { reactionPolicy: 'admins' })).toEqual(admins);
     expect(allowed(canReact, { reactionPolicy: 'nobody' })).toEqual([]);
+  });
+
+  it('shows edit history to the author and to admins who can read the channel', () => {
+    expect(allowed((context) => canSeeEditHistory(context, false), {})).toEqual([
+      'workspace admin, channel member',
+      'channel admin',
+      'workspace admin outside the channel',
+    ]);
+    expect(allowed((context) => canSeeEditHistory(context, true), { kind: 'private' })).toEqual(
+      members,
+    );
   });
 
   it('lets channel and workspace admins who are members moderate', () => {

@@ -141,6 +141,12 @@ export function canModerate(context: ChannelContext): boolean {
   return channelDocAccess(context) === 'write' && isChannelAdmin(context);
 }
 
+/** Earlier versions of a message: its author, and channel or workspace admins who can read it. */
+export function canSeeEditHistory(context: ChannelContext, isAuthor: boolean): boolean {
+  if (!canReadChannel(context)) return false;
+  return isAuthor || isChannelAdmin(context);
+}
+
 /** A user's private doc: its owner only. */
 export function userDocAccess(actorId: string, ownerId: string): DocAccess {
   return actorId === ownerId ? 'write' : 'none';

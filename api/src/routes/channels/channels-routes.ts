@@ -20,6 +20,7 @@ import { ApiError, notFound } from '../../errors';
 import { clientIp, parseJson } from '../../http/request';
 import { forbidden, type OrgDeps } from '../org-deps';
 import { uuidSchema } from '../workspaces/schemas';
+import { registerMessageRoutes } from './messages-routes';
 import { addMembersSchema, channelRoleSchema, updateChannelSchema } from './schemas';
 
 const { channels, channelMembers, users, workspaceMembers } = schema;
@@ -42,6 +43,8 @@ export function channelsRoutes(deps: OrgDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use('*', requireAuth(auth));
   const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, auth.config.trustProxy);
+
+  registerMessageRoutes(app, deps, visibleChannel);
 
   app.get('/:channelId', async (c) => {
     const { channel, context } = await visibleChannel(
@@ -85,6 +88,19 @@ export function channelsRoutes(deps: OrgDeps) {
         });
         return after;
       });
+      if ('postingPolicy' in changes || 'reactionPolicy' in changes) {
+        // Open sync connections check posts and reactions by these policies: refresh them.
+        const memberIds = await db
+          .select({ userId: channelMembers.userId })
+          .from(channelMembers)
+          .where(eq(channelMembers.channelId, channel.id));
+        await publishMembershipChange(bus, {
+          workspaceId: channel.workspaceId,
+          channelId: channel.id,
+          userIds: memberIds.map((row) => row.userId),
+          change: 'policy_changed',
+        });
+      }
       return c.json({ channel: updated });
     } catch (error) {
       if (isUniqueViolation(error))

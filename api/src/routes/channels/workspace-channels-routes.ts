@@ -6,6 +6,7 @@ import type { AuthVariables } from '../../auth/require-auth';
 import { isUniqueViolation } from '../../commands/create-workspace';
 import { openConversation } from '../../commands/open-conversation';
 import { ApiError } from '../../errors';
+import { unreadSummary } from '../../history/history';
 import { clientIp, parseJson } from '../../http/request';
 import { forbidden, type OrgDeps, workspaceRoleOr404 } from '../org-deps';
 import { browseQuerySchema, createChannelSchema, openConversationSchema } from './schemas';
@@ -107,6 +108,13 @@ export function registerWorkspaceChannelRoutes(
           : {}),
       })),
     });
+  });
+
+  app.get('/:workspaceId/unread', async (c) => {
+    const workspaceId = c.req.param('workspaceId');
+    const userId = c.get('auth').userId;
+    await workspaceRoleOr404(policy, userId, workspaceId);
+    return c.json({ channels: await unreadSummary(db, workspaceId, userId) });
   });
 
   app.get('/:workspaceId/channels/browse', async (c) => {
