@@ -1,4 +1,10 @@
-import { type ValidationContext, type Verdict, validateUpdate } from '@confab/db/model';
+import {
+  MESSAGES,
+  SEGMENT_BOUND,
+  type ValidationContext,
+  type Verdict,
+  validateUpdate,
+} from '@confab/db/model';
 import {
   Awareness,
   applyAwarenessUpdate,
@@ -319,6 +325,10 @@ export class DocRoom {
         userId: connection.userId,
         may: connection.may,
         reserved: (id) => this.reserved.has(id),
+        capacity:
+          this.guard.docKind === 'segment'
+            ? SEGMENT_BOUND.hardCap - this.doc.getMap(MESSAGES).size - this.reserved.size
+            : undefined,
         ownerOf: (client) => {
           const owner = owners.get(client);
           if (!owner) missed = true;

@@ -188,3 +188,20 @@ export async function unreadSummary(db: Db, workspaceId: string, userId: string)
     .where(and(eq(channelMembers.userId, userId), eq(channels.workspaceId, workspaceId)))
     .orderBy(asc(channelMembers.channelId));
 }
+
+/** A channel's segment docs, newest first: where a client finds older history to open [S6]. */
+export async function channelSegments(db: Db, channelId: string) {
+  const { channelSegments: segments } = schema;
+  return db
+    .select({
+      index: segments.index,
+      docName: segments.docName,
+      messageCount: segments.messageCount,
+      firstMessageId: segments.firstMessageId,
+      lastMessageId: segments.lastMessageId,
+      closedAt: segments.closedAt,
+    })
+    .from(segments)
+    .where(eq(segments.channelId, channelId))
+    .orderBy(desc(segments.index));
+}

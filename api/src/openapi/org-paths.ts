@@ -217,6 +217,13 @@ export const orgPaths = {
       },
     ),
   },
+  '/api/channels/{channelId}/segments': {
+    get: op(
+      "The channel's segment docs, newest first, and the head taking new messages",
+      { '200': ok('Segments'), '404': notVisible('channel') },
+      { parameters: channel },
+    ),
+  },
   '/api/channels/{channelId}/messages/{messageId}/replies': {
     get: op(
       "A thread's replies, oldest first",

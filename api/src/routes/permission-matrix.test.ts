@@ -213,6 +213,11 @@ const routes: Route[] = [
     expected: row(404, 404, 200, 200, 200, 404, 404),
   },
   {
+    name: 'find a private channel’s segments',
+    request: (w) => get(`/api/channels/${w.privateChannel}/segments`),
+    expected: row(404, 404, 200, 200, 200, 404, 404),
+  },
+  {
     name: 'see earlier versions of someone else’s message',
     request: (w) => get(`/api/channels/${w.publicChannel}/messages/${w.message}/versions`),
     expected: row(404, 403, 403, 403, 200, 200, 200),

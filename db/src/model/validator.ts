@@ -43,6 +43,7 @@ export const REJECT_REASONS = [
   'reactions_not_allowed',
   'unknown_delete',
   'missing_dependency',
+  'segment_full',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -56,6 +57,8 @@ export interface ValidationContext {
   ownerOf(clientId: number): string | undefined;
   /** From the channel's policies and the user's roles (db/src/policy/decisions.ts). */
   may: { post: boolean; react: boolean; moderate: boolean };
+  /** How many more messages this doc takes (segments are bounded [S6]); unbounded if absent. */
+  capacity?: number;
   /** Message ids that updates still being committed create: taken, like those in the doc. */
   reserved?(messageId: string): boolean;
 }
@@ -347,6 +350,8 @@ class ChannelRules {
         this.writes.set(place.parent, fields);
       }
     }
+    if (this.context.capacity !== undefined && messages.length > this.context.capacity)
+      reject('segment_full', 'this segment is full: post into the head segment');
     for (const { item, place } of messages) this.checkNewMessage(item, place.key ?? '');
     for (const [message, fields] of this.writes) {
       if (!this.update.isFresh(message)) this.checkChangedMessage(message, fields);

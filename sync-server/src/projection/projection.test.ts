@@ -5,6 +5,7 @@ import {
   editMessage,
   markRead,
   postMessage,
+  SEGMENT_BOUND,
   toggleReaction,
 } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
@@ -110,6 +111,52 @@ describe('projection of channel docs into rows', () => {
       .from(schema.messageMentions)
       .where(eq(schema.messageMentions.messageId, id));
     expect(afterDelete).toEqual([]);
+  });
+
+  it('opens the next segment past the bound and refuses new messages past the hard cap [S6]', async () => {
+    const name = world.publicSegment(3);
+    const [channel] = await db()
+      .select()
+      .from(schema.channels)
+      .where(eq(schema.channels.name, 'public'));
+    await db()
+      .update(schema.channels)
+      .set({ headSegment: 3 })
+      .where(eq(schema.channels.id, channel?.id ?? ''));
+    const { provider, doc } = await connectProvider(node, world.users.ada, name);
+    providers.push(provider);
+    await waitFor('sync', () => (provider.synced ? true : undefined));
+    const postMany = (count: number) =>
+      doc.transact(() => {
+        for (let i = 0; i < count; i++)
+          postMessage(doc, { author: world.users.ada, text: `m${i}` });
+      });
+    postMany(SEGMENT_BOUND.messages);
+    const head = async () =>
+      (
+        await db()
+          .select()
+          .from(schema.channels)
+          .where(eq(schema.channels.id, channel?.id ?? ''))
+      )[0]?.headSegment;
+    await waitFor('the next segment', async () => ((await head()) === 4 ? true : undefined));
+    const segments = await db()
+      .select()
+      .from(schema.channelSegments)
+      .where(eq(schema.channelSegments.channelId, channel?.id ?? ''));
+    expect(segments.find((s) => s.index === 3)).toMatchObject({
+      messageCount: SEGMENT_BOUND.messages,
+    });
+    expect(segments.find((s) => s.index === 3)?.closedAt).not.toBeNull();
+    expect(segments.find((s) => s.index === 4)).toMatchObject({ messageCount: 0, closedAt: null });
+
+    const closed = new Promise<number>((resolve) =>
+      provider.on('connection-close', (event) =>
+        resolve((event as { code: number } | null)?.code ?? 0),
+      ),
+    );
+    postMany(SEGMENT_BOUND.hardCap - SEGMENT_BOUND.messages + 1);
+    expect(await closed).toBe(4422);
   });
 
   it('summarises threads and projects read markers', async () => {

@@ -10,6 +10,7 @@ import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
 import { type DocChanges, emptyChanges } from './changes';
+import { recordSegment } from './segments';
 
 /** The room as the projector sees it: its doc and who owns its client ids. */
 export interface ProjectedDoc {
@@ -109,6 +110,8 @@ export class Projector {
     if (!ref) return;
     if (ref.kind === 'user') return this.projectMarkers(ref.userId, entry);
     await this.projectMessages(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry);
+    if (ref.kind === 'segment')
+      await recordSegment(this.db, ref.channelId, ref.index, entry.room.doc);
   }
 
   private async projectMarkers(userId: string, { room, changes }: Pending): Promise<void> {

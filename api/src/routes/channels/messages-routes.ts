@@ -5,6 +5,7 @@ import type { AuthVariables } from '../../auth/require-auth';
 import { invalidRequest, notFound } from '../../errors';
 import {
   channelHistory,
+  channelSegments,
   editHistory,
   messageInChannel,
   threadReplies,
@@ -64,6 +65,11 @@ export function registerMessageRoutes(
     const { channel } = await readable(c.get('auth').userId, c.req.param('channelId'));
     const query = parseQuery(historyQuerySchema, c.req.query());
     return c.json(await channelHistory(db, channel.id, query));
+  });
+
+  app.get('/:channelId/segments', async (c) => {
+    const { channel } = await readable(c.get('auth').userId, c.req.param('channelId'));
+    return c.json({ head: channel.headSegment, segments: await channelSegments(db, channel.id) });
   });
 
   app.get('/:channelId/messages/:messageId/replies', async (c) => {
