@@ -42,7 +42,7 @@ export async function startNode(
   const server: Server = createServer((_request, response) => response.end());
   const sync = await attachSync(server, backends, {
     allowedOrigins: ['https://chat.example.com'],
-    logger: createLogger('silent'),
+    logger: createLogger(process.env.SYNC_TEST_LOG ?? 'silent'),
     limits,
     ...extra,
   });
@@ -136,9 +136,13 @@ export async function connectProvider(
   // The tracker must be attached before the first connect: it asks for acks in the URL.
   const tracker = track ? trackPersistence(provider, doc) : null;
   provider.on('connection-close', () => {
-    void ticketFor(node.backends, userId).then((ticket) => {
-      provider.params = { ...provider.params, ticket };
-    });
+    ticketFor(node.backends, userId).then(
+      (ticket) => {
+        provider.params = { ...provider.params, ticket };
+      },
+      // The node is shutting down: no ticket, and no reconnect to use it.
+      () => {},
+    );
   });
   provider.connect();
   return { provider, doc, tracker };

@@ -2,6 +2,13 @@
 
 export * from './layout';
 export {
+  applyIntent,
+  type Intent,
+  memoryOutboxStorage,
+  Outbox,
+  type OutboxStorage,
+} from './outbox';
+export {
   PERSISTED_MESSAGE,
   type PersistenceTracker,
   type ProviderLike,

@@ -10,14 +10,15 @@ export interface MessageView {
   deleted: boolean;
   parentId: string | null;
   files: string[];
-  /** emoji -> user ids, in the order the reactions were keyed. */
+  /** emoji -> user ids, both in a stable order (the same on every replica). */
   reactions: Map<string, string[]>;
 }
 
 /** Every message of a segment or thread doc, oldest first (ULIDs sort by creation time). */
 export function readMessages(doc: Y.Doc): MessageView[] {
   const reactions = new Map<string, Map<string, string[]>>();
-  for (const key of doc.getMap(REACTIONS).keys()) {
+  // Sorted: a Y.Map iterates in arrival order, which differs between replicas.
+  for (const key of [...doc.getMap(REACTIONS).keys()].sort()) {
     const parsed = parseReactionKey(key);
     if (!parsed) continue;
     const byEmoji = reactions.get(parsed.messageId) ?? new Map<string, string[]>();

@@ -89,8 +89,9 @@ export function toggleReaction(
   const reactions = doc.getMap<true>(REACTIONS);
   const present = reactions.has(key);
   doc.transact(() => {
-    messageMap(doc, messageId);
+    const message = messageMap(doc, messageId);
     if (present) reactions.delete(key);
+    else if (message.get('deleted') === true) throw new Error(`message ${messageId} is deleted`);
     else reactions.set(key, true);
   });
   return !present;
