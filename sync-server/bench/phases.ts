@@ -35,10 +35,10 @@ class AckTracker {
 }
 
 /** Posts a chat message through the model's writer; its text starts with the send time. */
-function send(client: BenchClient): number {
+function send(client: BenchClient): { t: number; id: string } {
   const t = performance.now();
-  postMessage(client.doc, { author: client.author, text: `${t} ${TEXT}` });
-  return t;
+  const id = postMessage(client.doc, { author: client.author, text: `${t} ${TEXT}` });
+  return { t, id };
 }
 
 export interface RelayOptions {
@@ -47,7 +47,12 @@ export interface RelayOptions {
   warmupSeconds: number;
   /** How long to wait after the last send for every copy to arrive. */
   drainMs: number;
+  /** Confab only: which of these message ids the projection has rows for. */
+  projected?: (ids: string[]) => Promise<string[]>;
 }
+
+/** Every this many messages one is followed until its row appears in the projection. */
+const PROJECTION_SAMPLE = 10;
 
 export interface RelayResult {
   sent: number;
@@ -60,6 +65,9 @@ export interface RelayResult {
   ackedPerSecond: number | null;
   ackP50Ms: number | null;
   ackP99Ms: number | null;
+  /** Send to projected row, for a sample of messages (Confab only). */
+  projectedP50Ms: number | null;
+  projectedP99Ms: number | null;
 }
 
 /**
@@ -107,6 +115,23 @@ export async function runRelayPhase(
   const peersOf = new Map<BenchClient, number>();
   for (const group of docs) for (const client of group) peersOf.set(client, group.length - 1);
 
+  // A poller follows sampled messages until the projection has their rows.
+  const following = new Map<string, number>();
+  const projectedLatencies: number[] = [];
+  let polling = true;
+  void (async () => {
+    while (polling && options.projected) {
+      const ids = [...following.keys()];
+      if (ids.length) {
+        const now = performance.now();
+        for (const id of await options.projected(ids)) {
+          projectedLatencies.push(now - (following.get(id) ?? now));
+          following.delete(id);
+        }
+      }
+      await sleep(5);
+    }
+  })();
   let cpuBefore = 0;
   let total = 0;
   await new Promise<void>((resolve) => {
@@ -120,9 +145,11 @@ export async function runRelayPhase(
       for (; total < due; total++) {
         const index = total % clients.length;
         const client = clients[index] as BenchClient;
-        const sentAt = send(client);
+        const { t: sentAt, id } = send(client);
         trackers[index]?.sent(sentAt);
         if (sentAt >= measuredFrom) {
+          if (options.projected && measuredSent % PROJECTION_SAMPLE === 0)
+            following.set(id, sentAt);
           measuredSent++;
           expectedDeliveries += peersOf.get(client) ?? 0;
         }
@@ -134,7 +161,9 @@ export async function runRelayPhase(
     }, 2);
   });
   const drainDeadline = performance.now() + options.drainMs;
-  while (delivered < expectedDeliveries && performance.now() < drainDeadline) await sleep(10);
+  while ((delivered < expectedDeliveries || following.size) && performance.now() < drainDeadline)
+    await sleep(10);
+  polling = false;
   const cpuUsed = cpuMs(serverPid) - cpuBefore;
   const hasAcks = clients.some((client) => client.onDurable);
   return {
@@ -148,6 +177,8 @@ export async function runRelayPhase(
     ackedPerSecond: hasAcks ? round(ackLatencies.length / options.seconds, 1) : null,
     ackP50Ms: round(percentile(ackLatencies, 0.5)),
     ackP99Ms: round(percentile(ackLatencies, 0.99)),
+    projectedP50Ms: round(percentile(projectedLatencies, 0.5)),
+    projectedP99Ms: round(percentile(projectedLatencies, 0.99)),
   };
 }
 
@@ -175,7 +206,7 @@ export async function runThroughputPhase(
   writers.forEach((client, index) => {
     const next = () => {
       if (!running) return;
-      trackers[index]?.sent(send(client), next);
+      trackers[index]?.sent(send(client).t, next);
     };
     next();
   });

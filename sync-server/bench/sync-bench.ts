@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { backendEnvSchema, createLogger, docName, openBackends, schema } from '@confab/db';
 import { type ServerProcess, startProcess, tsEntry } from '@confab/db/testing';
 import { startTestServices, type TestServices } from '@confab/db/testing/services';
+import { inArray } from 'drizzle-orm';
 import { issueSyncTicket } from '../src/tickets';
 import {
   type BenchClient,
@@ -69,11 +70,12 @@ async function measure(
   connector: Connector,
   relayDocs: readonly string[],
   writerDocs: readonly string[] | null,
+  projected?: (ids: string[]) => Promise<string[]>,
 ): Promise<ServerRun> {
   const pid = process.child.pid;
   if (!pid) throw new Error(`${label}: no pid`);
   const relayGroups = await connectAll(connector, relayDocs, config.clients / config.docs);
-  const relay = await runRelayPhase(relayGroups, pid, config);
+  const relay = await runRelayPhase(relayGroups, pid, { ...config, projected });
   closeAll(relayGroups);
   const relayPeakRss = peakRssMiB(pid);
   let throughput: ThroughputResult | null = null;
@@ -155,6 +157,13 @@ async function seedConfab(databaseUrl: string, redisUrl: string, prefix: string)
       });
       return { userId: user.id, ticket };
     },
+    projected: async (ids: string[]) =>
+      (
+        await db
+          .select({ id: schema.messages.id })
+          .from(schema.messages)
+          .where(inArray(schema.messages.id, ids))
+      ).map((row) => row.id),
     close: () => backends.close(),
   };
 }
@@ -174,6 +183,7 @@ interface Target {
     connector: Connector;
     relayDocs: readonly string[];
     writerDocs: readonly string[] | null;
+    projected?: (ids: string[]) => Promise<string[]>;
     cleanUp(): Promise<void>;
   }>;
 }
@@ -200,6 +210,7 @@ function targets(services: TestServices): Target[] {
         connector: confabConnector(`ws://127.0.0.1:${server.port}/sync`, world.identity),
         relayDocs: world.relayDocs,
         writerDocs: world.writerDocs,
+        projected: world.projected,
         async cleanUp() {
           await world.close();
           await database.drop();
@@ -246,6 +257,7 @@ async function main() {
             started.connector,
             started.relayDocs,
             started.writerDocs,
+            started.projected,
           ),
         );
       } finally {
@@ -282,6 +294,8 @@ function report(runs: readonly ServerRun[]) {
       delivered: `${relay.delivered}/${relay.expectedDeliveries}`,
       'ack p50 ms': relay.ackP50Ms,
       'ack p99 ms': relay.ackP99Ms,
+      'projected p50/p99 ms':
+        relay.projectedP50Ms === null ? null : `${relay.projectedP50Ms} / ${relay.projectedP99Ms}`,
       'max acks/s': throughput?.ackedPerSecond ?? null,
       'acks p99 ms (max load)': throughput?.ackP99Ms ?? null,
     })),

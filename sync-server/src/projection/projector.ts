@@ -6,7 +6,7 @@ import {
   READ_MARKERS,
   readMessages,
 } from '@confab/db/model';
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
 import { type DocChanges, emptyChanges } from './changes';
@@ -48,6 +48,8 @@ const EVERYONE = /<!(channel|here)>/;
 export class Projector {
   private readonly pending = new Map<string, Pending>();
   private draining: Promise<void> | null = null;
+  /** Message count per segment at its last bookkeeping, so edits and reactions skip it. */
+  private readonly segmentCounts = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -110,8 +112,12 @@ export class Projector {
     if (!ref) return;
     if (ref.kind === 'user') return this.projectMarkers(ref.userId, entry);
     await this.projectMessages(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry);
-    if (ref.kind === 'segment')
+    // Segment bookkeeping only when the number of messages changed (not for edits or reactions).
+    const count = entry.room.doc.getMap(MESSAGES).size;
+    if (ref.kind === 'segment' && this.segmentCounts.get(entry.room.name) !== count) {
       await recordSegment(this.db, ref.channelId, ref.index, entry.room.doc);
+      this.segmentCounts.set(entry.room.name, count);
+    }
   }
 
   private async projectMarkers(userId: string, { room, changes }: Pending): Promise<void> {
@@ -180,68 +186,89 @@ export class Projector {
     const ownerOf = await this.owners(room, clients);
     const everyone = await this.channelMemberIds(channelId, changes, messagesMap);
 
-    await this.db.transaction(async (tx) => {
-      const { messages: m, reactions: r, messageMentions: mm, messageVersions: v } = schema;
-      for (const id of changes.messageIds) {
-        const map = messagesMap.get(id);
-        if (!(map instanceof Y.Map) || !map._item) continue;
-        const deleted = map.get('deleted') === true;
-        const editedAt = map.get('editedAt');
-        const files = map.get('files');
-        const deletedItem = map._map.get('deleted');
-        const text = String(map.get('text') ?? '');
-        const changed = {
-          text,
+    const { messages: m, reactions: r, messageMentions: mm, messageVersions: v } = schema;
+    const rows = [...changes.messageIds].flatMap((id) => {
+      const map = messagesMap.get(id);
+      if (!(map instanceof Y.Map) || !map._item) return [];
+      const deleted = map.get('deleted') === true;
+      const editedAt = map.get('editedAt');
+      const files = map.get('files');
+      const deletedItem = map._map.get('deleted');
+      return [
+        {
+          id,
+          channelId,
+          docName: room.name,
+          authorId: ownerOf(map._item.id.client),
+          parentId: threadRootId,
+          text: String(map.get('text') ?? ''),
           fileIds: Array.isArray(files) ? files.map(String) : [],
+          createdAt: new Date(Number(map.get('createdAt') ?? 0)),
+          receivedAt: entry.receivedAt,
           editedAt: typeof editedAt === 'number' && !deleted ? new Date(editedAt) : null,
           deletedAt: deleted && typeof editedAt === 'number' ? new Date(editedAt) : null,
           deletedBy: deleted && deletedItem ? ownerOf(deletedItem.id.client) : null,
           docSeq: entry.seq,
           stateClock,
-        };
-        const [written] = await tx
-          .insert(m)
-          .values({
-            id,
-            channelId,
-            docName: room.name,
-            authorId: ownerOf(map._item.id.client),
-            parentId: threadRootId,
-            createdAt: new Date(Number(map.get('createdAt') ?? 0)),
-            receivedAt: entry.receivedAt,
-            ...changed,
-          })
-          .onConflictDoUpdate({
-            target: m.id,
-            set: changed,
-            setWhere: sql`${m.stateClock} <= ${stateClock}`,
-          })
-          .returning({ id: m.id, authorId: m.authorId });
-        if (!written) continue;
-        const current = reactions.get(id) ?? [];
+        },
+      ];
+    });
+    const versions = entry.versions.filter(({ messageId }) => messagesMap.has(messageId));
+    if (!rows.length && !versions.length) return;
+    const excluded = (column: string) => sql.raw(`excluded.${column}`);
+
+    // One statement per kind of row for the whole batch, whatever the number of messages.
+    await this.db.transaction(async (tx) => {
+      const written = rows.length
+        ? await tx
+            .insert(m)
+            .values(rows)
+            .onConflictDoUpdate({
+              target: m.id,
+              set: {
+                text: excluded('text'),
+                fileIds: excluded('file_ids'),
+                editedAt: excluded('edited_at'),
+                deletedAt: excluded('deleted_at'),
+                deletedBy: excluded('deleted_by'),
+                docSeq: excluded('doc_seq'),
+                stateClock: excluded('state_clock'),
+              },
+              setWhere: sql`${m.stateClock} <= excluded.state_clock`,
+            })
+            // xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
+            .returning({ id: m.id, authorId: m.authorId, inserted: sql<boolean>`xmax = 0` })
+        : [];
+      const updated = written.filter((row) => !row.inserted).map((row) => row.id);
+      const current = written.flatMap(({ id }) =>
+        (reactions.get(id) ?? []).map((x) => ({
+          messageId: id,
+          ...x,
+          reactedAt: entry.receivedAt,
+        })),
+      );
+      if (updated.length) {
+        const keep = current.map((x) => `${x.messageId}|${x.emoji}|${x.userId}`);
         await tx
           .delete(r)
           .where(
             and(
-              eq(r.messageId, id),
-              sql`(${r.emoji} || '|' || ${r.userId}) <> ALL(${sql.param(current.map((x) => `${x.emoji}|${x.userId}`))}::text[])`,
+              inArray(r.messageId, updated),
+              sql`(${r.messageId} || '|' || ${r.emoji} || '|' || ${r.userId}) <> ALL(${sql.param(keep)}::text[])`,
             ),
           );
-        if (current.length)
-          await tx
-            .insert(r)
-            .values(current.map((x) => ({ messageId: id, ...x, reactedAt: entry.receivedAt })))
-            .onConflictDoNothing();
-        await tx.delete(mm).where(eq(mm.messageId, id));
-        const mentioned = deleted ? new Set<string>() : mentionsIn(text, everyone);
-        mentioned.delete(written.authorId ?? '');
-        if (mentioned.size)
-          await tx
-            .insert(mm)
-            .values([...mentioned].map((userId) => ({ messageId: id, userId, channelId })))
-            .onConflictDoNothing();
+        await tx.delete(mm).where(inArray(mm.messageId, updated));
       }
-      const versions = entry.versions.filter(({ messageId }) => messagesMap.has(messageId));
+      if (current.length) await tx.insert(r).values(current).onConflictDoNothing();
+      const rowOf = new Map(rows.map((row) => [row.id, row]));
+      const mentions = written.flatMap(({ id, authorId }) => {
+        const row = rowOf.get(id);
+        if (!row || row.deletedAt) return [];
+        const users = mentionsIn(row.text, everyone);
+        users.delete(authorId ?? '');
+        return [...users].map((userId) => ({ messageId: id, userId, channelId }));
+      });
+      if (mentions.length) await tx.insert(mm).values(mentions).onConflictDoNothing();
       if (versions.length)
         await tx
           .insert(v)
@@ -258,16 +285,6 @@ export class Projector {
           .onConflictDoNothing();
       if (threadRootId) await this.projectThread(tx, channelId, threadRootId, doc, stateClock);
     });
-    await this.db
-      .insert(schema.projectionCursors)
-      .values({ docName: room.name, projectedSeq: entry.seq })
-      .onConflictDoUpdate({
-        target: schema.projectionCursors.docName,
-        set: {
-          projectedSeq: sql`greatest(${schema.projectionCursors.projectedSeq}, ${entry.seq})`,
-          updatedAt: sql`now()`,
-        },
-      });
   }
 
   /** Members to record a `<!channel>` mention for; only read when some text has one. */

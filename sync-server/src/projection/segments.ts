@@ -11,27 +11,27 @@ const { channels, channelSegments } = schema;
  * conditional, so nodes doing it at once open one next segment.
  */
 export async function recordSegment(db: Db, channelId: string, index: number, doc: Y.Doc) {
-  const ids = [...doc.getMap(MESSAGES).keys()].sort();
-  const row = {
-    messageCount: ids.length,
-    firstMessageId: ids[0] ?? null,
-    lastMessageId: ids.at(-1) ?? null,
-  };
-  await db
-    .insert(channelSegments)
-    .values({ channelId, index, docName: docName({ kind: 'segment', channelId, index }), ...row })
-    .onConflictDoUpdate({
-      target: [channelSegments.channelId, channelSegments.index],
-      set: row,
-      setWhere: sql`${channelSegments.messageCount} <= ${row.messageCount}`,
-    });
-  if (row.lastMessageId) {
-    await db
-      .update(channels)
-      .set({ lastMessageAt: sql`greatest(${channels.lastMessageAt}, now())` })
-      .where(eq(channels.id, channelId));
+  let first: string | null = null;
+  let last: string | null = null;
+  let count = 0;
+  for (const id of doc.getMap(MESSAGES).keys()) {
+    count++;
+    if (first === null || id < first) first = id;
+    if (last === null || id > last) last = id;
   }
-  if (ids.length < SEGMENT_BOUND.messages) return;
+  // One round trip: the segment's row and the channel's last activity.
+  await db.execute(sql`
+    WITH segment AS (
+      INSERT INTO ${channelSegments} (channel_id, index, doc_name, message_count, first_message_id, last_message_id)
+      VALUES (${channelId}, ${index}, ${docName({ kind: 'segment', channelId, index })}, ${count}, ${first}, ${last})
+      ON CONFLICT (channel_id, index) DO UPDATE SET
+        message_count = excluded.message_count,
+        first_message_id = excluded.first_message_id,
+        last_message_id = excluded.last_message_id
+      WHERE ${channelSegments}.message_count <= excluded.message_count
+    )
+    UPDATE ${channels} SET last_message_at = greatest(last_message_at, now()) WHERE id = ${channelId}`);
+  if (count < SEGMENT_BOUND.messages) return;
   await db.transaction(async (tx) => {
     const [moved] = await tx
       .update(channels)
