@@ -5,6 +5,7 @@ import { createClientIdRegistry } from './persistence/client-ids';
 import { type CompactionOptions, compactDoc } from './persistence/compaction';
 import { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
 import { Projector } from './projection/projector';
+import { createReceipts } from './projection/receipts';
 import { attachSyncEndpoint } from './sync-endpoint';
 import { SyncService } from './sync-service';
 
@@ -33,6 +34,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     log: createDocLog(backends.database.db, { maxBatch }),
     clientIds,
     projector: new Projector(db, clientIds, logger),
+    receipts: createReceipts(db, logger),
     bus: backends.bus,
     policy,
     logger,

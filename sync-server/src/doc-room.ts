@@ -17,6 +17,7 @@ import type { ClientIdOwner, ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
 import { collectChanges, type DocChanges } from './projection/changes';
 import type { AppliedMeta } from './projection/projector';
+import type { ReceiptRecorder } from './projection/receipts';
 import {
   awarenessMessage,
   type ClientMessage,
@@ -50,7 +51,12 @@ export interface RoomGuard {
   clientIds: ClientIdRegistry;
   /** Owners of the doc's client ids as loaded with it. */
   owners: Map<number, ClientIdOwner>;
+  /** DMs and group DMs: records which messages reached which recipients' devices. */
+  receipts?: ReceiptRecorder | null;
 }
+
+/** On joining, a recipient is sent the whole doc; receipts go to its newest this many messages. */
+const RECEIPTS_ON_JOIN = 100;
 
 /** What a room tells the other nodes (through the service). */
 export interface RoomPeers {
@@ -92,6 +98,7 @@ export class DocRoom {
       if (!this.applying) return;
       const changes = collectChanges(transaction);
       if (changes.messageIds.size || changes.markerKeys.size) peers.applied(changes, this.applying);
+      if (guard.receipts && changes.created.size) this.deliver([...changes.created], null);
     });
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       const frame = syncUpdate(update);
@@ -178,6 +185,24 @@ export class DocRoom {
     }
   }
 
+  /**
+   * Receipts for messages just sent to connections (all of them, or one that just synced):
+   * one per recipient user other than the message's author.
+   */
+  private deliver(messageIds: string[], only: SyncConnection | null): void {
+    const messages = this.doc.getMap<Y.Map<unknown>>(MESSAGES);
+    const users = new Set(
+      (only ? [only] : [...this.connections.keys()]).map((connection) => connection.userId),
+    );
+    const receipts = messageIds.flatMap((messageId) => {
+      const author = messages.get(messageId)?.get('author');
+      return [...users]
+        .filter((userId) => userId !== author)
+        .map((userId) => ({ messageId, userId }));
+    });
+    this.guard.receipts?.(receipts);
+  }
+
   /** A user's roles or the channel's policies changed: later updates are checked by the new ones. */
   refreshPermissions(userId: string, may: SyncConnection['may']): void {
     for (const connection of this.connections.keys())
@@ -207,9 +232,14 @@ export class DocRoom {
     }
     try {
       switch (message.type) {
-        case 'step1':
+        case 'step1': {
           connection.send(syncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
+          if (this.guard.receipts) {
+            const newest = [...this.doc.getMap(MESSAGES).keys()].sort().slice(-RECEIPTS_ON_JOIN);
+            this.deliver(newest, connection);
+          }
           return;
+        }
         case 'update':
           await this.acceptUpdate(connection, message.update);
           return;

@@ -17,11 +17,14 @@ import { DocRoom, type SyncConnection } from './doc-room';
 import type { ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
 import type { Projector } from './projection/projector';
+import type { Receipts } from './projection/receipts';
 import { encode } from './protocol';
 
 export interface SyncServiceOptions {
   log: DocLog;
   clientIds: ClientIdRegistry;
+  /** Delivery receipts of DMs and group DMs. */
+  receipts?: Receipts;
   /** Turns applied changes into rows; absent in tests of the engine alone. */
   projector?: Projector;
   bus: EventBus;
@@ -156,6 +159,7 @@ export class SyncService {
         threadRootId: ref.kind === 'thread' ? ref.rootId : undefined,
         clientIds: this.options.clientIds,
         owners: await this.options.clientIds.owners(docName),
+        receipts: (await this.options.receipts?.forDoc(ref)) ?? null,
       },
       (error, connection) =>
         logger.warn({ err: error, docName, userId: connection?.userId }, 'sync connection failed'),

@@ -31,7 +31,11 @@ export interface MessageEntry {
   deletedAt: Date | null;
   reactions: ReactionSummary[];
   thread: { replyCount: number; lastReplyAt: Date | null; participantIds: string[] } | null;
+  /** DMs and group DMs, on the caller's own messages: how far it got (`sending` is local only). */
+  status?: MessageStatus;
 }
+
+export type MessageStatus = 'sent' | 'delivered' | 'read';
 
 type MessageRow = typeof messages.$inferSelect;
 
@@ -90,11 +94,48 @@ export interface Page {
   nextCursor: string | null;
 }
 
+/**
+ * Status of the viewer's own messages in a conversation: read once another member's read marker
+ * is at or past it, delivered once a receipt says another member's device was sent it.
+ */
+async function withStatus(db: Db, channelId: string, viewerId: string, entries: MessageEntry[]) {
+  const own = entries.filter((entry) => entry.authorId === viewerId).map((entry) => entry.id);
+  if (!own.length) return entries;
+  const others = await db
+    .select({ userId: channelMembers.userId, lastRead: channelMembers.lastReadMessageId })
+    .from(channelMembers)
+    .where(
+      and(eq(channelMembers.channelId, channelId), sql`${channelMembers.userId} <> ${viewerId}`),
+    );
+  const { messageReceipts } = schema;
+  const receipts = await db
+    .select({ messageId: messageReceipts.messageId })
+    .from(messageReceipts)
+    .where(
+      and(inArray(messageReceipts.messageId, own), sql`${messageReceipts.userId} <> ${viewerId}`),
+    );
+  const delivered = new Set(receipts.map((row) => row.messageId));
+  const furthestRead = others.reduce<string>(
+    (max, row) => (row.lastRead && row.lastRead > max ? row.lastRead : max),
+    '',
+  );
+  return entries.map((entry) => {
+    if (entry.authorId !== viewerId) return entry;
+    const status: MessageStatus =
+      furthestRead >= entry.id ? 'read' : delivered.has(entry.id) ? 'delivered' : 'sent';
+    return { ...entry, status };
+  });
+}
+
 /** A channel's top-level messages, newest first, before the cursor (a message id). */
 export async function channelHistory(
   db: Db,
   channelId: string,
-  { before, limit }: { before?: string; limit: number },
+  {
+    before,
+    limit,
+    statusFor,
+  }: { before?: string; limit: number /** Viewer, in DMs and group DMs. */; statusFor?: string },
 ): Promise<Page> {
   const rows = await db
     .select()
@@ -109,8 +150,9 @@ export async function channelHistory(
     .orderBy(desc(messages.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
+  const entries = await withDetails(db, page);
   return {
-    messages: await withDetails(db, page),
+    messages: statusFor ? await withStatus(db, channelId, statusFor, entries) : entries,
     nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
   };
 }

@@ -14,7 +14,7 @@ export {
   type ProviderLike,
   trackPersistence,
 } from './persistence-tracker';
-export { type MessageView, readMessages } from './readers';
+export { localStatus, type MessageView, readMessages } from './readers';
 export {
   REJECT_REASONS,
   type RejectReason,

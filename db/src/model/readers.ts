@@ -45,3 +45,19 @@ export function readMessages(doc: Y.Doc): MessageView[] {
   }
   return views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+/**
+ * Whether one of this replica's messages is still only local (`sending`) or committed by the
+ * server (`sent`), from the persistence tracker's durable state vector. Delivered and read come
+ * from the server (history API).
+ */
+export function localStatus(
+  doc: Y.Doc,
+  durable: ReadonlyMap<number, number>,
+  messageId: string,
+): 'sending' | 'sent' | null {
+  const message = doc.getMap(MESSAGES).get(messageId);
+  const item = message instanceof Y.Map ? message._item : null;
+  if (!item) return null;
+  return (durable.get(item.id.client) ?? 0) > item.id.clock ? 'sent' : 'sending';
+}

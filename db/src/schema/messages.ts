@@ -153,3 +153,19 @@ export const messageMentions = pgTable(
     index('message_mentions_user_channel_idx').on(t.userId, t.channelId, t.messageId),
   ],
 );
+
+/**
+ * Delivery receipts of DM and group-DM messages: a recipient's device was sent the message by the
+ * sync server. Read needs no row: a recipient's read marker at or past the message says it.
+ */
+export const messageReceipts = pgTable(
+  'message_receipts',
+  {
+    messageId: text('message_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deliveredAt: timestampTz('delivered_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId] })],
+);

@@ -4,6 +4,8 @@ import * as Y from 'yjs';
 /** What one applied update touched, read from the update and the doc it was applied to. */
 export interface DocChanges {
   messageIds: Set<string>;
+  /** Messages this change created (for delivery receipts). */
+  created: Set<string>;
   /** New values of message texts, with the Yjs item that held each (a version each). */
   texts: Array<{ messageId: string; itemId: string; text: string; client: number }>;
   /** Read-marker keys (user docs) the update set. */
@@ -12,6 +14,7 @@ export interface DocChanges {
 
 export const emptyChanges = (): DocChanges => ({
   messageIds: new Set(),
+  created: new Set(),
   texts: [],
   markerKeys: new Set(),
 });
@@ -41,6 +44,7 @@ export function collectChanges(transaction: Y.Transaction, into = emptyChanges()
     if (!place?.key) return;
     if (place.root === MESSAGES) {
       into.messageIds.add(place.key);
+      if (place.field === null && !item.deleted) into.created.add(place.key);
       if (place.field === 'text' && !item.deleted && item.content instanceof Y.ContentAny) {
         const [text] = item.content.getContent();
         if (typeof text === 'string')

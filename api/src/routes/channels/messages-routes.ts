@@ -62,9 +62,16 @@ export function registerMessageRoutes(
   };
 
   app.get('/:channelId/messages', async (c) => {
-    const { channel } = await readable(c.get('auth').userId, c.req.param('channelId'));
+    const userId = c.get('auth').userId;
+    const { channel } = await readable(userId, c.req.param('channelId'));
     const query = parseQuery(historyQuerySchema, c.req.query());
-    return c.json(await channelHistory(db, channel.id, query));
+    const conversation = channel.kind === 'dm' || channel.kind === 'group_dm';
+    return c.json(
+      await channelHistory(db, channel.id, {
+        ...query,
+        statusFor: conversation ? userId : undefined,
+      }),
+    );
   });
 
   app.get('/:channelId/segments', async (c) => {

@@ -6,9 +6,11 @@ import {
   channelMarkerKey,
   deleteMessage,
   editMessage,
+  localStatus,
   markRead,
   postMessage,
   toggleReaction,
+  trackPersistence,
 } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { attachSync } from '@confab/sync-server';
@@ -93,6 +95,7 @@ async function team() {
 interface HistoryPage {
   messages: Array<{
     id: string;
+    status?: string;
     text: string;
     authorId: string;
     editedAt: string | null;
@@ -210,6 +213,57 @@ describe('history API on the projection', () => {
       const counts = await unread();
       return counts?.unreadCount === 0 && counts.mentionCount === 0 ? true : undefined;
     });
+  });
+
+  it('shows message status in a DM: sending, sent, delivered, read', async () => {
+    const { ada, bob, workspaceId } = await team();
+    const dm = await callAs<{ channel: { id: string } }>(
+      api.app,
+      ada,
+      'POST',
+      `/api/workspaces/${workspaceId}/dms`,
+      {
+        userIds: [bob.id],
+      },
+    );
+    const channelId = dm.body.channel.id;
+    const segment = docName({ kind: 'segment', channelId, index: 0 });
+    const ticket = await callAs<{ ticket: string }>(api.app, ada, 'POST', '/api/sync/tickets');
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(syncUrl, segment, doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+      connect: false,
+      params: { ticket: ticket.body.ticket },
+    });
+    providers.push(provider);
+    const tracker = trackPersistence(provider, doc);
+    const id = postMessage(doc, { author: ada.id, text: 'are you there?' });
+    expect(localStatus(doc, tracker.durable, id)).toBe('sending');
+    provider.connect();
+    await waitFor('sent', () =>
+      localStatus(doc, tracker.durable, id) === 'sent' ? true : undefined,
+    );
+    const status = async () =>
+      (
+        await callAs<HistoryPage>(api.app, ada, 'GET', `/api/channels/${channelId}/messages`)
+      ).body.messages.find((message) => message.id === id)?.status;
+    await waitFor('projected as sent', async () =>
+      (await status()) === 'sent' ? true : undefined,
+    );
+    await open(bob, segment);
+    await waitFor('delivered', async () => ((await status()) === 'delivered' ? true : undefined));
+    const bobs = await open(bob, docName({ kind: 'user', userId: bob.id }));
+    markRead(bobs, channelMarkerKey(channelId), id);
+    await waitFor('read', async () => ((await status()) === 'read' ? true : undefined));
+    // Bob sees Ada's message without a status: it is not his.
+    const forBob = await callAs<HistoryPage>(
+      api.app,
+      bob,
+      'GET',
+      `/api/channels/${channelId}/messages`,
+    );
+    expect(forBob.body.messages[0]?.status).toBeUndefined();
   });
 
   it('answers bad cursors with 400 and unknown messages with 404', async () => {
