@@ -1,5 +1,6 @@
 // The isomorphic entry point: no Node, Postgres or React imports, so browser and server share it.
 
+export { type GuardedReplica, guardedReplica } from './guarded-replica';
 export * from './layout';
 export {
   applyIntent,
