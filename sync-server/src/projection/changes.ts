@@ -77,3 +77,15 @@ export function collectChanges(transaction: Y.Transaction, into = emptyChanges()
     for (const { clock, len } of ranges) visit(client, clock, clock + len);
   return into;
 }
+
+/**
+ * Everything a doc holds, as if it had all just changed: projected when a node loads a doc, so
+ * rows lost to a crash between a commit and its projection are rebuilt (state-based rows make
+ * this a no-op when they are current).
+ */
+export function wholeDoc(doc: Y.Doc): DocChanges {
+  const changes = emptyChanges();
+  for (const id of doc.getMap(MESSAGES).keys()) changes.messageIds.add(id);
+  for (const key of doc.getMap(READ_MARKERS).keys()) changes.markerKeys.add(key);
+  return changes;
+}

@@ -11,7 +11,7 @@ import {
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { connectProvider, type SyncNode, seedWorld, startNode } from '../sync-test-kit';
 
 const testDb = useTestDatabase();
@@ -157,6 +157,26 @@ describe('projection of channel docs into rows', () => {
     );
     postMany(SEGMENT_BOUND.hardCap - SEGMENT_BOUND.messages + 1);
     expect(await closed).toBe(4422);
+  });
+
+  it('rebuilds rows a crash lost between a commit and its projection when the doc loads', async () => {
+    const name = world.publicSegment(5);
+    const writer = new Y.Doc();
+    const id = postMessage(writer, { author: world.users.ada, text: 'committed, never projected' });
+    await db()
+      .insert(schema.docUpdates)
+      .values({
+        docName: name,
+        update: Y.encodeStateAsUpdate(writer),
+        clientId: writer.clientID,
+        userId: world.users.ada,
+      });
+    await db()
+      .insert(schema.docClientIds)
+      .values({ docName: name, clientId: writer.clientID, userId: world.users.ada });
+    await open(world.users.bob, name);
+    const row = await waitFor('the lost row', async () => await messageRow(id));
+    expect(row).toMatchObject({ text: 'committed, never projected', authorId: world.users.ada });
   });
 
   it('summarises threads and projects read markers', async () => {

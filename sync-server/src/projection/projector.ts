@@ -231,7 +231,7 @@ export class Projector {
                 editedAt: excluded('edited_at'),
                 deletedAt: excluded('deleted_at'),
                 deletedBy: excluded('deleted_by'),
-                docSeq: excluded('doc_seq'),
+                docSeq: sql`greatest(${m.docSeq}, excluded.doc_seq)`,
                 stateClock: excluded('state_clock'),
               },
               setWhere: sql`${m.stateClock} <= excluded.state_clock`,
