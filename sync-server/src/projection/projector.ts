@@ -35,6 +35,23 @@ interface Pending {
   receivedAt: Date;
 }
 
+type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** One doc's rows, ready to be written with the other docs of a drain. */
+interface Collected {
+  rows: Array<
+    typeof schema.messages.$inferInsert & { id: string; channelId: string; text: string }
+  >;
+  versions: Array<typeof schema.messageVersions.$inferInsert>;
+  reactions: Map<string, Array<{ userId: string; emoji: string }>>;
+  everyone: string[];
+  receivedAt: Date;
+  thread: { channelId: string; rootId: string; doc: Y.Doc; stateClock: number } | null;
+}
+
+/** How long a drain waits for more changes before writing them together. */
+const PROJECTION_WINDOW_MS = 10;
+
 const MENTION = /<@([0-9a-f-]{36})>/g;
 const EVERYONE = /<!(channel|here)>/;
 
@@ -83,15 +100,19 @@ export class Projector {
   }
 
   private async drain(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+    // A short window lets a burst of updates share one transaction of a few statements.
+    await new Promise((resolve) => setTimeout(resolve, PROJECTION_WINDOW_MS));
     while (this.pending.size) {
       const batch = [...this.pending.values()];
       this.pending.clear();
-      for (const entry of batch) {
-        try {
-          await this.project(entry);
-        } catch (error) {
-          this.logger.warn({ err: error, docName: entry.room.name }, 'projection failed');
+      try {
+        await this.projectAll(batch);
+      } catch {
+        // One doc's rows failed the shared transaction: project each alone to isolate it.
+        for (const entry of batch) {
+          await this.projectAll([entry]).catch((error: unknown) =>
+            this.logger.warn({ err: error, docName: entry.room.name }, 'projection failed'),
+          );
         }
       }
     }
@@ -107,15 +128,27 @@ export class Projector {
     return (client: number) => room.owners.get(client)?.userId ?? null;
   }
 
-  private async project(entry: Pending): Promise<void> {
-    const ref = parseDocRef(entry.room.name);
-    if (!ref) return;
-    if (ref.kind === 'user') return this.projectMarkers(ref.userId, entry);
-    await this.projectMessages(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry);
-    // Segment bookkeeping only when the number of messages changed (not for edits or reactions).
-    const count = entry.room.doc.getMap(MESSAGES).size;
-    if (ref.kind === 'segment' && this.segmentCounts.get(entry.room.name) !== count) {
+  private async projectAll(entries: Pending[]): Promise<void> {
+    const collected: Collected[] = [];
+    for (const entry of entries) {
+      const ref = parseDocRef(entry.room.name);
+      if (!ref) continue;
+      if (ref.kind === 'user') await this.projectMarkers(ref.userId, entry);
+      else
+        collected.push(
+          await this.collect(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry),
+        );
+    }
+    if (collected.length) await this.db.transaction((tx) => this.write(tx, collected));
+    for (const entry of entries) {
+      const ref = parseDocRef(entry.room.name);
+      if (ref?.kind !== 'segment') continue;
+      // Segment bookkeeping only when the number of messages changed (not for edits or reactions).
+      const count = entry.room.doc.getMap(MESSAGES).size;
+      if (this.segmentCounts.get(entry.room.name) === count) continue;
       await recordSegment(this.db, ref.channelId, ref.index, entry.room.doc);
+      // Only an optimisation: forgetting every count now and then keeps the map bounded.
+      if (this.segmentCounts.size >= 10_000) this.segmentCounts.clear();
       this.segmentCounts.set(entry.room.name, count);
     }
   }
@@ -155,11 +188,12 @@ export class Projector {
     }
   }
 
-  private async projectMessages(
+  /** Rows for one doc's changes, computed from its state; nothing is written yet. */
+  private async collect(
     channelId: string,
     threadRootId: string | null,
     entry: Pending,
-  ): Promise<void> {
+  ): Promise<Collected> {
     const { room, changes } = entry;
     const doc = room.doc;
     const messagesMap = doc.getMap<Y.Map<unknown>>(MESSAGES);
@@ -186,7 +220,6 @@ export class Projector {
     const ownerOf = await this.owners(room, clients);
     const everyone = await this.channelMemberIds(channelId, changes, messagesMap);
 
-    const { messages: m, reactions: r, messageMentions: mm, messageVersions: v } = schema;
     const rows = [...changes.messageIds].flatMap((id) => {
       const map = messagesMap.get(id);
       if (!(map instanceof Y.Map) || !map._item) return [];
@@ -213,78 +246,100 @@ export class Projector {
         },
       ];
     });
-    const versions = entry.versions.filter(({ messageId }) => messagesMap.has(messageId));
-    if (!rows.length && !versions.length) return;
-    const excluded = (column: string) => sql.raw(`excluded.${column}`);
+    const versions = entry.versions
+      .filter(({ messageId }) => messagesMap.has(messageId))
+      .map((version) => ({
+        messageId: version.messageId,
+        itemId: version.itemId,
+        text: version.text,
+        editorId: ownerOf(version.client),
+        editedAt: version.receivedAt,
+        docSeq: version.seq,
+      }));
+    return {
+      rows,
+      versions,
+      reactions,
+      everyone,
+      receivedAt: entry.receivedAt,
+      thread: threadRootId ? { channelId, rootId: threadRootId, doc, stateClock } : null,
+    };
+  }
 
-    // One statement per kind of row for the whole batch, whatever the number of messages.
-    await this.db.transaction(async (tx) => {
-      const written = rows.length
-        ? await tx
-            .insert(m)
-            .values(rows)
-            .onConflictDoUpdate({
-              target: m.id,
-              set: {
-                text: excluded('text'),
-                fileIds: excluded('file_ids'),
-                editedAt: excluded('edited_at'),
-                deletedAt: excluded('deleted_at'),
-                deletedBy: excluded('deleted_by'),
-                docSeq: sql`greatest(${m.docSeq}, excluded.doc_seq)`,
-                stateClock: excluded('state_clock'),
-              },
-              setWhere: sql`${m.stateClock} <= excluded.state_clock`,
-            })
-            // xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
-            .returning({ id: m.id, authorId: m.authorId, inserted: sql<boolean>`xmax = 0` })
-        : [];
-      const updated = written.filter((row) => !row.inserted).map((row) => row.id);
-      const current = written.flatMap(({ id }) =>
-        (reactions.get(id) ?? []).map((x) => ({
-          messageId: id,
-          ...x,
-          reactedAt: entry.receivedAt,
-        })),
-      );
-      if (updated.length) {
-        const keep = current.map((x) => `${x.messageId}|${x.emoji}|${x.userId}`);
-        await tx
-          .delete(r)
-          .where(
-            and(
-              inArray(r.messageId, updated),
-              sql`(${r.messageId} || '|' || ${r.emoji} || '|' || ${r.userId}) <> ALL(${sql.param(keep)}::text[])`,
-            ),
-          );
-        await tx.delete(mm).where(inArray(mm.messageId, updated));
-      }
-      if (current.length) await tx.insert(r).values(current).onConflictDoNothing();
-      const rowOf = new Map(rows.map((row) => [row.id, row]));
-      const mentions = written.flatMap(({ id, authorId }) => {
-        const row = rowOf.get(id);
-        if (!row || row.deletedAt) return [];
-        const users = mentionsIn(row.text, everyone);
-        users.delete(authorId ?? '');
-        return [...users].map((userId) => ({ messageId: id, userId, channelId }));
-      });
-      if (mentions.length) await tx.insert(mm).values(mentions).onConflictDoNothing();
-      if (versions.length)
-        await tx
-          .insert(v)
-          .values(
-            versions.map((version) => ({
-              messageId: version.messageId,
-              itemId: version.itemId,
-              text: version.text,
-              editorId: ownerOf(version.client),
-              editedAt: version.receivedAt,
-              docSeq: version.seq,
-            })),
-          )
-          .onConflictDoNothing();
-      if (threadRootId) await this.projectThread(tx, channelId, threadRootId, doc, stateClock);
+  /** One statement per kind of row for all docs of a drain, whatever the number of messages. */
+  private async write(tx: Transaction, collected: Collected[]): Promise<void> {
+    const { messages: m, reactions: r, messageMentions: mm, messageVersions: v } = schema;
+    const rows = collected.flatMap((c) => c.rows);
+    const versions = collected.flatMap((c) => c.versions);
+    const excluded = (column: string) => sql.raw(`excluded.${column}`);
+    const written = rows.length
+      ? await tx
+          .insert(m)
+          .values(rows)
+          .onConflictDoUpdate({
+            target: m.id,
+            set: {
+              text: excluded('text'),
+              fileIds: excluded('file_ids'),
+              editedAt: excluded('edited_at'),
+              deletedAt: excluded('deleted_at'),
+              deletedBy: excluded('deleted_by'),
+              docSeq: sql`greatest(${m.docSeq}, excluded.doc_seq)`,
+              stateClock: excluded('state_clock'),
+            },
+            setWhere: sql`${m.stateClock} <= excluded.state_clock`,
+          })
+          // xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
+          .returning({ id: m.id, authorId: m.authorId, inserted: sql<boolean>`xmax = 0` })
+      : [];
+    const sourceOf = new Map(
+      collected.flatMap((c) => c.rows.map((row) => [row.id, { row, from: c }] as const)),
+    );
+    const updated = written.filter((row) => !row.inserted).map((row) => row.id);
+    const current = written.flatMap(({ id }) => {
+      const source = sourceOf.get(id);
+      return (source?.from.reactions.get(id) ?? []).map((x) => ({
+        messageId: id,
+        ...x,
+        reactedAt: source?.from.receivedAt ?? new Date(),
+      }));
     });
+    if (updated.length) {
+      const keep = current.map((x) => `${x.messageId}|${x.emoji}|${x.userId}`);
+      await tx
+        .delete(r)
+        .where(
+          and(
+            inArray(r.messageId, updated),
+            sql`(${r.messageId} || '|' || ${r.emoji} || '|' || ${r.userId}) <> ALL(${sql.param(keep)}::text[])`,
+          ),
+        );
+      await tx.delete(mm).where(inArray(mm.messageId, updated));
+    }
+    if (current.length) await tx.insert(r).values(current).onConflictDoNothing();
+    const mentions = written.flatMap(({ id, authorId }) => {
+      const source = sourceOf.get(id);
+      if (!source || source.row.deletedAt) return [];
+      const users = mentionsIn(source.row.text, source.from.everyone);
+      users.delete(authorId ?? '');
+      return [...users].map((userId) => ({
+        messageId: id,
+        userId,
+        channelId: source.row.channelId,
+      }));
+    });
+    if (mentions.length) await tx.insert(mm).values(mentions).onConflictDoNothing();
+    if (versions.length) await tx.insert(v).values(versions).onConflictDoNothing();
+    for (const { thread } of collected) {
+      if (thread)
+        await this.projectThread(
+          tx,
+          thread.channelId,
+          thread.rootId,
+          thread.doc,
+          thread.stateClock,
+        );
+    }
   }
 
   /** Members to record a `<!channel>` mention for; only read when some text has one. */
@@ -305,7 +360,7 @@ export class Projector {
   }
 
   private async projectThread(
-    tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+    tx: Transaction,
     channelId: string,
     rootId: string,
     doc: Y.Doc,
