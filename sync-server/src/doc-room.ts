@@ -14,7 +14,7 @@ import {
 import * as Y from 'yjs';
 import { CloseCode } from './close-codes';
 import type { ClientIdOwner, ClientIdRegistry } from './persistence/client-ids';
-import type { DocLog } from './persistence/doc-log';
+import { type DocLog, MessageIdTaken } from './persistence/doc-log';
 import { collectChanges, type DocChanges } from './projection/changes';
 import type { AppliedMeta } from './projection/projector';
 import type { ReceiptRecorder } from './projection/receipts';
@@ -303,13 +303,29 @@ export class DocRoom {
       const writer = writers[0] ?? 0;
       let seq: number;
       try {
+        const first = decoded.structs.find((struct) => !(struct instanceof Y.Skip));
         seq = await this.log.append({
           docName: this.name,
           update: news,
           clientId: writer,
           userId: connection.userId,
+          claim:
+            verdict.createdMessages.length && first
+              ? {
+                  messageIds: verdict.createdMessages,
+                  token: `${first.id.client}:${first.id.clock}`,
+                }
+              : undefined,
         });
       } catch (error) {
+        if (error instanceof MessageIdTaken) {
+          // Another node accepted a creation of the same id first: this one would overwrite it.
+          return this.refuse(connection, writers, {
+            ok: false,
+            reason: 'message_exists',
+            detail: 'another update created this message id first',
+          });
+        }
         // Not durable, so not applied, not acked and not sent on: the client keeps it and re-sends.
         this.onError(error, connection);
         connection.close(CloseCode.persistenceFailed, 'could not persist');

@@ -1,8 +1,9 @@
 import { schema } from '@confab/db';
-import { editMessage, readMessages } from '@confab/db/model';
+import { editMessage, postMessage, readMessages } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { connectProvider, type SyncNode, say, seedWorld, startNode, texts } from './sync-test-kit';
 
 const testDb = useTestDatabase();
@@ -72,5 +73,40 @@ describe('two sync nodes joined by Redis', () => {
         ? true
         : undefined,
     );
+  });
+});
+
+describe('a message id created on two nodes at once', () => {
+  it('logs the first creation and refuses the second, even when the nodes have not met yet', async () => {
+    // A node on another bus prefix never hears the first node's fan-out: the widest window two
+    // real nodes could have between a commit on one and its arrival on the other.
+    const deaf = await startNode(testDb.url, testRedis.url, `${testRedis.prefix}deaf:`);
+    nodes.push(deaf);
+    const [one] = nodes as [SyncNode];
+    const name = world.publicSegment(3);
+    const bob = await open(deaf, world.users.bob, name); // the doc is loaded on the deaf node
+    const ada = await open(one, world.users.ada, name);
+    const id = say(ada.doc, world.users.ada, 'mine');
+    await waitFor('logged', async () => {
+      const rows = await one.backends.database.db
+        .select({ seq: schema.docUpdates.seq })
+        .from(schema.docUpdates)
+        .where(eq(schema.docUpdates.docName, name));
+      return rows.length ? true : undefined;
+    });
+    const closed = new Promise<number>((resolve) =>
+      bob.provider.on('connection-close', (event) =>
+        resolve((event as { code: number } | null)?.code ?? 0),
+      ),
+    );
+    postMessage(bob.doc, { id, author: world.users.bob, text: 'overwrite it' });
+    expect(await closed).toBe(4422);
+    const stored = new Y.Doc();
+    for (const row of await one.backends.database.db
+      .select({ update: schema.docUpdates.update })
+      .from(schema.docUpdates)
+      .where(eq(schema.docUpdates.docName, name)))
+      Y.applyUpdate(stored, row.update);
+    expect(readMessages(stored).map((m) => [m.id, m.text])).toEqual([[id, 'mine']]);
   });
 });

@@ -66,3 +66,15 @@ export const projectionCursors = pgTable('projection_cursors', {
   projectedSeq: bigint('projected_seq', { mode: 'number' }).notNull(),
   updatedAt: timestampTz('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * Message ids taken, across every node: claimed in the statement that logs the creating update,
+ * so two nodes cannot both accept a creation of one id (one would overwrite the other's message
+ * in the doc). `token` names the creating update (its first struct), so a re-sent one passes.
+ */
+export const messageClaims = pgTable('message_claims', {
+  messageId: text('message_id').primaryKey(),
+  docName: text('doc_name').notNull(),
+  token: text('token').notNull(),
+  claimedAt: createdAt(),
+});

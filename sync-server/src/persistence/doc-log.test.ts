@@ -1,7 +1,7 @@
 import { type Database, openPglite, openPostgres, schema } from '@confab/db';
 import { useTestDatabase } from '@confab/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocLog } from './doc-log';
+import { createDocLog, MessageIdTaken } from './doc-log';
 
 const testDb = useTestDatabase();
 
@@ -50,6 +50,23 @@ function docLogContract(name: string, open: () => Promise<Database>) {
       });
     }
 
+    it('refuses a second creation of a message id and passes a re-sent one', async () => {
+      const log = createDocLog(database.db);
+      const creation = (token: string) => ({
+        docName: `claims-${name}`,
+        update: new Uint8Array([9]),
+        clientId: 7,
+        userId: null,
+        claim: { messageIds: [`01JE${name === 'pglite' ? 'P' : 'Q'}000000000000000000001`], token },
+      });
+      const results = await Promise.allSettled([
+        log.append(creation('first')),
+        log.append(creation('second')),
+        log.append(creation('first')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    });
+
     it('fails every append of a batch that cannot commit, and keeps serving later ones', async () => {
       const log = createDocLog(database.db);
       const bad = log.append({
@@ -68,3 +85,42 @@ function docLogContract(name: string, open: () => Promise<Database>) {
 
 docLogContract('postgres', () => openPostgres(testDb.url, { poolSize: 2 }));
 docLogContract('pglite', () => openPglite('memory'));
+
+describe('message id claims across nodes', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openPostgres(testDb.url, { poolSize: 4 });
+  });
+  afterAll(() => database.close());
+
+  it('lets exactly one of two nodes log a creation of the same message id', async () => {
+    const nodes = [createDocLog(database.db), createDocLog(database.db)];
+    const entry = (token: string) => ({
+      docName: 'claims',
+      update: new Uint8Array([1, 2, 3]),
+      clientId: 1,
+      userId: null,
+      claim: { messageIds: ['01JE0000000000000000000009', '01JE000000000000000000000A'], token },
+    });
+    const results = await Promise.allSettled(nodes.map((log, n) => log.append(entry(`node${n}`))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected');
+    expect(refused?.status === 'rejected' && refused.reason).toBeInstanceOf(MessageIdTaken);
+    // The winner re-sending its update passes (same token); a second entry of one batch is refused.
+    const winner = results.findIndex((r) => r.status === 'fulfilled');
+    await expect(nodes[0]?.append(entry(`node${winner}`))).resolves.toBeGreaterThan(0);
+    const log = createDocLog(database.db);
+    const pair = await Promise.allSettled([
+      log.append({
+        ...entry('a'),
+        claim: { messageIds: ['01JE000000000000000000000B'], token: 'a' },
+      }),
+      log.append({
+        ...entry('b'),
+        claim: { messageIds: ['01JE000000000000000000000B'], token: 'b' },
+      }),
+      log.append({ ...entry('c'), claim: undefined }),
+    ]);
+    expect(pair.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+});

@@ -7,6 +7,15 @@ export interface LogEntry {
   /** The Yjs client id that wrote the update (0 when it only deletes). */
   clientId: number;
   userId: string | null;
+  /** Messages the update creates, claimed across nodes in the same statement that logs it. */
+  claim?: { messageIds: string[]; token: string };
+}
+
+/** Another update (on this node or another) already created one of these message ids. */
+export class MessageIdTaken extends Error {
+  constructor() {
+    super('a message id this update creates is taken');
+  }
 }
 
 /** Where a doc's accepted updates live [S1]: loaded at open, appended before any ack. */
@@ -45,26 +54,71 @@ export function createDocLog(db: Db, { maxBatch = 512 }: GroupCommitOptions = {}
     const batch = queue.splice(0, maxBatch);
     try {
       const entries = batch.map(({ entry }) => entry);
-      // One statement with four array parameters whatever the batch size: this is the hot path
-      // of every message, so it skips the query builder (a tenth of the server's CPU under load).
+      const claims = entries.flatMap((entry, index) =>
+        (entry.claim?.messageIds ?? []).map((messageId) => ({ messageId, ord: index + 1 })),
+      );
+      // One statement whatever the batch size: it claims the message ids the updates create,
+      // then logs every update none of whose ids another update holds. Raw SQL, since this is
+      // the hot path of every message (the query builder was a tenth of the server's CPU).
       const column = (values: unknown[]) => sql.param(values);
       const result = await db.execute(sql`
-        INSERT INTO doc_updates (doc_name, update, client_id, user_id)
-        SELECT * FROM unnest(
-          ${column(entries.map((entry) => entry.docName))}::text[],
-          ${column(entries.map((entry) => Buffer.from(entry.update)))}::bytea[],
-          ${column(entries.map((entry) => entry.clientId))}::bigint[],
-          ${column(entries.map((entry) => entry.userId))}::uuid[])
-        RETURNING seq`);
-      // unnest yields rows in array order, nextval is drawn in that order, RETURNING keeps it.
-      // Both drivers answer raw SQL with `{ rows }`; bigint comes back as a string from pg.
-      const { rows } = result as unknown as { rows: Array<{ seq: string | number }> };
-      // unnest yields rows in array order, nextval is drawn in that order, RETURNING keeps it.
-      batch.forEach((pending, index) => {
-        const row = rows[index];
-        if (row) pending.resolve(Number(row.seq));
-        else pending.reject(new Error('log insert returned fewer rows than entries'));
-      });
+        WITH input AS (
+          SELECT * FROM unnest(
+            ${column(entries.map((entry) => entry.docName))}::text[],
+            ${column(entries.map((entry) => Buffer.from(entry.update)))}::bytea[],
+            ${column(entries.map((entry) => entry.clientId))}::bigint[],
+            ${column(entries.map((entry) => entry.userId))}::uuid[],
+            ${column(entries.map((entry) => entry.claim?.token ?? ''))}::text[]
+          ) WITH ORDINALITY AS i(doc_name, update, client_id, user_id, token, ord)
+        ),
+        wanted AS (
+          SELECT w.message_id, i.ord, i.doc_name, i.token
+          FROM unnest(
+            ${column(claims.map((claim) => claim.messageId))}::text[],
+            ${column(claims.map((claim) => claim.ord))}::bigint[]
+          ) AS w(message_id, ord)
+          JOIN input i ON i.ord = w.ord
+        ),
+        claimed AS (
+          INSERT INTO message_claims (message_id, doc_name, token)
+          SELECT message_id, doc_name, token FROM wanted
+          ON CONFLICT (message_id) DO NOTHING
+          RETURNING message_id, token
+        ),
+        refused AS (
+          SELECT DISTINCT w.ord FROM wanted w
+          WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.message_id = w.message_id AND c.token = w.token)
+            AND NOT EXISTS (
+              SELECT 1 FROM message_claims m WHERE m.message_id = w.message_id AND m.token = w.token
+            )
+        ),
+        inserted AS (
+          INSERT INTO doc_updates (doc_name, update, client_id, user_id)
+          SELECT doc_name, update, client_id, user_id FROM input
+          WHERE ord NOT IN (SELECT ord FROM refused)
+          ORDER BY ord
+          RETURNING seq
+        )
+        SELECT
+          (SELECT coalesce(array_agg(ord), '{}') FROM refused) AS refused,
+          (SELECT coalesce(array_agg(seq ORDER BY seq), '{}') FROM inserted) AS seqs`);
+      // Both drivers answer raw SQL with \`{ rows }\`; bigints may come back as strings.
+      const [row] = (result as unknown as { rows: Array<{ refused: unknown[]; seqs: unknown[] }> })
+        .rows;
+      const refused = new Set((row?.refused ?? []).map(Number));
+      // Rows were inserted in entry order, and nextval is drawn in insertion order.
+      const seqs = (row?.seqs ?? []).map(Number);
+      let next = 0;
+      for (const [index, pending] of batch.entries()) {
+        if (refused.has(index + 1)) {
+          pending.reject(new MessageIdTaken());
+          continue;
+        }
+        const seq = seqs[next++];
+        if (seq === undefined)
+          pending.reject(new Error('log insert returned fewer rows than entries'));
+        else pending.resolve(seq);
+      }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
     }
