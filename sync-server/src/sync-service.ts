@@ -16,7 +16,6 @@ import { CloseCode } from './close-codes';
 import { DocRoom, type SyncConnection } from './doc-room';
 import type { ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
-import { wholeDoc } from './projection/changes';
 import type { Projector } from './projection/projector';
 import type { Receipts } from './projection/receipts';
 import { encode } from './protocol';
@@ -178,11 +177,11 @@ export class SyncService {
     });
     try {
       room.restore(await log.load(docName));
-      this.options.projector?.record(room, wholeDoc(room.doc), {
-        seq: 0,
-        receivedAt: new Date(),
-        local: false,
-      });
+      this.options.projector
+        ?.catchUp(room)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, docName }, 'projection catch-up failed'),
+        );
     } catch (error) {
       await unsubscribe();
       throw error;

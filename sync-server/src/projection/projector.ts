@@ -6,10 +6,10 @@ import {
   READ_MARKERS,
   readMessages,
 } from '@confab/db/model';
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
-import { type DocChanges, emptyChanges } from './changes';
+import { type DocChanges, emptyChanges, wholeDoc } from './changes';
 import { recordSegment } from './segments';
 
 /** The room as the projector sees it: its doc and who owns its client ids. */
@@ -47,6 +47,20 @@ interface Collected {
   everyone: string[];
   receivedAt: Date;
   thread: { channelId: string; rootId: string; doc: Y.Doc; stateClock: number } | null;
+}
+
+/** Sum of a doc's state vector: grows with every change, so a fuller state has a larger one. */
+const stateClockOf = (doc: Y.Doc) =>
+  [...Y.decodeStateVector(Y.encodeStateVector(doc)).values()].reduce(
+    (sum, clock) => sum + clock,
+    0,
+  );
+
+/** Rows per statement: Postgres takes at most 65,535 parameters (14 per message row). */
+const ROWS_PER_STATEMENT = 1_000;
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let at = 0; at < rows.length; at += ROWS_PER_STATEMENT)
+    yield rows.slice(at, at + ROWS_PER_STATEMENT);
 }
 
 /** How long a drain waits for more changes before writing them together. */
@@ -92,6 +106,28 @@ export class Projector {
     entry.receivedAt = meta.receivedAt;
     this.pending.set(room.name, entry);
     this.draining ??= this.drain();
+  }
+
+  /**
+   * After a node loads a doc: projects it whole if its rows may be behind (a crash between a
+   * commit and its projection). Rows are current when there is one per message and the newest
+   * was computed from this very state; then nothing is written.
+   */
+  async catchUp(room: ProjectedDoc): Promise<void> {
+    const ref = parseDocRef(room.name);
+    if (!ref || ref.kind === 'user') return;
+    const doc = room.doc;
+    const { messages: m } = schema;
+    const [row] = await this.db
+      .select({
+        count: sql<number>`count(*)::int`,
+        clock: sql<number | null>`max(${m.stateClock})`,
+      })
+      .from(m)
+      .where(eq(m.docName, room.name));
+    const count = doc.getMap(MESSAGES).size;
+    if (row?.count === count && Number(row.clock ?? 0) === stateClockOf(doc)) return;
+    this.record(room, wholeDoc(doc), { seq: 0, receivedAt: new Date(), local: false });
   }
 
   /** Waits until everything recorded so far is projected. */
@@ -197,10 +233,7 @@ export class Projector {
     const { room, changes } = entry;
     const doc = room.doc;
     const messagesMap = doc.getMap<Y.Map<unknown>>(MESSAGES);
-    const stateClock = [...Y.decodeStateVector(Y.encodeStateVector(doc)).values()].reduce(
-      (sum, clock) => sum + clock,
-      0,
-    );
+    const stateClock = stateClockOf(doc);
     const reactions = new Map<string, Array<{ userId: string; emoji: string }>>();
     for (const key of doc.getMap(REACTIONS).keys()) {
       const parsed = parseReactionKey(key);
@@ -272,10 +305,12 @@ export class Projector {
     const rows = collected.flatMap((c) => c.rows);
     const versions = collected.flatMap((c) => c.versions);
     const excluded = (column: string) => sql.raw(`excluded.${column}`);
-    const written = rows.length
-      ? await tx
+    const written = [];
+    for (const chunk of chunks(rows)) {
+      written.push(
+        ...(await tx
           .insert(m)
-          .values(rows)
+          .values(chunk)
           .onConflictDoUpdate({
             target: m.id,
             set: {
@@ -290,8 +325,9 @@ export class Projector {
             setWhere: sql`${m.stateClock} <= excluded.state_clock`,
           })
           // xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
-          .returning({ id: m.id, authorId: m.authorId, inserted: sql<boolean>`xmax = 0` })
-      : [];
+          .returning({ id: m.id, authorId: m.authorId, inserted: sql<boolean>`xmax = 0` })),
+      );
+    }
     const sourceOf = new Map(
       collected.flatMap((c) => c.rows.map((row) => [row.id, { row, from: c }] as const)),
     );
@@ -310,13 +346,13 @@ export class Projector {
         .delete(r)
         .where(
           and(
-            inArray(r.messageId, updated),
+            sql`${r.messageId} = ANY(${sql.param(updated)}::text[])`,
             sql`(${r.messageId} || '|' || ${r.emoji} || '|' || ${r.userId}) <> ALL(${sql.param(keep)}::text[])`,
           ),
         );
-      await tx.delete(mm).where(inArray(mm.messageId, updated));
+      await tx.delete(mm).where(sql`${mm.messageId} = ANY(${sql.param(updated)}::text[])`);
     }
-    if (current.length) await tx.insert(r).values(current).onConflictDoNothing();
+    for (const chunk of chunks(current)) await tx.insert(r).values(chunk).onConflictDoNothing();
     const mentions = written.flatMap(({ id, authorId }) => {
       const source = sourceOf.get(id);
       if (!source || source.row.deletedAt) return [];
@@ -328,8 +364,8 @@ export class Projector {
         channelId: source.row.channelId,
       }));
     });
-    if (mentions.length) await tx.insert(mm).values(mentions).onConflictDoNothing();
-    if (versions.length) await tx.insert(v).values(versions).onConflictDoNothing();
+    for (const chunk of chunks(mentions)) await tx.insert(mm).values(chunk).onConflictDoNothing();
+    for (const chunk of chunks(versions)) await tx.insert(v).values(chunk).onConflictDoNothing();
     for (const { thread } of collected) {
       if (thread)
         await this.projectThread(
