@@ -11,12 +11,18 @@ import {
   reactionKey,
   readMessages,
 } from '@confab/db/model';
-import { seededRandom, useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { seededRandom, waitFor } from '@confab/db/testing';
 import { and, eq, isNull } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
-import * as Y from 'yjs';
-import { connectProvider, type SyncNode, seedWorld, startNode } from './sync-test-kit';
+import type * as Y from 'yjs';
+import {
+  connectProvider,
+  type SyncNode,
+  type SyncWorld,
+  storedDoc,
+  useSyncWorld,
+} from './sync-test-kit';
 
 /**
  * Seeded convergence fuzz [S5] [S7]: peers of two users post, edit, delete, react, drop offline
@@ -31,16 +37,13 @@ const KEPT_SEEDS = [3];
 const SEED = Number(process.env.CONVERGENCE_SEED ?? 20261126);
 const STEPS = 160;
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
+const sync = useSyncWorld();
 let node: SyncNode;
-let world: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  node = await startNode(testDb.url, testRedis.url, testRedis.prefix);
-  world = await seedWorld(node.backends);
+let world: SyncWorld;
+beforeAll(() => {
+  node = sync.node;
+  world = sync.world;
 });
-afterAll(() => node.stop());
 
 interface Peer {
   userId: string;
@@ -151,12 +154,7 @@ async function runSeed(seed: number, name: string) {
     { timeoutMs: 60_000 },
   );
 
-  const stored = new Y.Doc();
-  for (const row of await node.backends.database.db
-    .select({ update: schema.docUpdates.update })
-    .from(schema.docUpdates)
-    .where(eq(schema.docUpdates.docName, name)))
-    Y.applyUpdate(stored, row.update);
+  const stored = await storedDoc(node.backends.database.db, name);
   const final = readMessages(stored);
   const lost = [...posted].filter((id) => !stored.getMap(MESSAGES).has(id)).length;
   const resets = peers.reduce((sum, peer) => sum + peer.resets, 0);

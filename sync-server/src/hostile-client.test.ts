@@ -7,21 +7,20 @@ import {
   readMessages,
   toggleReaction,
 } from '@confab/db/model';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType, syncUpdate } from './protocol';
 import {
-  connectProvider,
   type SyncNode,
+  type SyncWorld,
   say,
-  seedWorld,
-  startNode,
   texts,
   ticketFor,
+  useSyncWorld,
 } from './sync-test-kit';
 
 /**
@@ -29,16 +28,14 @@ import {
  * it must be refused with its reason, leave Postgres and the other clients unchanged, and its
  * allowed counterpart must go through.
  */
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
+const sync = useSyncWorld();
 let node: SyncNode;
-let world: Awaited<ReturnType<typeof seedWorld>>;
+let world: SyncWorld;
 let announcements: string;
-const providers: Array<{ destroy(): void }> = [];
 
 beforeAll(async () => {
-  node = await startNode(testDb.url, testRedis.url, testRedis.prefix);
-  world = await seedWorld(node.backends);
+  node = sync.node;
+  world = sync.world;
   const db = node.backends.database.db;
   const [publicChannel] = await db
     .select({ workspaceId: schema.channels.workspaceId })
@@ -60,25 +57,17 @@ beforeAll(async () => {
   ]);
   announcements = channel.id;
 });
-afterAll(async () => {
-  for (const provider of providers) provider.destroy();
-  await node.stop();
-});
 
 let segment = 100;
 /** A fresh doc with an honest observer (Bob's stock provider) already in it. */
 async function freshDoc(name = world.publicSegment(segment++)) {
-  const observer = await connectProvider(node, world.users.bob, name);
-  providers.push(observer.provider);
-  await waitFor('observer sync', () => (observer.provider.synced ? true : undefined));
+  const observer = await sync.open(world.users.bob, name);
   return { name, observer: observer.doc };
 }
 
 /** An honest write through a stock provider, waited for until the observer has it. */
 async function honest(name: string, userId: string, write: (doc: Y.Doc) => void, observer: Y.Doc) {
-  const client = await connectProvider(node, userId, name);
-  providers.push(client.provider);
-  await waitFor('sync', () => (client.provider.synced ? true : undefined));
+  const client = await sync.open(userId, name);
   const before = Y.encodeStateVector(observer);
   write(client.doc);
   const written = Y.decodeStateVector(Y.encodeStateVector(client.doc));

@@ -3,8 +3,15 @@ import { editMessage, postMessage, readMessages } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { connectProvider, type SyncNode, say, seedWorld, startNode, texts } from './sync-test-kit';
+import {
+  connectProvider,
+  type SyncNode,
+  say,
+  seedWorld,
+  startNode,
+  storedDoc,
+  texts,
+} from './sync-test-kit';
 
 const testDb = useTestDatabase();
 const testRedis = useTestRedis();
@@ -101,12 +108,7 @@ describe('a message id created on two nodes at once', () => {
     );
     postMessage(bob.doc, { id, author: world.users.bob, text: 'overwrite it' });
     expect(await closed).toBe(4422);
-    const stored = new Y.Doc();
-    for (const row of await one.backends.database.db
-      .select({ update: schema.docUpdates.update })
-      .from(schema.docUpdates)
-      .where(eq(schema.docUpdates.docName, name)))
-      Y.applyUpdate(stored, row.update);
+    const stored = await storedDoc(one.backends.database.db, name);
     expect(readMessages(stored).map((m) => [m.id, m.text])).toEqual([[id, 'mine']]);
   });
 });

@@ -1,22 +1,28 @@
 import { schema } from '@confab/db';
 import { trackPersistence } from '@confab/db/model';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { type SyncNode, say, seedWorld, startNode, texts, ticketFor } from './sync-test-kit';
+import {
+  type SyncNode,
+  type SyncWorld,
+  say,
+  storedDoc,
+  texts,
+  ticketFor,
+  useSyncWorld,
+} from './sync-test-kit';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
+const sync = useSyncWorld();
 let node: SyncNode;
-let world: Awaited<ReturnType<typeof seedWorld>>;
-beforeAll(async () => {
-  node = await startNode(testDb.url, testRedis.url, testRedis.prefix);
-  world = await seedWorld(node.backends);
+let world: SyncWorld;
+beforeAll(() => {
+  node = sync.node;
+  world = sync.world;
 });
-afterAll(() => node.stop());
 
 const rows = async (name: string) =>
   (
@@ -70,13 +76,7 @@ describe('persistence tracker', () => {
     provider.connect();
     await waitFor('durable after reconnect', () => (tracker.pending ? undefined : true));
     expect(await rows(name)).toBeGreaterThan(0);
-    const reader = new Y.Doc();
-    for (const row of await node.backends.database.db
-      .select({ update: schema.docUpdates.update })
-      .from(schema.docUpdates)
-      .where(eq(schema.docUpdates.docName, name))) {
-      Y.applyUpdate(reader, row.update);
-    }
+    const reader = await storedDoc(node.backends.database.db, name);
     expect(texts(reader)).toEqual(['offline-0', 'offline-1', 'offline-2']);
     provider.destroy();
   });

@@ -8,12 +8,16 @@ import {
   type Backends,
   backendEnvSchema,
   createLogger,
+  type Db,
   docName,
   openBackends,
   schema,
 } from '@confab/db';
 import { postMessage, readMessages, trackPersistence } from '@confab/db/model';
+import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { eq } from 'drizzle-orm';
 import * as encoding from 'lib0/encoding';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -170,3 +174,57 @@ export const say = (doc: Y.Doc, author: string, text: string) => postMessage(doc
 
 /** The texts of a doc's messages, oldest first. */
 export const texts = (doc: Y.Doc) => readMessages(doc).map((message) => message.text);
+
+export type SyncWorld = Awaited<ReturnType<typeof seedWorld>>;
+
+/**
+ * The usual setup of a sync test file: its own database and Redis prefix, one node, the seeded
+ * world, and `open` for synced stock providers that are destroyed after the file's tests.
+ */
+export function useSyncWorld(limits?: SyncLimits, extra: Partial<AttachSyncOptions> = {}) {
+  const testDb = useTestDatabase();
+  const testRedis = useTestRedis();
+  let node: SyncNode | undefined;
+  let world: SyncWorld | undefined;
+  const providers: WebsocketProvider[] = [];
+  beforeAll(async () => {
+    node = await startNode(testDb.url, testRedis.url, testRedis.prefix, limits, extra);
+    world = await seedWorld(node.backends);
+  });
+  afterAll(async () => {
+    for (const provider of providers) provider.destroy();
+    await node?.stop();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useSyncWorld: use it inside a test or hook');
+    return value;
+  };
+  return {
+    testDb,
+    testRedis,
+    get node() {
+      return ready(node);
+    },
+    get world() {
+      return ready(world);
+    },
+    /** A stock provider of `userId` on doc `name`, once it has synced. */
+    async open(userId: string, name: string, on: SyncNode = ready(node)) {
+      const connected = await connectProvider(on, userId, name);
+      providers.push(connected.provider);
+      await waitFor('sync', () => (connected.provider.synced ? true : undefined));
+      return connected;
+    },
+  };
+}
+
+/** A doc rebuilt from everything the log holds for `name`. */
+export async function storedDoc(db: Db, name: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  const rows = await db
+    .select({ update: schema.docUpdates.update })
+    .from(schema.docUpdates)
+    .where(eq(schema.docUpdates.docName, name));
+  for (const row of rows) Y.applyUpdate(doc, row.update);
+  return doc;
+}

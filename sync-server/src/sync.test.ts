@@ -1,43 +1,29 @@
 import { SESSIONS_REVOKED_TOPIC, schema } from '@confab/db';
 import { readMessages } from '@confab/db/model';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType, syncUpdate } from './protocol';
 import {
-  connectProvider,
   type SyncNode,
+  type SyncWorld,
   say,
-  seedWorld,
-  startNode,
   texts,
   ticketFor,
+  useSyncWorld,
 } from './sync-test-kit';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
+const sync = useSyncWorld();
 let node: SyncNode;
-let world: Awaited<ReturnType<typeof seedWorld>>;
-const providers: Array<{ destroy(): void }> = [];
-
-beforeAll(async () => {
-  node = await startNode(testDb.url, testRedis.url, testRedis.prefix);
-  world = await seedWorld(node.backends);
+let world: SyncWorld;
+beforeAll(() => {
+  node = sync.node;
+  world = sync.world;
 });
-afterAll(async () => {
-  for (const provider of providers) provider.destroy();
-  await node.stop();
-});
-
-async function open(userId: string, name = world.publicDoc, on = node) {
-  const connected = await connectProvider(on, userId, name);
-  providers.push(connected.provider);
-  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
-  return connected;
-}
+const open = (userId: string, name = world.publicDoc) => sync.open(userId, name);
 
 const logRows = (name: string) =>
   node.backends.database.db

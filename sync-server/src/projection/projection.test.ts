@@ -8,42 +8,23 @@ import {
   SEGMENT_BOUND,
   toggleReaction,
 } from '@confab/db/model';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { waitFor } from '@confab/db/testing';
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { connectProvider, type SyncNode, seedWorld, startNode } from '../sync-test-kit';
+import { useSyncWorld } from '../sync-test-kit';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let node: SyncNode;
-let world: Awaited<ReturnType<typeof seedWorld>>;
-const providers: Array<{ destroy(): void }> = [];
+const sync = useSyncWorld();
+const open = async (userId: string, name: string) => (await sync.open(userId, name)).doc;
 
-beforeAll(async () => {
-  node = await startNode(testDb.url, testRedis.url, testRedis.prefix);
-  world = await seedWorld(node.backends);
-});
-afterAll(async () => {
-  for (const provider of providers) provider.destroy();
-  await node.stop();
-});
-
-async function open(userId: string, name: string): Promise<Y.Doc> {
-  const { provider, doc } = await connectProvider(node, userId, name);
-  providers.push(provider);
-  await waitFor('sync', () => (provider.synced ? true : undefined));
-  return doc;
-}
-
-const db = () => node.backends.database.db;
+const db = () => sync.node.backends.database.db;
 const messageRow = async (id: string) =>
   (await db().select().from(schema.messages).where(eq(schema.messages.id, id)))[0];
 
 describe('projection of channel docs into rows', () => {
   it('keeps every version of an edited message, in order, with its editor [S3]', async () => {
-    const ada = await open(world.users.ada, world.publicSegment(0));
-    const id = postMessage(ada, { author: world.users.ada, text: 'v1' });
+    const ada = await open(sync.world.users.ada, sync.world.publicSegment(0));
+    const id = postMessage(ada, { author: sync.world.users.ada, text: 'v1' });
     for (const text of ['v2', 'v3', 'v4']) {
       await waitFor('previous version', async () =>
         (await messageRow(id))?.text ? true : undefined,
@@ -63,22 +44,25 @@ describe('projection of channel docs into rows', () => {
       .where(eq(schema.messageVersions.messageId, id))
       .orderBy(asc(schema.messageVersions.docSeq));
     expect(versions.map((v) => v.text)).toEqual(['v1', 'v2', 'v3', 'v4']);
-    expect(new Set(versions.map((v) => v.editorId))).toEqual(new Set([world.users.ada]));
+    expect(new Set(versions.map((v) => v.editorId))).toEqual(new Set([sync.world.users.ada]));
     await waitFor('latest text', async () =>
       (await messageRow(id))?.text === 'v4' ? true : undefined,
     );
     const row = await messageRow(id);
-    expect(row).toMatchObject({ authorId: world.users.ada, parentId: null, deletedAt: null });
+    expect(row).toMatchObject({ authorId: sync.world.users.ada, parentId: null, deletedAt: null });
     expect(row?.editedAt).not.toBeNull();
   });
 
   it('projects reactions, mentions and deletions by a moderator', async () => {
-    const bob = await open(world.users.bob, world.publicSegment(1));
-    const ada = await open(world.users.ada, world.publicSegment(1));
-    const id = postMessage(bob, { author: world.users.bob, text: `hi <@${world.users.ada}>` });
+    const bob = await open(sync.world.users.bob, sync.world.publicSegment(1));
+    const ada = await open(sync.world.users.ada, sync.world.publicSegment(1));
+    const id = postMessage(bob, {
+      author: sync.world.users.bob,
+      text: `hi <@${sync.world.users.ada}>`,
+    });
     await waitFor('message', async () => ((await messageRow(id)) ? true : undefined));
     await waitFor('ada has it', () => (ada.getMap('messages').has(id) ? true : undefined));
-    toggleReaction(ada, { messageId: id, userId: world.users.ada, emoji: '👍' });
+    toggleReaction(ada, { messageId: id, userId: sync.world.users.ada, emoji: '👍' });
     await waitFor('reaction row', async () => {
       const rows = await db()
         .select()
@@ -90,8 +74,8 @@ describe('projection of channel docs into rows', () => {
       .select()
       .from(schema.messageMentions)
       .where(eq(schema.messageMentions.messageId, id));
-    expect(mentions.map((m) => m.userId)).toEqual([world.users.ada]);
-    toggleReaction(ada, { messageId: id, userId: world.users.ada, emoji: '👍' });
+    expect(mentions.map((m) => m.userId)).toEqual([sync.world.users.ada]);
+    toggleReaction(ada, { messageId: id, userId: sync.world.users.ada, emoji: '👍' });
     await waitFor('reaction gone', async () => {
       const rows = await db()
         .select()
@@ -103,8 +87,8 @@ describe('projection of channel docs into rows', () => {
     await waitFor('tombstone', async () => ((await messageRow(id))?.deletedAt ? true : undefined));
     expect(await messageRow(id)).toMatchObject({
       text: '',
-      deletedBy: world.users.ada,
-      authorId: world.users.bob,
+      deletedBy: sync.world.users.ada,
+      authorId: sync.world.users.bob,
     });
     const afterDelete = await db()
       .select()
@@ -114,7 +98,7 @@ describe('projection of channel docs into rows', () => {
   });
 
   it('opens the next segment past the bound and refuses new messages past the hard cap [S6]', async () => {
-    const name = world.publicSegment(3);
+    const name = sync.world.publicSegment(3);
     const [channel] = await db()
       .select()
       .from(schema.channels)
@@ -123,13 +107,11 @@ describe('projection of channel docs into rows', () => {
       .update(schema.channels)
       .set({ headSegment: 3 })
       .where(eq(schema.channels.id, channel?.id ?? ''));
-    const { provider, doc } = await connectProvider(node, world.users.ada, name);
-    providers.push(provider);
-    await waitFor('sync', () => (provider.synced ? true : undefined));
+    const { provider, doc } = await sync.open(sync.world.users.ada, name);
     const postMany = (count: number) =>
       doc.transact(() => {
         for (let i = 0; i < count; i++)
-          postMessage(doc, { author: world.users.ada, text: `m${i}` });
+          postMessage(doc, { author: sync.world.users.ada, text: `m${i}` });
       });
     postMany(SEGMENT_BOUND.messages);
     const head = async () =>
@@ -160,37 +142,51 @@ describe('projection of channel docs into rows', () => {
   });
 
   it('rebuilds rows a crash lost between a commit and its projection when the doc loads', async () => {
-    const name = world.publicSegment(5);
+    const name = sync.world.publicSegment(5);
     const writer = new Y.Doc();
-    const id = postMessage(writer, { author: world.users.ada, text: 'committed, never projected' });
+    const id = postMessage(writer, {
+      author: sync.world.users.ada,
+      text: 'committed, never projected',
+    });
     await db()
       .insert(schema.docUpdates)
       .values({
         docName: name,
         update: Y.encodeStateAsUpdate(writer),
         clientId: writer.clientID,
-        userId: world.users.ada,
+        userId: sync.world.users.ada,
       });
     await db()
       .insert(schema.docClientIds)
-      .values({ docName: name, clientId: writer.clientID, userId: world.users.ada });
-    await open(world.users.bob, name);
+      .values({ docName: name, clientId: writer.clientID, userId: sync.world.users.ada });
+    await open(sync.world.users.bob, name);
     const row = await waitFor('the lost row', async () => await messageRow(id));
-    expect(row).toMatchObject({ text: 'committed, never projected', authorId: world.users.ada });
+    expect(row).toMatchObject({
+      text: 'committed, never projected',
+      authorId: sync.world.users.ada,
+    });
   });
 
   it('summarises threads and projects read markers', async () => {
-    const ada = await open(world.users.ada, world.publicSegment(2));
-    const rootId = postMessage(ada, { author: world.users.ada, text: 'root' });
+    const ada = await open(sync.world.users.ada, sync.world.publicSegment(2));
+    const rootId = postMessage(ada, { author: sync.world.users.ada, text: 'root' });
     await waitFor('root', async () => ((await messageRow(rootId)) ? true : undefined));
     const [channel] = await db()
       .select({ id: schema.channels.id })
       .from(schema.channels)
       .where(eq(schema.channels.name, 'public'));
     const channelId = channel?.id ?? '';
-    const thread = await open(world.users.bob, docName({ kind: 'thread', channelId, rootId }));
-    const first = postMessage(thread, { author: world.users.bob, text: 'r1', parentId: rootId });
-    const second = postMessage(thread, { author: world.users.bob, text: 'r2', parentId: rootId });
+    const thread = await open(sync.world.users.bob, docName({ kind: 'thread', channelId, rootId }));
+    const first = postMessage(thread, {
+      author: sync.world.users.bob,
+      text: 'r1',
+      parentId: rootId,
+    });
+    const second = postMessage(thread, {
+      author: sync.world.users.bob,
+      text: 'r2',
+      parentId: rootId,
+    });
     const stats = await waitFor('thread stats', async () => {
       const [row] = await db()
         .select()
@@ -198,10 +194,13 @@ describe('projection of channel docs into rows', () => {
         .where(eq(schema.threadStats.rootId, rootId));
       return row?.replyCount === 2 ? row : undefined;
     });
-    expect(stats).toMatchObject({ lastReplyId: second, participantIds: [world.users.bob] });
+    expect(stats).toMatchObject({ lastReplyId: second, participantIds: [sync.world.users.bob] });
     expect((await messageRow(first))?.parentId).toBe(rootId);
 
-    const mine = await open(world.users.bob, docName({ kind: 'user', userId: world.users.bob }));
+    const mine = await open(
+      sync.world.users.bob,
+      docName({ kind: 'user', userId: sync.world.users.bob }),
+    );
     markRead(mine, channelMarkerKey(channelId), rootId);
     const marker = async () =>
       (
@@ -211,7 +210,7 @@ describe('projection of channel docs into rows', () => {
           .where(
             and(
               eq(schema.channelMembers.channelId, channelId),
-              eq(schema.channelMembers.userId, world.users.bob),
+              eq(schema.channelMembers.userId, sync.world.users.bob),
             ),
           )
       )[0]?.id;
