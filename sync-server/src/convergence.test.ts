@@ -13,16 +13,10 @@ import {
 } from '@confab/db/model';
 import { seededRandom, waitFor } from '@confab/db/testing';
 import { and, eq, isNull } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
-import {
-  connectProvider,
-  type SyncNode,
-  type SyncWorld,
-  storedDoc,
-  useSyncWorld,
-} from './sync-test-kit';
+import { connectProvider, storedDoc, useSyncWorld } from './sync-test-kit';
 
 /**
  * Seeded convergence fuzz [S5] [S7]: peers of two users post, edit, delete, react, drop offline
@@ -38,12 +32,6 @@ const SEED = Number(process.env.CONVERGENCE_SEED ?? 20261126);
 const STEPS = 160;
 
 const sync = useSyncWorld();
-let node: SyncNode;
-let world: SyncWorld;
-beforeAll(() => {
-  node = sync.node;
-  world = sync.world;
-});
 
 interface Peer {
   userId: string;
@@ -57,7 +45,7 @@ interface Peer {
 }
 
 async function connect(peer: Omit<Peer, 'doc' | 'provider' | 'tracker'>, name: string) {
-  const { doc, provider, tracker } = await connectProvider(node, peer.userId, name, {
+  const { doc, provider, tracker } = await connectProvider(sync.node, peer.userId, name, {
     track: true,
   });
   if (!tracker) throw new Error('no tracker');
@@ -91,7 +79,12 @@ async function runSeed(seed: number, name: string) {
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
   const storage = memoryOutboxStorage();
   const peers: Peer[] = [];
-  for (const userId of [world.users.ada, world.users.ada, world.users.bob, world.users.bob]) {
+  for (const userId of [
+    sync.world.users.ada,
+    sync.world.users.ada,
+    sync.world.users.bob,
+    sync.world.users.bob,
+  ]) {
     const outbox = await Outbox.open(storage, `${name}:${peers.length}`);
     peers.push(
       await connect({ userId, outbox, rejected: false, resets: 0, failedDrafts: 0 }, name),
@@ -124,7 +117,7 @@ async function runSeed(seed: number, name: string) {
         const on = !peer.doc.getMap(REACTIONS).has(reactionKey(key));
         intent = { kind: 'reaction', ...key, on };
       }
-    } else if (roll < 0.86 && peer.userId === world.users.bob) {
+    } else if (roll < 0.86 && peer.userId === sync.world.users.bob) {
       // A forbidden change made straight on the doc: editing someone else's message.
       const theirs = readMessages(peer.doc).find((m) => m.author !== peer.userId && !m.deleted);
       if (theirs) {
@@ -154,7 +147,7 @@ async function runSeed(seed: number, name: string) {
     { timeoutMs: 60_000 },
   );
 
-  const stored = await storedDoc(node.backends.database.db, name);
+  const stored = await storedDoc(sync.node.backends.database.db, name);
   const final = readMessages(stored);
   const lost = [...posted].filter((id) => !stored.getMap(MESSAGES).has(id)).length;
   const resets = peers.reduce((sum, peer) => sum + peer.resets, 0);
@@ -168,7 +161,7 @@ async function runSeed(seed: number, name: string) {
 
   // The projection agrees with the log.
   await waitFor('projection', async () => {
-    const rows = await node.backends.database.db
+    const rows = await sync.node.backends.database.db
       .select()
       .from(schema.messages)
       .where(and(eq(schema.messages.docName, name), isNull(schema.messages.parentId)));
@@ -203,7 +196,7 @@ describe('seeded convergence fuzz [S5] [S7]', () => {
   let doc = 200;
   it.each([...KEPT_SEEDS, SEED])(
     'converges replicas, log and projection, losing no intent (seed %i)',
-    async (seed) => runSeed(seed, world.publicSegment(doc++)),
+    async (seed) => runSeed(seed, sync.world.publicSegment(doc++)),
     120_000,
   );
 });

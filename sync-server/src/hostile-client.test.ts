@@ -14,14 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType, syncUpdate } from './protocol';
-import {
-  type SyncNode,
-  type SyncWorld,
-  say,
-  texts,
-  ticketFor,
-  useSyncWorld,
-} from './sync-test-kit';
+import { say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
 
 /**
  * [S2]-[S4] over the wire: each hostile change is made by a real Y.Doc and sent on a real socket;
@@ -29,14 +22,10 @@ import {
  * allowed counterpart must go through.
  */
 const sync = useSyncWorld();
-let node: SyncNode;
-let world: SyncWorld;
 let announcements: string;
 
 beforeAll(async () => {
-  node = sync.node;
-  world = sync.world;
-  const db = node.backends.database.db;
+  const db = sync.node.backends.database.db;
   const [publicChannel] = await db
     .select({ workspaceId: schema.channels.workspaceId })
     .from(schema.channels)
@@ -52,16 +41,16 @@ beforeAll(async () => {
     .returning();
   if (!channel) throw new Error('no channel');
   await db.insert(schema.channelMembers).values([
-    { channelId: channel.id, userId: world.users.ada },
-    { channelId: channel.id, userId: world.users.bob },
+    { channelId: channel.id, userId: sync.world.users.ada },
+    { channelId: channel.id, userId: sync.world.users.bob },
   ]);
   announcements = channel.id;
 });
 
 let segment = 100;
 /** A fresh doc with an honest observer (Bob's stock provider) already in it. */
-async function freshDoc(name = world.publicSegment(segment++)) {
-  const observer = await sync.open(world.users.bob, name);
+async function freshDoc(name = sync.world.publicSegment(segment++)) {
+  const observer = await sync.open(sync.world.users.bob, name);
   return { name, observer: observer.doc };
 }
 
@@ -81,7 +70,7 @@ async function honest(name: string, userId: string, write: (doc: Y.Doc) => void,
 
 const logCount = async (name: string) =>
   (
-    await node.backends.database.db
+    await sync.node.backends.database.db
       .select({ seq: schema.docUpdates.seq })
       .from(schema.docUpdates)
       .where(eq(schema.docUpdates.docName, name))
@@ -112,7 +101,7 @@ async function attempt(
   write(doc);
   const update = Y.encodeStateAsUpdate(doc, base);
   const socket = new WebSocket(
-    `ws://127.0.0.1:${node.port}/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, userId)}`,
+    `ws://127.0.0.1:${sync.node.port}/sync/${name}?acks=1&ticket=${await ticketFor(sync.node.backends, userId)}`,
   );
   const frames: Uint8Array[] = [];
   socket.on('message', (data) => frames.push(new Uint8Array(data as Buffer)));
@@ -167,12 +156,12 @@ const messageIn = (doc: Y.Doc) => {
 describe('hostile clients [S2] [S3] [S4]', () => {
   it("refuses a message forging another author; accepts one in one's own name", async () => {
     const { name, observer } = await freshDoc();
-    const forged = await refused(name, world.users.ada, observer, (doc) =>
-      postMessage(doc, { author: world.users.bob, text: 'I am Bob' }),
+    const forged = await refused(name, sync.world.users.ada, observer, (doc) =>
+      postMessage(doc, { author: sync.world.users.bob, text: 'I am Bob' }),
     );
     expect(forged).toEqual({ result: 'forged_author', closeCode: 4422 });
-    const own = await attempt(name, world.users.ada, observer, (doc) =>
-      postMessage(doc, { author: world.users.ada, text: 'I am Ada' }),
+    const own = await attempt(name, sync.world.users.ada, observer, (doc) =>
+      postMessage(doc, { author: sync.world.users.ada, text: 'I am Ada' }),
     );
     expect(own.result).toBe('ok');
     await waitFor('observer', () => (texts(observer).includes('I am Ada') ? true : undefined));
@@ -180,29 +169,44 @@ describe('hostile clients [S2] [S3] [S4]', () => {
 
   it("refuses edits and deletions of another member's message; the author may, a moderator may delete", async () => {
     const { name, observer } = await freshDoc();
-    await honest(name, world.users.ada, (doc) => say(doc, world.users.ada, 'original'), observer);
+    await honest(
+      name,
+      sync.world.users.ada,
+      (doc) => say(doc, sync.world.users.ada, 'original'),
+      observer,
+    );
     const id = messageIn(observer);
     expect(
-      (await refused(name, world.users.bob, observer, (doc) => editMessage(doc, id, 'forged')))
+      (await refused(name, sync.world.users.bob, observer, (doc) => editMessage(doc, id, 'forged')))
         .result,
     ).toBe('not_author');
     expect(
-      (await refused(name, world.users.bob, observer, (doc) => deleteMessage(doc, id))).result,
+      (await refused(name, sync.world.users.bob, observer, (doc) => deleteMessage(doc, id))).result,
     ).toBe('not_author');
     expect(
-      (await attempt(name, world.users.ada, observer, (doc) => editMessage(doc, id, 'v2'))).result,
+      (await attempt(name, sync.world.users.ada, observer, (doc) => editMessage(doc, id, 'v2')))
+        .result,
     ).toBe('ok');
     await waitFor('edit', () => (texts(observer).join() === 'v2' ? true : undefined));
 
-    await honest(name, world.users.bob, (doc) => say(doc, world.users.bob, 'spam'), observer);
+    await honest(
+      name,
+      sync.world.users.bob,
+      (doc) => say(doc, sync.world.users.bob, 'spam'),
+      observer,
+    );
     const spam = readMessages(observer).find((message) => message.text === 'spam')?.id ?? '';
     // Ada owns the workspace: she may tombstone Bob's message, not rewrite it.
     expect(
-      (await refused(name, world.users.ada, observer, (doc) => editMessage(doc, spam, 'nicer')))
-        .result,
+      (
+        await refused(name, sync.world.users.ada, observer, (doc) =>
+          editMessage(doc, spam, 'nicer'),
+        )
+      ).result,
     ).toBe('not_author');
     expect(
-      (await attempt(name, world.users.ada, observer, (doc) => deleteMessage(doc, spam))).result,
+      (await attempt(name, sync.world.users.ada, observer, (doc) => deleteMessage(doc, spam)))
+        .result,
     ).toBe('ok');
     await waitFor('tombstone', () =>
       readMessages(observer).find((message) => message.id === spam)?.deleted ? true : undefined,
@@ -211,25 +215,32 @@ describe('hostile clients [S2] [S3] [S4]', () => {
 
   it("refuses removing or adding a reaction in another user's name; one's own toggles", async () => {
     const { name, observer } = await freshDoc();
-    await honest(name, world.users.ada, (doc) => say(doc, world.users.ada, 'lunch?'), observer);
+    await honest(
+      name,
+      sync.world.users.ada,
+      (doc) => say(doc, sync.world.users.ada, 'lunch?'),
+      observer,
+    );
     const id = messageIn(observer);
     await honest(
       name,
-      world.users.ada,
-      (doc) => toggleReaction(doc, { messageId: id, userId: world.users.ada, emoji: '👍' }),
+      sync.world.users.ada,
+      (doc) => toggleReaction(doc, { messageId: id, userId: sync.world.users.ada, emoji: '👍' }),
       observer,
     );
     const remove = (doc: Y.Doc) =>
-      toggleReaction(doc, { messageId: id, userId: world.users.ada, emoji: '👍' });
-    expect((await refused(name, world.users.bob, observer, remove)).result).toBe(
+      toggleReaction(doc, { messageId: id, userId: sync.world.users.ada, emoji: '👍' });
+    expect((await refused(name, sync.world.users.bob, observer, remove)).result).toBe(
       'not_own_reaction',
     );
     const forge = (doc: Y.Doc) =>
-      toggleReaction(doc, { messageId: id, userId: world.users.ada, emoji: '🎉' });
-    expect((await refused(name, world.users.bob, observer, forge)).result).toBe('not_own_reaction');
+      toggleReaction(doc, { messageId: id, userId: sync.world.users.ada, emoji: '🎉' });
+    expect((await refused(name, sync.world.users.bob, observer, forge)).result).toBe(
+      'not_own_reaction',
+    );
     const own = (doc: Y.Doc) =>
-      toggleReaction(doc, { messageId: id, userId: world.users.bob, emoji: '👍' });
-    expect((await attempt(name, world.users.bob, observer, own)).result).toBe('ok');
+      toggleReaction(doc, { messageId: id, userId: sync.world.users.bob, emoji: '👍' });
+    expect((await attempt(name, sync.world.users.bob, observer, own)).result).toBe('ok');
     await waitFor('reaction', () =>
       readMessages(observer)[0]?.reactions.get('👍')?.length === 2 ? true : undefined,
     );
@@ -239,31 +250,37 @@ describe('hostile clients [S2] [S3] [S4]', () => {
     const { name, observer } = await freshDoc();
     const ada = await honest(
       name,
-      world.users.ada,
-      (doc) => say(doc, world.users.ada, 'mine'),
+      sync.world.users.ada,
+      (doc) => say(doc, sync.world.users.ada, 'mine'),
       observer,
     );
     const stolen = await refused(
       name,
-      world.users.bob,
+      sync.world.users.bob,
       observer,
-      (doc) => say(doc, world.users.bob, "as Ada's client"),
+      (doc) => say(doc, sync.world.users.bob, "as Ada's client"),
       { clientId: ada.clientID },
     );
     expect(stolen.result).toBe('client_id_owned');
     const clientId = 4_242_424;
     expect(
       (
-        await refused(name, world.users.bob, observer, (doc) => doc.getMap('evil').set('k', 1), {
-          clientId,
-        })
+        await refused(
+          name,
+          sync.world.users.bob,
+          observer,
+          (doc) => doc.getMap('evil').set('k', 1),
+          {
+            clientId,
+          },
+        )
       ).result,
     ).toBe('unknown_type');
     const barred = await refused(
       name,
-      world.users.bob,
+      sync.world.users.bob,
       observer,
-      (doc) => say(doc, world.users.bob, 'honest now'),
+      (doc) => say(doc, sync.world.users.bob, 'honest now'),
       {
         clientId,
       },
@@ -271,8 +288,8 @@ describe('hostile clients [S2] [S3] [S4]', () => {
     expect(barred.result).toBe('client_id_barred');
     expect(
       (
-        await attempt(name, world.users.bob, observer, (doc) =>
-          say(doc, world.users.bob, 'fresh id'),
+        await attempt(name, sync.world.users.bob, observer, (doc) =>
+          say(doc, sync.world.users.bob, 'fresh id'),
         )
       ).result,
     ).toBe('ok');
@@ -280,7 +297,7 @@ describe('hostile clients [S2] [S3] [S4]', () => {
 
   it('refuses unknown types and fields, wrong value types and oversized text', async () => {
     const { name, observer } = await freshDoc();
-    const ada = world.users.ada;
+    const ada = sync.world.users.ada;
     const cases: Array<[string, (doc: Y.Doc) => void]> = [
       ['unknown_type', (doc) => doc.getArray('evil').push([1])],
       [
@@ -316,12 +333,12 @@ describe('hostile clients [S2] [S3] [S4]', () => {
 
   it('refuses writes into a channel one is not a member of', async () => {
     const { name, observer } = await freshDoc();
-    const eve = await refused(name, world.users.eve, observer, (doc) =>
-      say(doc, world.users.eve, 'not a member'),
+    const eve = await refused(name, sync.world.users.eve, observer, (doc) =>
+      say(doc, sync.world.users.eve, 'not a member'),
     );
     expect(eve.result).toBe('closed 4403');
     const socket = new WebSocket(
-      `ws://127.0.0.1:${node.port}/sync/${world.privateDoc}?ticket=${await ticketFor(node.backends, world.users.bob)}`,
+      `ws://127.0.0.1:${sync.node.port}/sync/${sync.world.privateDoc}?ticket=${await ticketFor(sync.node.backends, sync.world.users.bob)}`,
     );
     const status = await new Promise<number>((resolve) => {
       socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
@@ -334,13 +351,16 @@ describe('hostile clients [S2] [S3] [S4]', () => {
     const name = docName({ kind: 'segment', channelId: announcements, index: 0 });
     const { observer } = await freshDoc(name);
     expect(
-      (await refused(name, world.users.bob, observer, (doc) => say(doc, world.users.bob, 'me too')))
-        .result,
+      (
+        await refused(name, sync.world.users.bob, observer, (doc) =>
+          say(doc, sync.world.users.bob, 'me too'),
+        )
+      ).result,
     ).toBe('posting_not_allowed');
     expect(
       (
-        await attempt(name, world.users.ada, observer, (doc) =>
-          say(doc, world.users.ada, 'All hands at 3'),
+        await attempt(name, sync.world.users.ada, observer, (doc) =>
+          say(doc, sync.world.users.ada, 'All hands at 3'),
         )
       ).result,
     ).toBe('ok');
@@ -350,8 +370,12 @@ describe('hostile clients [S2] [S3] [S4]', () => {
     const { observer: threadObserver } = await freshDoc(thread);
     expect(
       (
-        await attempt(thread, world.users.bob, threadObserver, (doc) =>
-          postMessage(doc, { author: world.users.bob, text: 'see you there', parentId: rootId }),
+        await attempt(thread, sync.world.users.bob, threadObserver, (doc) =>
+          postMessage(doc, {
+            author: sync.world.users.bob,
+            text: 'see you there',
+            parentId: rootId,
+          }),
         )
       ).result,
     ).toBe('ok');

@@ -3,37 +3,24 @@ import { readMessages } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType, syncUpdate } from './protocol';
-import {
-  type SyncNode,
-  type SyncWorld,
-  say,
-  texts,
-  ticketFor,
-  useSyncWorld,
-} from './sync-test-kit';
+import { say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
 
 const sync = useSyncWorld();
-let node: SyncNode;
-let world: SyncWorld;
-beforeAll(() => {
-  node = sync.node;
-  world = sync.world;
-});
-const open = (userId: string, name = world.publicDoc) => sync.open(userId, name);
+const open = (userId: string, name = sync.world.publicDoc) => sync.open(userId, name);
 
 const logRows = (name: string) =>
-  node.backends.database.db
+  sync.node.backends.database.db
     .select()
     .from(schema.docUpdates)
     .where(eq(schema.docUpdates.docName, name));
 
 /** A raw socket, for what the stock provider never sends. */
 async function rawSocket(path: string, headers: Record<string, string> = {}) {
-  const socket = new WebSocket(`ws://127.0.0.1:${node.port}${path}`, { headers });
+  const socket = new WebSocket(`ws://127.0.0.1:${sync.node.port}${path}`, { headers });
   const frames: Uint8Array[] = [];
   socket.on('message', (data) => frames.push(new Uint8Array(data as Buffer)));
   const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
@@ -47,10 +34,10 @@ async function rawSocket(path: string, headers: Record<string, string> = {}) {
 
 describe('sync with stock y-websocket providers', () => {
   it('converges two providers through the server, both ways', async () => {
-    const a = await open(world.users.ada);
-    const b = await open(world.users.bob);
-    say(a.doc, world.users.ada, 'from-ada');
-    say(b.doc, world.users.bob, 'from-bob');
+    const a = await open(sync.world.users.ada);
+    const b = await open(sync.world.users.bob);
+    say(a.doc, sync.world.users.ada, 'from-ada');
+    say(b.doc, sync.world.users.bob, 'from-bob');
     await waitFor('convergence', () =>
       texts(a.doc).length === 2 && texts(b.doc).length === 2 ? true : undefined,
     );
@@ -58,23 +45,23 @@ describe('sync with stock y-websocket providers', () => {
   });
 
   it('serves a doc from Postgres to a client that opens it later, after the doc was unloaded', async () => {
-    const name = world.publicSegment(7);
-    const writer = await open(world.users.ada, name);
-    say(writer.doc, world.users.ada, 'durable');
+    const name = sync.world.publicSegment(7);
+    const writer = await open(sync.world.users.ada, name);
+    say(writer.doc, sync.world.users.ada, 'durable');
     await waitFor('logged', async () => ((await logRows(name)).length > 0 ? true : undefined));
     writer.provider.destroy();
-    const later = await open(world.users.bob, name);
+    const later = await open(sync.world.users.bob, name);
     await waitFor('history', () => (texts(later.doc).join() === 'durable' ? true : undefined));
   });
 
   it('acknowledges an update only after it is in Postgres [S1]', async () => {
-    const name = world.publicSegment(8);
+    const name = sync.world.publicSegment(8);
     const client = await rawSocket(
-      `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
+      `/sync/${name}?acks=1&ticket=${await ticketFor(sync.node.backends, sync.world.users.ada)}`,
     );
     expect(client.status).toBe(101);
     const doc = new Y.Doc();
-    say(doc, world.users.ada, 'k');
+    say(doc, sync.world.users.ada, 'k');
     const ackAt = client.frames.length;
     client.socket.send(syncUpdate(Y.encodeStateAsUpdate(doc)));
     const ack = await waitFor('ack', () =>
@@ -94,12 +81,12 @@ describe('sync with stock y-websocket providers', () => {
   });
 
   it('logs a re-sent update once', async () => {
-    const name = world.publicSegment(9);
+    const name = sync.world.publicSegment(9);
     const client = await rawSocket(
-      `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
+      `/sync/${name}?acks=1&ticket=${await ticketFor(sync.node.backends, sync.world.users.ada)}`,
     );
     const doc = new Y.Doc();
-    say(doc, world.users.ada, 'k');
+    say(doc, sync.world.users.ada, 'k');
     const frame = syncUpdate(Y.encodeStateAsUpdate(doc));
     const isAck = (received: Uint8Array) =>
       decoding.readVarUint(decoding.createDecoder(received)) === MessageType.persisted;
@@ -113,14 +100,14 @@ describe('sync with stock y-websocket providers', () => {
 
 describe('who may open a doc', () => {
   it('refuses before the 101: no ticket 401, reused ticket 401, foreign origin 403', async () => {
-    expect((await rawSocket(`/sync/${world.publicDoc}`)).status).toBe(401);
-    const ticket = await ticketFor(node.backends, world.users.ada);
-    const first = await rawSocket(`/sync/${world.publicDoc}?ticket=${ticket}`);
+    expect((await rawSocket(`/sync/${sync.world.publicDoc}`)).status).toBe(401);
+    const ticket = await ticketFor(sync.node.backends, sync.world.users.ada);
+    const first = await rawSocket(`/sync/${sync.world.publicDoc}?ticket=${ticket}`);
     expect(first.status).toBe(101);
     first.socket.close();
-    expect((await rawSocket(`/sync/${world.publicDoc}?ticket=${ticket}`)).status).toBe(401);
+    expect((await rawSocket(`/sync/${sync.world.publicDoc}?ticket=${ticket}`)).status).toBe(401);
     const foreign = await rawSocket(
-      `/sync/${world.publicDoc}?ticket=${await ticketFor(node.backends, world.users.ada)}`,
+      `/sync/${sync.world.publicDoc}?ticket=${await ticketFor(sync.node.backends, sync.world.users.ada)}`,
       {
         Origin: 'https://evil.example.net',
       },
@@ -130,10 +117,10 @@ describe('who may open a doc', () => {
 
   it('answers a private doc of a channel one is not in like a missing doc: 404', async () => {
     const hidden = await rawSocket(
-      `/sync/${world.privateDoc}?ticket=${await ticketFor(node.backends, world.users.bob)}`,
+      `/sync/${sync.world.privateDoc}?ticket=${await ticketFor(sync.node.backends, sync.world.users.bob)}`,
     );
     const missing = await rawSocket(
-      `/sync/channel:00000000-0000-4000-8000-000000000000:segment:0?ticket=${await ticketFor(node.backends, world.users.bob)}`,
+      `/sync/channel:00000000-0000-4000-8000-000000000000:segment:0?ticket=${await ticketFor(sync.node.backends, sync.world.users.bob)}`,
     );
     expect([hidden.status, missing.status]).toEqual([404, 404]);
   });
@@ -155,35 +142,35 @@ describe('who may open a doc', () => {
   });
 
   it('lets a workspace member outside a public channel read it, and closes them (4403) on a write', async () => {
-    const ada = await open(world.users.ada);
-    say(ada.doc, world.users.ada, 'seen-by-eve');
-    const eve = await open(world.users.eve);
+    const ada = await open(sync.world.users.ada);
+    say(ada.doc, sync.world.users.ada, 'seen-by-eve');
+    const eve = await open(sync.world.users.eve);
     await waitFor('read', () => (texts(eve.doc).includes('seen-by-eve') ? true : undefined));
     const closed = new Promise<number>((resolve) =>
       eve.provider.on('connection-close', (event) =>
         resolve((event as { code: number } | null)?.code ?? 0),
       ),
     );
-    const before = (await logRows(world.publicDoc)).length;
-    say(eve.doc, world.users.eve, 'eve-was-here');
+    const before = (await logRows(sync.world.publicDoc)).length;
+    say(eve.doc, sync.world.users.eve, 'eve-was-here');
     expect(await closed).toBe(4403);
-    expect(await logRows(world.publicDoc)).toHaveLength(before);
+    expect(await logRows(sync.world.publicDoc)).toHaveLength(before);
     expect(texts(ada.doc)).not.toContain('eve-was-here');
   });
 
   it('closes the sockets of a revoked session within seconds (4401)', async () => {
-    const bob = await open(world.users.bob);
+    const bob = await open(sync.world.users.bob);
     const closed = new Promise<number>((resolve) =>
       bob.provider.on('connection-close', (event) =>
         resolve((event as { code: number } | null)?.code ?? 0),
       ),
     );
-    await node.backends.bus.publish(
+    await sync.node.backends.bus.publish(
       SESSIONS_REVOKED_TOPIC,
       new TextEncoder().encode(
         JSON.stringify({
-          userId: world.users.bob,
-          sessionIds: [`session-${world.users.bob}`],
+          userId: sync.world.users.bob,
+          sessionIds: [`session-${sync.world.users.bob}`],
           reason: 'logout',
         }),
       ),
@@ -203,16 +190,16 @@ describe('hostile frames', () => {
   ])(
     'closes the sender on %s (4400), changes nothing, and keeps serving others',
     async (_name, frame) => {
-      const observer = await open(world.users.bob);
-      const before = (await logRows(world.publicDoc)).length;
+      const observer = await open(sync.world.users.bob);
+      const before = (await logRows(sync.world.publicDoc)).length;
       const attacker = await rawSocket(
-        `/sync/${world.publicDoc}?ticket=${await ticketFor(node.backends, world.users.ada)}`,
+        `/sync/${sync.world.publicDoc}?ticket=${await ticketFor(sync.node.backends, sync.world.users.ada)}`,
       );
       attacker.socket.send(frame);
       expect(await attacker.closed).toBe(4400);
-      expect(await logRows(world.publicDoc)).toHaveLength(before);
-      const writer = await open(world.users.ada);
-      say(writer.doc, world.users.ada, `after-${frame.length}-${frame[0]}`);
+      expect(await logRows(sync.world.publicDoc)).toHaveLength(before);
+      const writer = await open(sync.world.users.ada);
+      say(writer.doc, sync.world.users.ada, `after-${frame.length}-${frame[0]}`);
       await waitFor('still serving', () =>
         texts(observer.doc).includes(`after-${frame.length}-${frame[0]}`) ? true : undefined,
       );
@@ -221,7 +208,7 @@ describe('hostile frames', () => {
 
   it('closes a connection that sends a frame over 1 MiB (1009)', async () => {
     const attacker = await rawSocket(
-      `/sync/${world.publicDoc}?ticket=${await ticketFor(node.backends, world.users.ada)}`,
+      `/sync/${sync.world.publicDoc}?ticket=${await ticketFor(sync.node.backends, sync.world.users.ada)}`,
     );
     attacker.socket.send(new Uint8Array(1024 * 1024 + 1));
     expect(await attacker.closed).toBe(1009);
@@ -230,14 +217,14 @@ describe('hostile frames', () => {
 
 describe('updates that skip clocks', () => {
   it('stores nothing that cannot integrate: asks for the gap, then stores each struct once', async () => {
-    const name = world.publicSegment(50);
+    const name = sync.world.publicSegment(50);
     const client = await rawSocket(
-      `/sync/${name}?acks=1&ticket=${await ticketFor(node.backends, world.users.ada)}`,
+      `/sync/${name}?acks=1&ticket=${await ticketFor(sync.node.backends, sync.world.users.ada)}`,
     );
     const doc = new Y.Doc();
-    say(doc, world.users.ada, 'first');
+    say(doc, sync.world.users.ada, 'first');
     const before = Y.encodeStateVector(doc);
-    say(doc, world.users.ada, 'second');
+    say(doc, sync.world.users.ada, 'second');
     const tail = Y.encodeStateAsUpdate(doc, before); // depends on 'first', which the server lacks
     const sent = client.frames.length;
     client.socket.send(syncUpdate(tail));
