@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backendEnvSchema, createLogger, docName, openBackends, schema } from '@confab/db';
+import { docName, schema } from '@confab/db';
 import { MESSAGES, postMessage, readMessages, SEGMENT_BOUND } from '@confab/db/model';
 import { startProcess, tsEntry } from '@confab/db/testing';
-import { startTestServices } from '@confab/db/testing/services';
+import { openServiceBackends, startTestServices } from '@confab/db/testing/services';
 import { eq, sql } from 'drizzle-orm';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -46,14 +45,11 @@ async function main() {
   const services = await startTestServices();
   const database = await services.freshDatabase();
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-  const backends = await openBackends(
-    backendEnvSchema.parse({
-      DATABASE_URL: database.url,
-      REDIS_URL: services.redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-bench-')),
-    }),
-    { logger: createLogger('silent'), connectionName: 'confab-history-bench' },
+  const backends = await openServiceBackends(
+    database.url,
+    services.redis.url,
+    prefix,
+    'confab-history-bench',
   );
   const db = backends.database.db;
   try {

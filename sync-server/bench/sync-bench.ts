@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backendEnvSchema, createLogger, docName, openBackends, schema } from '@confab/db';
+import { docName, schema } from '@confab/db';
 import { type ServerProcess, startProcess, tsEntry } from '@confab/db/testing';
-import { startTestServices, type TestServices } from '@confab/db/testing/services';
+import {
+  openServiceBackends,
+  startTestServices,
+  type TestServices,
+} from '@confab/db/testing/services';
 import { inArray } from 'drizzle-orm';
 import { issueSyncTicket } from '../src/tickets';
 import {
@@ -98,15 +101,7 @@ async function measure(
 
 /** A workspace whose users are members of every channel, and a ticket source for them. */
 async function seedConfab(databaseUrl: string, redisUrl: string, prefix: string) {
-  const backends = await openBackends(
-    backendEnvSchema.parse({
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-bench-')),
-    }),
-    { logger: createLogger('silent'), connectionName: 'confab-bench-driver' },
-  );
+  const backends = await openServiceBackends(databaseUrl, redisUrl, prefix, 'confab-bench-driver');
   const db = backends.database.db;
   const people = Math.max(config.clients, config.writers);
   const users = await db

@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  type Backends,
-  backendEnvSchema,
-  createLogger,
-  type Db,
-  docName,
-  openBackends,
-  schema,
-} from '@confab/db';
+import { type Backends, createLogger, type Db, docName, schema } from '@confab/db';
 import { postMessage, readMessages, trackPersistence } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { openServiceBackends } from '@confab/db/testing/services';
 import { eq } from 'drizzle-orm';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll } from 'vitest';
@@ -34,15 +24,7 @@ export async function startNode(
   limits?: SyncLimits,
   extra: Partial<AttachSyncOptions> = {},
 ) {
-  const backends = await openBackends(
-    backendEnvSchema.parse({
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-sync-')),
-    }),
-    { logger: createLogger('silent'), connectionName: 'confab-sync-test' },
-  );
+  const backends = await openServiceBackends(databaseUrl, redisUrl, prefix, 'confab-sync-test');
   const server: Server = createServer((_request, response) => response.end());
   const sync = await attachSync(server, backends, {
     allowedOrigins: ['https://chat.example.com'],

@@ -1,3 +1,9 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Backends, openBackends } from '../backends';
+import { backendEnvSchema } from '../config';
+import { createLogger } from '../logger';
 import { ensurePostgres, type PostgresService, redact } from './postgres-service';
 import { ensureRedis, type RedisService } from './redis-service';
 import {
@@ -50,4 +56,23 @@ export async function startTestServices(env = process.env): Promise<TestServices
       await postgres.stop();
     },
   };
+}
+
+/**
+ * Backends on a given Postgres database and Redis key prefix, with a throwaway data folder and
+ * no logging: what a test or benchmark process needs to act as one Confab node.
+ */
+export async function openServiceBackends(
+  databaseUrl: string,
+  redisUrl: string,
+  prefix: string,
+  connectionName: string,
+): Promise<Backends> {
+  const env = backendEnvSchema.parse({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    DATA_DIR: await mkdtemp(join(tmpdir(), `${connectionName}-`)),
+  });
+  return openBackends(env, { logger: createLogger('silent'), connectionName });
 }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Backends, backendEnvSchema, createLogger, openBackends } from '@confab/db';
+import { type Backends, createLogger } from '@confab/db';
 import { useTestDatabase, useTestRedis } from '@confab/db/testing';
+import { openServiceBackends } from '@confab/db/testing/services';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../app';
 import { type AuthConfig, createAuth } from '../../auth/auth';
@@ -18,13 +19,7 @@ export async function openTestBackends(
   redisUrl: string,
   prefix: string,
 ): Promise<Backends> {
-  const env = backendEnvSchema.parse({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: prefix,
-    DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-auth-')),
-  });
-  return openBackends(env, { logger: createLogger('silent'), connectionName: 'confab-test' });
+  return openServiceBackends(databaseUrl, redisUrl, prefix, 'confab-test');
 }
 
 export async function createTestApp(backends: Backends, overrides: Partial<AuthConfig> = {}) {
