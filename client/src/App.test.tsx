@@ -3,15 +3,24 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from './App';
+import { Api } from './api/api';
 import { fetchHealth, type ServerHealth } from './health';
+import { slugFrom } from './workspaces/WorkspaceHome';
 
 afterEach(cleanup);
+
+/** No session to resume: the app shows the sign-in screen without calling a server. */
+function signedOutApi(): Api {
+  const api = new Api();
+  api.resume = async () => null;
+  return api;
+}
 
 function renderApp(loadHealth: () => Promise<ServerHealth>) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>
-      <App loadHealth={loadHealth} />
+      <App loadHealth={loadHealth} api={signedOutApi()} />
     </QueryClientProvider>,
   );
 }
@@ -29,6 +38,11 @@ describe('App', () => {
     expect(await screen.findByText(/all systems working/)).toBeTruthy();
     expect(screen.getByText(/database: pglite \(embedded\)/)).toBeTruthy();
     expect(screen.getByText(/redis: redis ✓/)).toBeTruthy();
+  });
+
+  it('opens on the log-in screen when there is no session to resume', async () => {
+    renderApp(() => new Promise(() => {}));
+    expect(await screen.findByRole('form', { name: 'Log in' })).toBeTruthy();
   });
 
   it('says so when the server cannot be reached', async () => {
@@ -50,5 +64,14 @@ describe('fetchHealth', () => {
 
   it('fails on other error statuses', async () => {
     await expect(fetchHealth(respond(500, {}))).rejects.toThrow(/500/);
+  });
+});
+
+describe('slugFrom', () => {
+  it('makes a slug the API accepts from any workspace name', () => {
+    expect(slugFrom('Acme Inc.')).toBe('acme-inc');
+    expect(slugFrom('  Über Team!! ')).toBe('uber-team');
+    expect(slugFrom('***')).toBe('workspace');
+    expect(slugFrom('x'.repeat(60))).toHaveLength(40);
   });
 });

@@ -1,39 +1,71 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { Api, type User } from './api/api';
+import { AuthScreen } from './auth/AuthScreen';
 import { fetchHealth, type ServerHealth } from './health';
+import { WorkspaceHome } from './workspaces/WorkspaceHome';
 
 export interface AppProps {
   loadHealth?: () => Promise<ServerHealth>;
+  api?: Api;
 }
 
-export function App({ loadHealth = () => fetchHealth() }: AppProps) {
-  const health = useQuery({ queryKey: ['health'], queryFn: loadHealth, refetchInterval: 15_000 });
+type Session = { state: 'resuming' } | { state: 'signedOut' } | { state: 'signedIn'; user: User };
+
+export function App({ loadHealth = () => fetchHealth(), api: given }: AppProps) {
+  const api = useMemo(() => given ?? new Api(), [given]);
+  const [session, setSession] = useState<Session>({ state: 'resuming' });
+  useEffect(() => {
+    let live = true;
+    api.resume().then(
+      (user) => live && setSession(user ? { state: 'signedIn', user } : { state: 'signedOut' }),
+      () => live && setSession({ state: 'signedOut' }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
   return (
-    <main className="app">
-      <h1>Confab</h1>
-      <p>Team chat that works offline and never loses a message.</p>
-      <section aria-label="Server status" aria-live="polite">
-        {health.isPending && <p>Connecting to the server…</p>}
-        {health.isError && <p role="alert">The server cannot be reached. Retrying…</p>}
-        {health.data && <ServerStatus health={health.data} />}
-      </section>
-    </main>
+    <>
+      {session.state === 'signedIn' ? (
+        <WorkspaceHome
+          api={api}
+          user={session.user}
+          onLoggedOut={() => setSession({ state: 'signedOut' })}
+        />
+      ) : session.state === 'signedOut' ? (
+        <AuthScreen api={api} onSignedIn={(user) => setSession({ state: 'signedIn', user })} />
+      ) : (
+        <p>Opening Confab…</p>
+      )}
+      <ServerStatus loadHealth={loadHealth} />
+    </>
   );
 }
 
-function ServerStatus({ health }: { health: ServerHealth }) {
+function ServerStatus({ loadHealth }: { loadHealth: () => Promise<ServerHealth> }) {
+  const health = useQuery({ queryKey: ['health'], queryFn: loadHealth, refetchInterval: 15_000 });
   return (
-    <>
-      <p>
-        Server {health.version}: {health.status === 'ok' ? 'all systems working' : 'degraded'}
-      </p>
-      <ul>
-        {Object.entries(health.backends).map(([name, backend]) => (
-          <li key={name}>
-            {name}: {backend.kind}
-            {backend.embedded ? ' (embedded)' : ''} {backend.ok ? '✓' : '✗'}
-          </li>
-        ))}
-      </ul>
-    </>
+    <footer role="status" aria-label="Server status" aria-live="polite">
+      {health.isPending && <p>Connecting to the server…</p>}
+      {health.isError && <p role="alert">The server cannot be reached. Retrying…</p>}
+      {health.data && (
+        <>
+          <p>
+            Server {health.data.version}:{' '}
+            {health.data.status === 'ok' ? 'all systems working' : 'degraded'}
+          </p>
+          <ul>
+            {Object.entries(health.data.backends).map(([name, backend]) => (
+              <li key={name}>
+                {name}: {backend.kind}
+                {backend.embedded ? ' (embedded)' : ''} {backend.ok ? '✓' : '✗'}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </footer>
   );
 }

@@ -1,14 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startTestServices } from './services';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresAdminUrl: string;
-    postgresTemplate: string;
-    redisUrl: string;
-  }
-}
-
 /**
  * Runs once per `vitest run`: finds or starts Postgres and Redis, builds the migrated template, and
  * hands their addresses to every test file. Private servers it started are stopped at the end.

@@ -4,6 +4,16 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { createDatabaseFromTemplate, databaseUrl, dropDatabase } from './template-database';
 
 export { freePort } from './free-port';
+
+/** What the global setup (global-setup.ts) hands every test file. */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+    postgresTemplate: string;
+    redisUrl: string;
+  }
+}
+
 export { waitFor } from './wait';
 
 export interface TestDatabase {

@@ -1,0 +1,65 @@
+import { type FormEvent, useState } from 'react';
+import { type Api, ApiError, type User } from '../api/api';
+
+/** Sign up or log in; calls `onSignedIn` with the user once the API has issued tokens. */
+export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (user: User) => void }) {
+  const [mode, setMode] = useState<'login' | 'signup'>('login');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const field = (name: string) => String(form.get(name) ?? '');
+    setBusy(true);
+    setError(null);
+    try {
+      const user =
+        mode === 'signup'
+          ? await api.signUp(field('name'), field('email'), field('password'))
+          : await api.logIn(field('email'), field('password'));
+      onSignedIn(user);
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : 'The server cannot be reached.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const signup = mode === 'signup';
+  return (
+    <main className="auth">
+      <h1>Confab</h1>
+      <form onSubmit={submit} aria-label={signup ? 'Create an account' : 'Log in'}>
+        <h2>{signup ? 'Create an account' : 'Log in'}</h2>
+        {signup && (
+          <label>
+            Name
+            <input name="name" autoComplete="name" required maxLength={80} />
+          </label>
+        )}
+        <label>
+          Email
+          <input name="email" type="email" autoComplete="email" required />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            autoComplete={signup ? 'new-password' : 'current-password'}
+            required
+            minLength={signup ? 8 : 1}
+          />
+        </label>
+        {error && <p role="alert">{error}</p>}
+        <button type="submit" disabled={busy}>
+          {signup ? 'Create account' : 'Log in'}
+        </button>
+      </form>
+      <button type="button" className="link" onClick={() => setMode(signup ? 'login' : 'signup')}>
+        {signup ? 'I have an account' : 'Create an account'}
+      </button>
+    </main>
+  );
+}

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  freePort,
+  type ServerProcess,
+  startProcess,
+  tsEntry,
+  useTestDatabase,
+  useTestRedis,
+} from '@confab/db/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const clientDist = join(repoRoot, 'client', 'dist');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots of test runs, for people to look at; never committed. */
+export const artifacts = join(repoRoot, 'test-artifacts');
+
+/**
+ * A whole Confab process (API, sync, built client on one port) on the test file's own database
+ * and Redis prefix, and Debian's Chromium driven by playwright-core.
+ */
+export function useBrowserHarness() {
+  const testDb = useTestDatabase();
+  const testRedis = useTestRedis();
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  let baseUrl = '';
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).`,
+      );
+    if (!existsSync(join(clientDist, 'index.html')))
+      throw new Error(
+        'Browser tests need the built client: npm run build --workspace @confab/client',
+      );
+    await mkdir(artifacts, { recursive: true });
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = await startProcess(
+      tsEntry(join(repoRoot, 'api', 'src', 'main.ts')),
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: baseUrl,
+        ALLOWED_ORIGINS: baseUrl,
+        DATABASE_URL: testDb.url,
+        REDIS_URL: testRedis.url,
+        REDIS_KEY_PREFIX: testRedis.prefix,
+        CLIENT_DIST_DIR: clientDist,
+        DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-e2e-')),
+      },
+      repoRoot,
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    get baseUrl() {
+      return baseUrl;
+    },
+    get browser(): Browser {
+      if (!browser) throw new Error('useBrowserHarness: use it inside a test or hook');
+      return browser;
+    },
+  };
+}
