@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { artifacts, useBrowserHarness } from './harness';
+import { artifacts, signUp, useBrowserHarness } from './harness';
 
 const harness = useBrowserHarness();
 
@@ -12,13 +12,7 @@ describe('accounts and workspaces in Chromium', () => {
     await page.getByRole('form', { name: 'Log in' }).waitFor();
     await page.screenshot({ path: join(artifacts, 'login-desktop.png') });
 
-    await page.getByRole('button', { name: 'Create an account' }).click();
-    const signup = page.getByRole('form', { name: 'Create an account' });
-    await signup.getByLabel('Name').fill('Ada Lovelace');
-    await signup.getByLabel('Email').fill(`ada-${Date.now()}@example.com`);
-    await signup.getByLabel('Password').fill('analytical engine');
-    await signup.getByRole('button', { name: 'Create account' }).click();
-    await page.getByText('Signed in as Ada Lovelace').waitFor();
+    await signUp(page, harness.baseUrl, 'Ada Lovelace');
 
     const create = page.getByRole('form', { name: 'Create a workspace' });
     await create.getByLabel('New workspace').fill(`Acme ${Date.now()}`);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Database, openPostgres } from '@confab/db';
 import {
   freePort,
   type ServerProcess,
@@ -11,7 +12,7 @@ import {
   useTestDatabase,
   useTestRedis,
 } from '@confab/db/testing';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -29,6 +30,7 @@ export function useBrowserHarness() {
   const testRedis = useTestRedis();
   let server: ServerProcess | undefined;
   let browser: Browser | undefined;
+  let database: Database | undefined;
   let baseUrl = '';
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -70,10 +72,12 @@ export function useBrowserHarness() {
         '--disable-sync',
       ],
     });
+    database = await openPostgres(testDb.url, { poolSize: 2 });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await database?.close();
   });
   return {
     get baseUrl() {
@@ -83,5 +87,24 @@ export function useBrowserHarness() {
       if (!browser) throw new Error('useBrowserHarness: use it inside a test or hook');
       return browser;
     },
+    /** The server's database, for setting up what the UI cannot do yet. */
+    get db() {
+      if (!database) throw new Error('useBrowserHarness: use it inside a test or hook');
+      return database.db;
+    },
   };
+}
+
+/** Signs a new person up through the UI; resolves once they are signed in. */
+export async function signUp(page: Page, baseUrl: string, name: string): Promise<string> {
+  const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${Date.now()}@example.com`;
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  const form = page.getByRole('form', { name: 'Create an account' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill('correct horse battery');
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText(`Signed in as ${name}`).waitFor();
+  return email;
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
+import { ChannelView } from '../channel/ChannelView';
 
 interface Workspace {
   id: string;
@@ -80,7 +81,7 @@ export function WorkspaceHome({
         <CreateWorkspace api={api} onCreated={setChosen} />
       </nav>
       {workspaces.isError && <p role="alert">Your workspaces could not be loaded.</p>}
-      {current && <Channels api={api} workspace={current} />}
+      {current && <Workspace api={api} user={user} workspace={current} />}
     </div>
   );
 }
@@ -119,22 +120,37 @@ function CreateWorkspace({ api, onCreated }: { api: Api; onCreated: (id: string)
   );
 }
 
-function Channels({ api, workspace }: { api: Api; workspace: Workspace }) {
+/** A workspace: its channels beside the open one. */
+function Workspace({ api, user, workspace }: { api: Api; user: User; workspace: Workspace }) {
   const channels = useQuery({
     queryKey: ['channels', workspace.id],
     queryFn: () =>
       api.call<{ channels: Channel[] }>('GET', `/api/workspaces/${workspace.id}/channels`),
   });
+  const named = (channels.data?.channels ?? []).filter(
+    (channel) => channel.kind === 'public' || channel.kind === 'private',
+  );
+  const [chosen, setChosen] = useState<string | null>(null);
+  const open = named.find((channel) => channel.id === chosen) ?? named[0] ?? null;
   return (
-    <section aria-label={`${workspace.name} channels`}>
-      <h2>{workspace.name}</h2>
-      <ul aria-label="Channels">
-        {channels.data?.channels
-          .filter((channel) => channel.kind === 'public' || channel.kind === 'private')
-          .map((channel) => (
-            <li key={channel.id}># {channel.name}</li>
+    <section className="workspace" aria-label={workspace.name}>
+      <nav aria-label={`${workspace.name} channels`}>
+        <h2>{workspace.name}</h2>
+        <ul aria-label="Channels">
+          {named.map((channel) => (
+            <li key={channel.id}>
+              <button
+                type="button"
+                aria-current={channel.id === open?.id ? 'page' : undefined}
+                onClick={() => setChosen(channel.id)}
+              >
+                # {channel.name}
+              </button>
+            </li>
           ))}
-      </ul>
+        </ul>
+      </nav>
+      {open && <ChannelView key={open.id} api={api} user={user} channelId={open.id} />}
     </section>
   );
 }
