@@ -1,11 +1,17 @@
+/** Everything this client keeps in localStorage starts with this. */
+const PREFIX = 'confab.';
+const USER = `${PREFIX}user`;
+const CACHE = `${PREFIX}get:`;
+
 /** A failed API call, with the server's stable error code (`{"error":{"code","message"}}`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -42,23 +48,53 @@ export class Api {
     return this.signIn('/api/auth/login', { email, password });
   }
 
-  /** Restores the session from the refresh cookie; null when there is none. */
+  /**
+   * Restores the session from the refresh cookie; null when there is none. Offline, the last
+   * signed-in user carries on with what this device has (the session is checked once online).
+   */
   async resume(): Promise<User | null> {
-    if (!(await this.refresh())) return null;
-    return (await this.call<{ user: User }>('GET', '/api/auth/me')).user;
+    try {
+      if (!(await this.refresh())) return null;
+    } catch {
+      return this.lastUser();
+    }
+    return this.remember((await this.call<{ user: User }>('GET', '/api/auth/me')).user);
   }
 
   async logOut(): Promise<void> {
     await this.call('POST', '/api/auth/logout').catch(() => {});
     this.accessToken = null;
+    for (const key of Object.keys(localStorage))
+      if (key.startsWith(PREFIX)) localStorage.removeItem(key);
+  }
+
+  private remember(user: User): User {
+    localStorage.setItem(USER, JSON.stringify(user));
+    return user;
+  }
+
+  private lastUser(): User | null {
+    const saved = localStorage.getItem(USER);
+    return saved ? (JSON.parse(saved) as User) : null;
   }
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    let response = await this.send(method, path, body);
-    if (response.status === 401 && this.accessToken && (await this.refresh())) {
+    let response: Response;
+    try {
+      response = await this.send(method, path, body);
+    } catch (error) {
+      // No network: reads answer from the last answer seen, so the app keeps working offline.
+      const saved = method === 'GET' ? localStorage.getItem(CACHE + path) : null;
+      if (saved !== null) return JSON.parse(saved) as T;
+      throw new ApiError(0, 'offline', 'You are offline.', { cause: error });
+    }
+    // Expired, or never had one (started offline): the refresh cookie may still hold a session.
+    if (response.status === 401 && (await this.refresh())) {
       response = await this.send(method, path, body);
     }
-    return this.parse<T>(response);
+    const value = await this.parse<T>(response);
+    if (method === 'GET') localStorage.setItem(CACHE + path, JSON.stringify(value));
+    return value;
   }
 
   private async signIn(path: string, body: unknown): Promise<User> {
@@ -66,7 +102,7 @@ export class Api {
       await this.send('POST', path, body),
     );
     this.accessToken = signedIn.accessToken;
-    return signedIn.user;
+    return this.remember(signedIn.user);
   }
 
   /** Spends the refresh cookie for a new access token. Another tab may win the race: retry once. */

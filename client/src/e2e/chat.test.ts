@@ -14,44 +14,50 @@ async function send(page: Page, text: string) {
   await composer.press('Enter');
 }
 
+/** Ada and Bob signed up in two browsers, both in #general of Ada's new workspace. */
+async function team() {
+  const adaContext = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const bobContext = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ada = await adaContext.newPage();
+  const bob = await bobContext.newPage();
+  await signUp(ada, harness.baseUrl, 'Ada');
+  const workspaceName = `Acme ${Date.now()}`;
+  const create = ada.getByRole('form', { name: 'Create a workspace' });
+  await create.getByLabel('New workspace').fill(workspaceName);
+  await create.getByRole('button', { name: 'Create' }).click();
+  await ada.getByRole('textbox', { name: 'Message # general' }).waitFor();
+
+  // Bob joins (as an accepted invitation would: the invitation screens come later).
+  const bobEmail = await signUp(bob, harness.baseUrl, 'Bob');
+  const db = harness.db;
+  const [workspace] = await db
+    .select()
+    .from(schema.workspaces)
+    .where(eq(schema.workspaces.name, workspaceName));
+  const [bobUser] = await db.select().from(schema.users).where(eq(schema.users.email, bobEmail));
+  const [general] = await db
+    .select()
+    .from(schema.channels)
+    .where(
+      and(
+        eq(schema.channels.workspaceId, workspace?.id ?? ''),
+        eq(schema.channels.name, 'general'),
+      ),
+    );
+  if (!workspace || !bobUser || !general) throw new Error('setup failed');
+  await db
+    .insert(schema.workspaceMembers)
+    .values({ workspaceId: workspace.id, userId: bobUser.id, role: 'member' });
+  await db.insert(schema.channelMembers).values({ channelId: general.id, userId: bobUser.id });
+  await bob.reload();
+  await bob.getByRole('textbox', { name: 'Message # general' }).waitFor();
+  const segment = `channel:${general.id}:segment:0`;
+  return { ada, bob, adaContext, bobContext, segment };
+}
+
 describe('chatting in Chromium', () => {
   it('lets two people in two browsers chat in real time in #general', async () => {
-    const adaContext = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const bobContext = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const ada = await adaContext.newPage();
-    const bob = await bobContext.newPage();
-    await signUp(ada, harness.baseUrl, 'Ada');
-    const workspaceName = `Acme ${Date.now()}`;
-    const create = ada.getByRole('form', { name: 'Create a workspace' });
-    await create.getByLabel('New workspace').fill(workspaceName);
-    await create.getByRole('button', { name: 'Create' }).click();
-    await ada.getByRole('textbox', { name: 'Message # general' }).waitFor();
-
-    // Bob joins (as an accepted invitation would: the invitation screens come later).
-    const bobEmail = await signUp(bob, harness.baseUrl, 'Bob');
-    const db = harness.db;
-    const [workspace] = await db
-      .select()
-      .from(schema.workspaces)
-      .where(eq(schema.workspaces.name, workspaceName));
-    const [bobUser] = await db.select().from(schema.users).where(eq(schema.users.email, bobEmail));
-    const [general] = await db
-      .select()
-      .from(schema.channels)
-      .where(
-        and(
-          eq(schema.channels.workspaceId, workspace?.id ?? ''),
-          eq(schema.channels.name, 'general'),
-        ),
-      );
-    if (!workspace || !bobUser || !general) throw new Error('setup failed');
-    await db
-      .insert(schema.workspaceMembers)
-      .values({ workspaceId: workspace.id, userId: bobUser.id, role: 'member' });
-    await db.insert(schema.channelMembers).values({ channelId: general.id, userId: bobUser.id });
-    await bob.reload();
-    await bob.getByRole('textbox', { name: 'Message # general' }).waitFor();
-
+    const { ada, bob, adaContext, bobContext } = await team();
     await send(ada, 'Hello Bob, standup at 10?');
     await bob.getByText('Hello Bob, standup at 10?').waitFor();
     await send(bob, 'Sounds good, Ada');
@@ -68,4 +74,65 @@ describe('chatting in Chromium', () => {
     await adaContext.close();
     await bobContext.close();
   }, 90_000);
+
+  it('keeps what was sent offline across a reload, and delivers it in order once online', async () => {
+    const { ada, bob, adaContext, bobContext, segment } = await team();
+    await send(ada, 'Going offline now');
+    await bob.getByText('Going offline now').waitFor();
+    const sending = ada.locator('.messages .status');
+    await waitUntil(async () => (await sending.count()) === 0);
+    // The app shell is cached by the service worker before the network goes away.
+    await ada.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+    await adaContext.setOffline(true);
+    const stored = () => updatesIn(ada, segment);
+    const before = await stored();
+    for (const n of [1, 2, 3]) await send(ada, `Offline message ${n}`);
+    await waitUntil(async () => (await stored()) >= before + 3);
+    await ada.reload();
+    await ada.getByText('Offline message 3').waitFor();
+    await waitUntil(async () => (await sending.count()) === 3);
+    await ada.screenshot({ path: join(artifacts, 'offline-desktop.png') });
+
+    await adaContext.setOffline(false);
+    await bob.getByText('Offline message 3').waitFor();
+    const seen = await bob.getByRole('list', { name: 'Messages' }).locator('li').allTextContents();
+    const [first = -1, second = -1, third = -1] = [1, 2, 3].map((n) =>
+      seen.findIndex((line) => line.includes(`Offline message ${n}`)),
+    );
+    if (!(first >= 0 && first < second && second < third))
+      throw new Error(`out of order: ${seen.join(' | ')}`);
+    await waitUntil(async () => (await sending.count()) === 0);
+    await adaContext.close();
+    await bobContext.close();
+  }, 120_000);
 });
+
+/** Polls with a deadline (browser state has no event to wait on). */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** How many updates y-indexeddb has stored for a doc in the page's IndexedDB. */
+function updatesIn(page: Page, docName: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction('updates').objectStore('updates').count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            open.result.close();
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+    docName,
+  );
+}

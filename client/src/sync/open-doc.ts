@@ -30,7 +30,15 @@ export async function openDoc(api: Api, name: string): Promise<OpenDoc> {
   const doc = new Y.Doc();
   const stored = new IndexeddbPersistence(name, doc);
   const provider = new WebsocketProvider(syncUrl(), name, doc, { connect: false });
-  const tracker = trackPersistence(provider, doc);
+  // What the server acked last time, so a reload offline knows which messages are still sending.
+  const durableKey = `confab.durable:${name}`;
+  const saved = localStorage.getItem(durableKey);
+  const tracker = trackPersistence(provider, doc, {
+    durable: saved ? new Map(JSON.parse(saved) as Array<[number, number]>) : undefined,
+  });
+  tracker.onChange((pending) => {
+    if (!pending) localStorage.setItem(durableKey, JSON.stringify([...tracker.durable]));
+  });
   let closed = false;
   const connect = async () => {
     if (closed) return;

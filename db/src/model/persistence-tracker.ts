@@ -43,8 +43,13 @@ export interface PersistenceTracker {
  * Call before the provider connects; keep `acks: '1'` in `provider.params` when replacing them
  * (tickets change at every reconnect).
  */
-export function trackPersistence(provider: ProviderLike, doc: Y.Doc): PersistenceTracker {
-  let durable = new Map<number, number>();
+export function trackPersistence(
+  provider: ProviderLike,
+  doc: Y.Doc,
+  /** What the server had acked when this replica was last open (kept by the app across loads). */
+  { durable: known }: { durable?: ReadonlyMap<number, number> } = {},
+): PersistenceTracker {
+  let durable = new Map<number, number>(known);
   let pending = false;
   const listeners = new Set<(pending: boolean) => void>();
 
