@@ -1,8 +1,9 @@
-import { docName, localStatus, postMessage, readMessages } from '@confab/db/model';
+import { docName, postMessage, readMessages } from '@confab/db/model';
 import { useQuery } from '@tanstack/react-query';
-import { type KeyboardEvent, useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import type { Api, User } from '../api/api';
-import { type OpenDoc, openDoc } from '../sync/open-doc';
+import { useSyncDoc } from '../sync/use-sync-doc';
+import { Composer, MessageList } from './MessageList';
 
 interface Channel {
   id: string;
@@ -10,34 +11,8 @@ interface Channel {
   headSegment: number;
 }
 
-const versions = new WeakMap<OpenDoc, number>();
-
-/** Re-renders on every change of the doc and whenever its pending state flips. */
-function useDocVersion(open: OpenDoc | null): number {
-  return useSyncExternalStore(
-    (notify) => {
-      if (!open) return () => {};
-      const bump = () => {
-        versions.set(open, (versions.get(open) ?? 0) + 1);
-        notify();
-      };
-      open.doc.on('update', bump);
-      const stop = open.tracker.onChange(bump);
-      return () => {
-        open.doc.off('update', bump);
-        stop();
-      };
-    },
-    () => (open ? (versions.get(open) ?? 0) : 0),
-  );
-}
-
-/** One channel: its newest segment's messages, live, and a composer. */
-export function ChannelView({ api, user, channelId }: { api: Api; user: User; channelId: string }) {
-  const channel = useQuery({
-    queryKey: ['channel', channelId],
-    queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
-  });
+/** Display names of a channel's members; loaded again when someone unknown writes. */
+function useMemberNames(api: Api, channelId: string, authors: string[]) {
   const members = useQuery({
     queryKey: ['members', channelId],
     queryFn: () =>
@@ -46,73 +21,92 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
         `/api/channels/${channelId}/members`,
       ),
   });
-  const head = channel.data?.channel.headSegment;
-  const [open, setOpen] = useState<OpenDoc | null>(null);
-  useEffect(() => {
-    if (head === undefined) return;
-    let current: OpenDoc | null = null;
-    let live = true;
-    void openDoc(api, docName({ kind: 'segment', channelId, index: head })).then((opened) => {
-      if (!live) return opened.close();
-      current = opened;
-      setOpen(opened);
-    });
-    return () => {
-      live = false;
-      current?.close();
-      setOpen(null);
-    };
-  }, [api, channelId, head]);
-  useDocVersion(open);
-
   const names = new Map(members.data?.members.map((member) => [member.userId, member.name]));
-  const messages = open ? readMessages(open.doc) : [];
-  // Someone who joined after the member list was loaded: load it again.
-  const unknownAuthor = members.isSuccess && messages.some((message) => !names.has(message.author));
-  const refetchMembers = members.refetch;
+  const unknown = members.isSuccess && authors.some((author) => !names.has(author));
+  const refetch = members.refetch;
   useEffect(() => {
-    if (unknownAuthor) void refetchMembers();
-  }, [unknownAuthor, refetchMembers]);
+    if (unknown) void refetch();
+  }, [unknown, refetch]);
+  return names;
+}
 
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key !== 'Enter' || event.shiftKey) return;
-    event.preventDefault();
-    const text = event.currentTarget.value.trim();
-    if (!text || !open) return;
-    postMessage(open.doc, { author: user.id, text });
-    event.currentTarget.value = '';
-  }
+/** One channel: its newest segment's messages, live, a composer, and an open thread. */
+export function ChannelView({ api, user, channelId }: { api: Api; user: User; channelId: string }) {
+  const channel = useQuery({
+    queryKey: ['channel', channelId],
+    queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
+  });
+  const head = channel.data?.channel.headSegment;
+  const open = useSyncDoc(
+    api,
+    head === undefined ? null : docName({ kind: 'segment', channelId, index: head }),
+  );
+  const messages = open ? readMessages(open.doc) : [];
+  const [thread, setThread] = useState<string | null>(null);
+  const replies = useSyncDoc(
+    api,
+    thread ? docName({ kind: 'thread', channelId, rootId: thread }) : null,
+  );
+  const replyMessages = replies ? readMessages(replies.doc) : [];
+  const names = useMemberNames(api, channelId, [
+    ...messages.map((message) => message.author),
+    ...replyMessages.map((message) => message.author),
+  ]);
+  useEffect(() => {
+    if (!thread) return;
+    const closeOnEscape = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape') setThread(null);
+    };
+    document.addEventListener('keydown', closeOnEscape);
+    return () => document.removeEventListener('keydown', closeOnEscape);
+  }, [thread]);
+  const name = channel.data?.channel.name ?? '';
+  const root = messages.find((message) => message.id === thread);
 
   return (
-    <section className="channel" aria-label={`# ${channel.data?.channel.name ?? ''}`}>
-      <h2># {channel.data?.channel.name}</h2>
-      <ol className="messages" aria-label="Messages">
-        {messages.map((message) => {
-          const status =
-            open && message.author === user.id
-              ? localStatus(open.doc, open.tracker.durable, message.id)
-              : null;
-          return (
-            <li
-              key={message.id}
-              aria-label={`Message from ${names.get(message.author) ?? 'someone'}`}
-            >
-              <strong>{names.get(message.author) ?? 'Someone'}</strong>{' '}
-              <span className="text">
-                {message.deleted ? 'This message was deleted.' : message.text}
-              </span>
-              {status === 'sending' && <span className="status"> · sending</span>}
-            </li>
-          );
-        })}
-      </ol>
-      <textarea
-        aria-label={`Message # ${channel.data?.channel.name ?? ''}`}
-        placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
-        onKeyDown={onKeyDown}
-        disabled={!open}
-        rows={2}
-      />
-    </section>
+    <div className="channel-and-thread">
+      <section className="channel" aria-label={`# ${name}`}>
+        <h2># {name}</h2>
+        {open && (
+          <MessageList
+            open={open}
+            messages={messages}
+            user={user}
+            names={names}
+            onReply={setThread}
+          />
+        )}
+        <Composer
+          label={`Message # ${name}`}
+          disabled={!open}
+          onSend={(text) => open && postMessage(open.doc, { author: user.id, text })}
+        />
+      </section>
+      {thread && (
+        <aside className="thread" aria-label="Thread">
+          <header>
+            <h3>Thread</h3>
+            <button type="button" onClick={() => setThread(null)} aria-label="Close the thread">
+              ×
+            </button>
+          </header>
+          {root && (
+            <p className="root">
+              <strong>{names.get(root.author) ?? 'Someone'}</strong> {root.text}
+            </p>
+          )}
+          {replies && (
+            <MessageList open={replies} messages={replyMessages} user={user} names={names} />
+          )}
+          <Composer
+            label="Reply in thread"
+            disabled={!replies}
+            onSend={(text) =>
+              replies && postMessage(replies.doc, { author: user.id, text, parentId: thread })
+            }
+          />
+        </aside>
+      )}
+    </div>
   );
 }

@@ -56,7 +56,7 @@ async function team() {
 }
 
 describe('chatting in Chromium', () => {
-  it('lets two people in two browsers chat in real time in #general', async () => {
+  it('lets two people in two browsers chat, react and reply in a thread in real time', async () => {
     const { ada, bob, adaContext, bobContext } = await team();
     await send(ada, 'Hello Bob, standup at 10?');
     await bob.getByText('Hello Bob, standup at 10?').waitFor();
@@ -68,7 +68,28 @@ describe('chatting in Chromium', () => {
       throw new Error(`unexpected order: ${texts.join(' | ')}`);
     const adaSees = ada.getByRole('list', { name: 'Messages' });
     await adaSees.getByRole('listitem', { name: 'Message from Bob' }).waitFor();
+
+    // Bob reacts to Ada's message; Ada sees it and adds hers to the same chip.
+    const adasMessage = (page: Page) =>
+      page
+        .getByRole('list', { name: 'Messages' })
+        .getByRole('listitem', { name: 'Message from Ada' });
+    await adasMessage(bob).getByLabel('Add a reaction').click();
+    await adasMessage(bob).getByRole('button', { name: 'React with 👍' }).click();
+    await adasMessage(ada).getByRole('button', { name: '👍 1' }).click();
+    await adasMessage(bob).getByRole('button', { name: '👍 2' }).waitFor();
+
+    // Bob replies in a thread; Ada opens it and sees the reply.
+    await adasMessage(bob).getByRole('button', { name: 'Reply in thread' }).click();
+    const bobThread = bob.getByRole('complementary', { name: 'Thread' });
+    await bobThread.getByRole('textbox', { name: 'Reply in thread' }).fill('Can we make it 10:30?');
+    await bobThread.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
+    await adasMessage(ada).getByRole('button', { name: 'Reply in thread' }).click();
+    const adaThread = ada.getByRole('complementary', { name: 'Thread' });
+    await adaThread.getByText('Can we make it 10:30?').waitFor();
     await ada.screenshot({ path: join(artifacts, 'channel-desktop.png') });
+    await ada.keyboard.press('Escape');
+    await adaThread.waitFor({ state: 'detached' });
     await bob.setViewportSize({ width: 390, height: 844 });
     await bob.screenshot({ path: join(artifacts, 'channel-phone.png') });
     await adaContext.close();
