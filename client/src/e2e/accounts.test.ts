@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { artifacts, signUp, useBrowserHarness } from './harness';
+import { artifacts, useBrowserHarness } from './harness';
+import { signUp } from './ui';
 
 const harness = useBrowserHarness();
 

@@ -3,7 +3,8 @@ import { schema } from '@confab/db';
 import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
-import { artifacts, signUp, useBrowserHarness } from './harness';
+import { artifacts, useBrowserHarness } from './harness';
+import { signUp } from './ui';
 
 const harness = useBrowserHarness();
 

@@ -12,12 +12,12 @@ import {
   useTestDatabase,
   useTestRedis,
 } from '@confab/db/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { CHROMIUM, launchChromium } from './ui';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const clientDist = join(repoRoot, 'client', 'dist');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots of test runs, for people to look at; never committed. */
 export const artifacts = join(repoRoot, 'test-artifacts');
 
@@ -59,19 +59,7 @@ export function useBrowserHarness() {
       },
       repoRoot,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     database = await openPostgres(testDb.url, { poolSize: 2 });
   }, 120_000);
   afterAll(async () => {
@@ -93,18 +81,4 @@ export function useBrowserHarness() {
       return database.db;
     },
   };
-}
-
-/** Signs a new person up through the UI; resolves once they are signed in. */
-export async function signUp(page: Page, baseUrl: string, name: string): Promise<string> {
-  const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${Date.now()}@example.com`;
-  await page.goto(baseUrl);
-  await page.getByRole('button', { name: 'Create an account' }).click();
-  const form = page.getByRole('form', { name: 'Create an account' });
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Email').fill(email);
-  await form.getByLabel('Password').fill('correct horse battery');
-  await form.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(`Signed in as ${name}`).waitFor();
-  return email;
 }
