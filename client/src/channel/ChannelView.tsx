@@ -1,4 +1,4 @@
-import { docName, postMessage, readMessages } from '@confab/db/model';
+import { docName, type Intent, newMessageId, readMessages } from '@confab/db/model';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Api, User } from '../api/api';
@@ -37,16 +37,18 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
     queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
   });
   const head = channel.data?.channel.headSegment;
-  const open = useSyncDoc(
+  const segment = useSyncDoc(
     api,
     head === undefined ? null : docName({ kind: 'segment', channelId, index: head }),
   );
+  const open = segment.open;
   const messages = open ? readMessages(open.doc) : [];
   const [thread, setThread] = useState<string | null>(null);
-  const replies = useSyncDoc(
+  const threadDoc = useSyncDoc(
     api,
     thread ? docName({ kind: 'thread', channelId, rootId: thread }) : null,
   );
+  const replies = threadDoc.open;
   const replyMessages = replies ? readMessages(replies.doc) : [];
   const names = useMemberNames(api, channelId, [
     ...messages.map((message) => message.author),
@@ -76,10 +78,11 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
             onReply={setThread}
           />
         )}
+        <FailedDrafts failed={segment.failed} retry={segment.retry} dismiss={segment.dismiss} />
         <Composer
           label={`Message # ${name}`}
           disabled={!open}
-          onSend={(text) => open && postMessage(open.doc, { author: user.id, text })}
+          onSend={(text) => void open?.perform(post(user, text))}
         />
       </section>
       {thread && (
@@ -98,15 +101,58 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
           {replies && (
             <MessageList open={replies} messages={replyMessages} user={user} names={names} />
           )}
+          <FailedDrafts
+            failed={threadDoc.failed}
+            retry={threadDoc.retry}
+            dismiss={threadDoc.dismiss}
+          />
           <Composer
             label="Reply in thread"
             disabled={!replies}
-            onSend={(text) =>
-              replies && postMessage(replies.doc, { author: user.id, text, parentId: thread })
-            }
+            onSend={(text) => void replies?.perform({ ...post(user, text), parentId: thread })}
           />
         </aside>
       )}
     </div>
+  );
+}
+
+const post = (user: User, text: string): Extract<Intent, { kind: 'post' }> => ({
+  kind: 'post',
+  id: newMessageId(),
+  author: user.id,
+  text,
+  createdAt: Date.now(),
+});
+
+/** Messages the server refused: never lost, shown for the user to retry, copy or drop [S5]. */
+function FailedDrafts({
+  failed,
+  retry,
+  dismiss,
+}: {
+  failed: Intent[];
+  retry: (intent: Intent) => void;
+  dismiss: (intent: Intent) => void;
+}) {
+  const posts = failed.filter((intent) => intent.kind === 'post');
+  if (!posts.length) return null;
+  return (
+    <ul className="failed" aria-label="Not sent">
+      {posts.map((intent) => (
+        <li key={intent.id}>
+          <span role="alert">Not sent: {intent.text}</span>{' '}
+          <button type="button" onClick={() => retry(intent)}>
+            Retry
+          </button>{' '}
+          <button type="button" onClick={() => void navigator.clipboard?.writeText(intent.text)}>
+            Copy
+          </button>{' '}
+          <button type="button" onClick={() => dismiss(intent)}>
+            Discard
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

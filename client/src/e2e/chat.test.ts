@@ -97,6 +97,40 @@ describe('chatting in Chromium', () => {
     await bobContext.close();
   }, 90_000);
 
+  it('turns a refused message into a failed draft the user can retry, and loses nothing', async () => {
+    const { ada, bob, adaContext, bobContext, segment } = await team();
+    const channelId = segment.split(':')[1] ?? '';
+    await send(bob, 'Before the announcement');
+    await ada.getByText('Before the announcement').waitFor();
+    await setPostingPolicy(ada, channelId, 'admins');
+    // Bob's open socket learns the new policy from the bus; his post is refused (4422).
+    await waitUntil(async () => {
+      await send(bob, 'Can I still post?');
+      return (await bob.getByRole('list', { name: 'Not sent' }).count()) > 0;
+    });
+    const failed = bob.getByRole('list', { name: 'Not sent' });
+    await failed
+      .getByText(/Not sent: Can I still post\?/)
+      .first()
+      .waitFor();
+    // The channel came back from the server: the refused text is only in the failed draft.
+    await bob
+      .getByRole('list', { name: 'Messages' })
+      .getByText('Before the announcement')
+      .waitFor();
+    await bob.screenshot({ path: join(artifacts, 'failed-draft-desktop.png') });
+
+    await setPostingPolicy(ada, channelId, 'everyone');
+    await failed.getByRole('button', { name: 'Retry' }).first().click();
+    await ada
+      .getByRole('list', { name: 'Messages' })
+      .getByText('Can I still post?')
+      .first()
+      .waitFor();
+    await adaContext.close();
+    await bobContext.close();
+  }, 120_000);
+
   it('keeps what was sent offline across a reload, and delivers it in order once online', async () => {
     const { ada, bob, adaContext, bobContext, segment } = await team();
     await send(ada, 'Going offline now');
@@ -129,6 +163,23 @@ describe('chatting in Chromium', () => {
     await bobContext.close();
   }, 120_000);
 });
+
+/** Changes a channel's posting policy as the signed-in user of `page` (a channel admin). */
+function setPostingPolicy(page: Page, channelId: string, postingPolicy: 'admins' | 'everyone') {
+  return page.evaluate(
+    async ({ channelId, postingPolicy }) => {
+      const refreshed = await fetch('/api/auth/refresh', { method: 'POST' });
+      const { accessToken } = (await refreshed.json()) as { accessToken: string };
+      const response = await fetch(`/api/channels/${channelId}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ postingPolicy }),
+      });
+      if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
+    },
+    { channelId, postingPolicy },
+  );
+}
 
 /** Polls with a deadline (browser state has no event to wait on). */
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000) {

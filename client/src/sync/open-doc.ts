@@ -1,4 +1,10 @@
-import { type PersistenceTracker, trackPersistence } from '@confab/db/model';
+import {
+  type Intent,
+  indexedDbOutboxStorage,
+  Outbox,
+  type PersistenceTracker,
+  trackPersistence,
+} from '@confab/db/model';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -8,13 +14,23 @@ export interface OpenDoc {
   doc: Y.Doc;
   provider: WebsocketProvider;
   tracker: PersistenceTracker;
+  /** The user's intents on this doc not yet acked by the server [S5]. */
+  outbox: Outbox;
+  /** Does what the user meant: stored in the outbox first, then written into the doc. */
+  perform(intent: Intent): Promise<void>;
   /** Resolves once the local copy from IndexedDB is loaded (the doc shows at once, offline too). */
   local: Promise<void>;
   close(): void;
+  discard(): Promise<void>;
 }
+
+const outboxStorage = indexedDbOutboxStorage(undefined, 'confab-outbox');
 
 const ticket = (api: Api) =>
   api.call<{ ticket: string }>('POST', '/api/sync/tickets').then((answer) => answer.ticket);
+
+/** The sync server's close code for a refused update (sync-server/PROTOCOL.md). */
+const REJECTED = 4422;
 
 const syncUrl = () => {
   const { protocol, host } = window.location;
@@ -26,9 +42,14 @@ const syncUrl = () => {
  * with a fresh single-use ticket before every (re)connect, and tracked until the server has
  * committed every local change [S1].
  */
-export async function openDoc(api: Api, name: string): Promise<OpenDoc> {
+export async function openDoc(
+  api: Api,
+  name: string,
+  onRejected: (reason: string) => void,
+): Promise<OpenDoc> {
   const doc = new Y.Doc();
   const stored = new IndexeddbPersistence(name, doc);
+  const outbox = await Outbox.open(outboxStorage, name);
   const provider = new WebsocketProvider(syncUrl(), name, doc, { connect: false });
   // What the server acked last time, so a reload offline knows which messages are still sending.
   const durableKey = `confab.durable:${name}`;
@@ -37,7 +58,9 @@ export async function openDoc(api: Api, name: string): Promise<OpenDoc> {
     durable: saved ? new Map(JSON.parse(saved) as Array<[number, number]>) : undefined,
   });
   tracker.onChange((pending) => {
-    if (!pending) localStorage.setItem(durableKey, JSON.stringify([...tracker.durable]));
+    if (pending) return;
+    localStorage.setItem(durableKey, JSON.stringify([...tracker.durable]));
+    void outbox.settle();
   });
   let closed = false;
   const connect = async () => {
@@ -50,8 +73,15 @@ export async function openDoc(api: Api, name: string): Promise<OpenDoc> {
       setTimeout(() => void connect(), 3_000);
     }
   };
-  provider.on('connection-close', () => {
+  provider.on('connection-close', (event) => {
     if (closed) return;
+    if ((event as { code?: number } | null)?.code === REJECTED) {
+      // This replica holds a change the server refused and its client id is barred here: it
+      // must not reconnect. The app rebuilds the doc from the server [S5].
+      closed = true;
+      onRejected((event as { reason?: string }).reason ?? 'rejected');
+      return;
+    }
     // Tickets are single use: stop the provider's own retry and reconnect with a new one.
     provider.disconnect();
     setTimeout(() => void connect(), 500);
@@ -61,12 +91,23 @@ export async function openDoc(api: Api, name: string): Promise<OpenDoc> {
     doc,
     provider,
     tracker,
+    outbox,
+    perform: (intent) => outbox.perform(doc, intent),
     local: stored.whenSynced.then(() => {}),
     close() {
       closed = true;
       provider.destroy();
       tracker.destroy();
       void stored.destroy();
+      doc.destroy();
+    },
+    /** Forgets the local copy: the next open starts from the server's state. */
+    async discard() {
+      closed = true;
+      provider.destroy();
+      tracker.destroy();
+      await stored.clearData();
+      localStorage.removeItem(durableKey);
       doc.destroy();
     },
   };

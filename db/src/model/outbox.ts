@@ -99,6 +99,13 @@ export class Outbox {
     this.applied++;
   }
 
+  /** Forgets every intent (after the app took them over, e.g. as failed drafts). */
+  async discard(): Promise<void> {
+    this.intents = [];
+    this.applied = 0;
+    await this.storage.write(this.docName, this.intents);
+  }
+
   /** Call when the server has acked everything in the replica: applied intents are done. */
   async settle(): Promise<void> {
     if (!this.applied) return;
