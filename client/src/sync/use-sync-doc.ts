@@ -39,6 +39,7 @@ export function useSyncDoc(api: Api, name: string | null): SyncDoc {
   useEffect(() => {
     setFailed(savedFailures(name));
   }, [name]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new generation reopens the doc after a rejection
   useEffect(() => {
     if (!name) return;
     let current: OpenDoc | null = null;
