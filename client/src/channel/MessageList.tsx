@@ -1,5 +1,5 @@
 import { localStatus, type MessageView, toggleReaction } from '@confab/db/model';
-import type { KeyboardEvent } from 'react';
+import { type KeyboardEvent, useState } from 'react';
 import type { User } from '../api/api';
 import type { OpenDoc } from '../sync/open-doc';
 
@@ -21,6 +21,7 @@ export function MessageList({
 }) {
   const react = (messageId: string, emoji: string) =>
     toggleReaction(open.doc, { messageId, userId: user.id, emoji });
+  const [editing, setEditing] = useState<string | null>(null);
   return (
     <ol className="messages" aria-label="Messages">
       {messages.map((message) => {
@@ -32,9 +33,30 @@ export function MessageList({
         return (
           <li key={message.id} aria-label={`Message from ${author}`}>
             <strong>{author}</strong>{' '}
-            <span className="text">
-              {message.deleted ? 'This message was deleted.' : message.text}
-            </span>
+            {editing === message.id ? (
+              <textarea
+                aria-label="Edit message"
+                defaultValue={message.text}
+                // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this message
+                autoFocus
+                onKeyDown={(event) => {
+                  if (event.key === 'Escape') setEditing(null);
+                  if (event.key !== 'Enter' || event.shiftKey) return;
+                  event.preventDefault();
+                  const text = event.currentTarget.value.trim();
+                  if (text && text !== message.text)
+                    void open.perform({ kind: 'edit', id: message.id, text, at: Date.now() });
+                  setEditing(null);
+                }}
+              />
+            ) : (
+              <span className="text">
+                {message.deleted ? 'This message was deleted.' : message.text}
+              </span>
+            )}
+            {message.editedAt !== null && !message.deleted && (
+              <span className="status"> (edited)</span>
+            )}
             {status === 'sending' && <span className="status"> · sending</span>}
             {!message.deleted && (
               <div className="actions">
@@ -66,6 +88,21 @@ export function MessageList({
                     </button>
                   ))}
                 </details>
+                {message.author === user.id && (
+                  <>
+                    <button type="button" onClick={() => setEditing(message.id)}>
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void open.perform({ kind: 'delete', id: message.id, at: Date.now() })
+                      }
+                    >
+                      Delete
+                    </button>
+                  </>
+                )}
                 {onReply && (
                   <button type="button" className="reply" onClick={() => onReply(message.id)}>
                     Reply in thread

@@ -57,7 +57,7 @@ async function team() {
 }
 
 describe('chatting in Chromium', () => {
-  it('lets two people in two browsers chat, react and reply in a thread in real time', async () => {
+  it('lets two people in two browsers chat, react, reply in a thread, edit and delete in real time', async () => {
     const { ada, bob, adaContext, bobContext } = await team();
     await send(ada, 'Hello Bob, standup at 10?');
     await bob.getByText('Hello Bob, standup at 10?').waitFor();
@@ -91,6 +91,24 @@ describe('chatting in Chromium', () => {
     await ada.screenshot({ path: join(artifacts, 'channel-desktop.png') });
     await ada.keyboard.press('Escape');
     await adaThread.waitFor({ state: 'detached' });
+
+    // Ada edits her message and Bob sees the new text, marked edited; then she deletes it.
+    await adasMessage(ada).getByRole('button', { name: 'Edit' }).click();
+    const edit = ada.getByRole('textbox', { name: 'Edit message' });
+    await edit.fill('Hello Bob, standup at 10:30!');
+    await edit.press('Enter');
+    await adasMessage(bob).getByText('Hello Bob, standup at 10:30!').waitFor();
+    await adasMessage(bob).getByText('(edited)').waitFor();
+    await adasMessage(ada).getByRole('button', { name: 'Delete' }).click();
+    await adasMessage(bob).getByText('This message was deleted.').waitFor();
+    // Bob cannot edit Ada's messages: the controls are his own messages' only.
+    const bobsMessage = bob
+      .getByRole('list', { name: 'Messages' })
+      .getByRole('listitem', { name: 'Message from Bob' })
+      .first();
+    await bobsMessage.getByRole('button', { name: 'Edit' }).waitFor();
+    if ((await adasMessage(bob).getByRole('button', { name: 'Edit' }).count()) !== 0)
+      throw new Error("Bob was offered to edit Ada's message");
     await bob.setViewportSize({ width: 390, height: 844 });
     await bob.screenshot({ path: join(artifacts, 'channel-phone.png') });
     await adaContext.close();

@@ -12,7 +12,7 @@ import {
   useTestDatabase,
   useTestRedis,
 } from '@confab/db/testing';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM, launchChromium } from './ui';
 
