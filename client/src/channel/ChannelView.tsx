@@ -44,6 +44,7 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
   const open = segment.open;
   const messages = open ? readMessages(open.doc) : [];
   const [thread, setThread] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const threadDoc = useSyncDoc(
     api,
     thread ? docName({ kind: 'thread', channelId, rootId: thread }) : null,
@@ -76,6 +77,8 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
             user={user}
             names={names}
             onReply={setThread}
+            editing={editing}
+            setEditing={setEditing}
           />
         )}
         <FailedDrafts failed={segment.failed} retry={segment.retry} dismiss={segment.dismiss} />
@@ -83,6 +86,10 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
           label={`Message # ${name}`}
           disabled={!open}
           onSend={(text) => void open?.perform(post(user, text))}
+          onEditLast={() => {
+            const last = messages.findLast((m) => m.author === user.id && !m.deleted);
+            if (last) setEditing(last.id);
+          }}
         />
       </section>
       {thread && (
@@ -99,7 +106,14 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
             </p>
           )}
           {replies && (
-            <MessageList open={replies} messages={replyMessages} user={user} names={names} />
+            <MessageList
+              open={replies}
+              messages={replyMessages}
+              user={user}
+              names={names}
+              editing={editing}
+              setEditing={setEditing}
+            />
           )}
           <FailedDrafts
             failed={threadDoc.failed}

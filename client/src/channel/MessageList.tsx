@@ -1,5 +1,5 @@
 import { localStatus, type MessageView, toggleReaction } from '@confab/db/model';
-import { type KeyboardEvent, useState } from 'react';
+import type { KeyboardEvent } from 'react';
 import type { User } from '../api/api';
 import type { OpenDoc } from '../sync/open-doc';
 
@@ -12,16 +12,20 @@ export function MessageList({
   user,
   names,
   onReply,
+  editing,
+  setEditing,
 }: {
   open: OpenDoc;
   messages: MessageView[];
   user: User;
   names: Map<string, string>;
   onReply?: (messageId: string) => void;
+  /** The message being edited in place, if any. */
+  editing: string | null;
+  setEditing: (messageId: string | null) => void;
 }) {
   const react = (messageId: string, emoji: string) =>
     toggleReaction(open.doc, { messageId, userId: user.id, emoji });
-  const [editing, setEditing] = useState<string | null>(null);
   return (
     <ol className="messages" aria-label="Messages">
       {messages.map((message) => {
@@ -122,12 +126,20 @@ export function Composer({
   label,
   disabled,
   onSend,
+  onEditLast,
 }: {
   label: string;
   disabled: boolean;
   onSend: (text: string) => void;
+  /** Up in an empty composer edits one's last message, as in Slack. */
+  onEditLast?: () => void;
 }) {
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'ArrowUp' && !event.currentTarget.value && onEditLast) {
+      event.preventDefault();
+      onEditLast();
+      return;
+    }
     if (event.key !== 'Enter' || event.shiftKey) return;
     event.preventDefault();
     const text = event.currentTarget.value.trim();

@@ -101,6 +101,15 @@ describe('chatting in Chromium', () => {
     await adasMessage(bob).getByText('(edited)').waitFor();
     await adasMessage(ada).getByRole('button', { name: 'Delete' }).click();
     await adasMessage(bob).getByText('This message was deleted.').waitFor();
+    // Up in an empty composer edits one's last message; Esc leaves it unchanged.
+    await bob.getByRole('textbox', { name: 'Message # general' }).press('ArrowUp');
+    await bob.getByRole('textbox', { name: 'Edit message' }).press('Escape');
+    // Ctrl+K jumps to a channel by name.
+    await ada.keyboard.press('Control+k');
+    const switcher = ada.getByRole('dialog', { name: 'Jump to a channel' });
+    await switcher.getByRole('textbox', { name: 'Channel name' }).fill('gen');
+    await switcher.getByRole('textbox', { name: 'Channel name' }).press('Enter');
+    await switcher.waitFor({ state: 'detached' });
     // Bob cannot edit Ada's messages: the controls are his own messages' only.
     const bobsMessage = bob
       .getByRole('list', { name: 'Messages' })

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
 import { ChannelView } from '../channel/ChannelView';
 
@@ -132,8 +132,29 @@ function Workspace({ api, user, workspace }: { api: Api; user: User; workspace: 
   );
   const [chosen, setChosen] = useState<string | null>(null);
   const open = named.find((channel) => channel.id === chosen) ?? named[0] ?? null;
+  const [switcher, setSwitcher] = useState(false);
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setSwitcher(true);
+      }
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, []);
   return (
     <section className="workspace" aria-label={workspace.name}>
+      {switcher && (
+        <QuickSwitcher
+          channels={named}
+          onChoose={(id) => {
+            setChosen(id);
+            setSwitcher(false);
+          }}
+          onClose={() => setSwitcher(false)}
+        />
+      )}
       <nav aria-label={`${workspace.name} channels`}>
         <h2>{workspace.name}</h2>
         <ul aria-label="Channels">
@@ -152,5 +173,45 @@ function Workspace({ api, user, workspace }: { api: Api; user: User; workspace: 
       </nav>
       {open && <ChannelView key={open.id} api={api} user={user} channelId={open.id} />}
     </section>
+  );
+}
+
+/** Ctrl/Cmd+K: type part of a channel's name, Enter opens the first match, Esc closes. */
+function QuickSwitcher({
+  channels,
+  onChoose,
+  onClose,
+}: {
+  channels: Channel[];
+  onChoose: (id: string) => void;
+  onClose: () => void;
+}) {
+  const [query, setQuery] = useState('');
+  const matches = channels.filter((channel) =>
+    (channel.name ?? '').toLowerCase().includes(query.trim().toLowerCase()),
+  );
+  return (
+    <div className="switcher" role="dialog" aria-modal="true" aria-label="Jump to a channel">
+      <input
+        aria-label="Channel name"
+        // biome-ignore lint/a11y/noAutofocus: the dialog exists to take this input
+        autoFocus
+        value={query}
+        onChange={(event) => setQuery(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onClose();
+          if (event.key === 'Enter' && matches[0]) onChoose(matches[0].id);
+        }}
+      />
+      <ul>
+        {matches.map((channel) => (
+          <li key={channel.id}>
+            <button type="button" onClick={() => onChoose(channel.id)}>
+              # {channel.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
