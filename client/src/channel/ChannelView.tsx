@@ -1,8 +1,14 @@
-import { docName, type Intent, newMessageId, readMessages } from '@confab/db/model';
+import {
+  docName,
+  type Intent,
+  type MessageView,
+  newMessageId,
+  readMessages,
+} from '@confab/db/model';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Api, User } from '../api/api';
-import { useSyncDoc } from '../sync/use-sync-doc';
+import { type SyncDoc, useSyncDoc } from '../sync/use-sync-doc';
 import { Composer, MessageList } from './MessageList';
 
 interface Channel {
@@ -70,26 +76,15 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
     <div className="channel-and-thread">
       <section className="channel" aria-label={`# ${name}`}>
         <h2># {name}</h2>
-        {open && (
-          <MessageList
-            open={open}
-            messages={messages}
-            user={user}
-            names={names}
-            onReply={setThread}
-            editing={editing}
-            setEditing={setEditing}
-          />
-        )}
-        <FailedDrafts failed={segment.failed} retry={segment.retry} dismiss={segment.dismiss} />
-        <Composer
+        <DocPane
+          doc={segment}
+          messages={messages}
+          user={user}
+          names={names}
           label={`Message # ${name}`}
-          disabled={!open}
-          onSend={(text) => void open?.perform(post(user, text))}
-          onEditLast={() => {
-            const last = messages.findLast((m) => m.author === user.id && !m.deleted);
-            if (last) setEditing(last.id);
-          }}
+          onReply={setThread}
+          editing={editing}
+          setEditing={setEditing}
         />
       </section>
       {thread && (
@@ -105,25 +100,15 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
               <strong>{names.get(root.author) ?? 'Someone'}</strong> {root.text}
             </p>
           )}
-          {replies && (
-            <MessageList
-              open={replies}
-              messages={replyMessages}
-              user={user}
-              names={names}
-              editing={editing}
-              setEditing={setEditing}
-            />
-          )}
-          <FailedDrafts
-            failed={threadDoc.failed}
-            retry={threadDoc.retry}
-            dismiss={threadDoc.dismiss}
-          />
-          <Composer
+          <DocPane
+            doc={threadDoc}
+            messages={replyMessages}
+            user={user}
+            names={names}
             label="Reply in thread"
-            disabled={!replies}
-            onSend={(text) => void replies?.perform({ ...post(user, text), parentId: thread })}
+            parentId={thread}
+            editing={editing}
+            setEditing={setEditing}
           />
         </aside>
       )}
@@ -168,5 +153,56 @@ function FailedDrafts({
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A doc's messages, what it failed to send, and its composer: the channel and a thread alike. */
+function DocPane({
+  doc,
+  messages,
+  user,
+  names,
+  label,
+  parentId,
+  onReply,
+  editing,
+  setEditing,
+}: {
+  doc: SyncDoc;
+  messages: MessageView[];
+  user: User;
+  names: Map<string, string>;
+  label: string;
+  /** Set in a thread: every post is a reply to it. */
+  parentId?: string;
+  onReply?: (messageId: string) => void;
+  editing: string | null;
+  setEditing: (messageId: string | null) => void;
+}) {
+  const { open } = doc;
+  return (
+    <>
+      {open && (
+        <MessageList
+          open={open}
+          messages={messages}
+          user={user}
+          names={names}
+          onReply={onReply}
+          editing={editing}
+          setEditing={setEditing}
+        />
+      )}
+      <FailedDrafts failed={doc.failed} retry={doc.retry} dismiss={doc.dismiss} />
+      <Composer
+        label={label}
+        disabled={!open}
+        onSend={(text) => void open?.perform({ ...post(user, text), parentId })}
+        onEditLast={() => {
+          const last = messages.findLast((m) => m.author === user.id && !m.deleted);
+          if (last) setEditing(last.id);
+        }}
+      />
+    </>
   );
 }
