@@ -1,4 +1,5 @@
 import {
+  type DecodedUpdate,
   MESSAGES,
   SEGMENT_BOUND,
   type ValidationContext,
@@ -297,7 +298,7 @@ export class DocRoom {
       const writers = [
         ...new Set(decoded.structs.filter((s) => !(s instanceof Y.Skip)).map((s) => s.id.client)),
       ];
-      const verdict = await this.validate(connection, news, writers);
+      const verdict = await this.validate(connection, decoded, writers);
       if (!verdict.ok) return this.refuse(connection, writers, verdict);
       for (const id of verdict.createdMessages) this.reserved.add(id);
       const writer = writers[0] ?? 0;
@@ -347,7 +348,7 @@ export class DocRoom {
    */
   private async validate(
     connection: SyncConnection,
-    update: Uint8Array,
+    update: DecodedUpdate,
     writers: number[],
   ): Promise<Verdict> {
     const { owners, clientIds } = this.guard;

@@ -19,6 +19,7 @@ export {
 } from './persistence-tracker';
 export { localStatus, type MessageView, readMessages } from './readers';
 export {
+  type DecodedUpdate,
   REJECT_REASONS,
   type RejectReason,
   type ValidationContext,

@@ -91,9 +91,12 @@ interface Placed {
   fresh: boolean;
 }
 
+/** An update as `Y.decodeUpdate` gives it; the server passes the one it decoded already. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
 export function validateUpdate(
   doc: Y.Doc,
-  update: Uint8Array,
+  update: Uint8Array | DecodedUpdate,
   context: ValidationContext,
 ): Verdict {
   try {
@@ -110,14 +113,14 @@ class UpdateCheck {
   // biome-ignore lint/suspicious/noExplicitAny: Yjs types its root types this way.
   private readonly rootNames = new Map<Y.AbstractType<any>, string>();
   private readonly places = new Map<Y.Item, Place>();
-  private readonly ds: ReturnType<typeof Y.decodeUpdate>['ds'];
+  private readonly ds: DecodedUpdate['ds'];
 
   constructor(
     private readonly doc: Y.Doc,
-    update: Uint8Array,
+    update: Uint8Array | DecodedUpdate,
     private readonly context: ValidationContext,
   ) {
-    const { structs, ds } = Y.decodeUpdate(update);
+    const { structs, ds } = update instanceof Uint8Array ? Y.decodeUpdate(update) : update;
     this.ds = ds;
     for (const struct of structs) {
       if (struct instanceof Y.Skip) continue;

@@ -1,6 +1,7 @@
 import { type Db, STATEMENT_TIMEOUT_MS, schema } from '@confab/db';
-import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
+import { latestSnapshot } from './snapshots';
 
 export interface CompactionOptions {
   /**
@@ -30,12 +31,7 @@ export async function compactDoc(
   docName: string,
   { settleMs = SETTLE_MS, minUpdates = 200, chunk = 200 }: CompactionOptions = {},
 ): Promise<{ upToSeq: number; folded: number } | null> {
-  const [snapshot] = await db
-    .select({ state: schema.docSnapshots.state, upToSeq: schema.docSnapshots.upToSeq })
-    .from(schema.docSnapshots)
-    .where(eq(schema.docSnapshots.docName, docName))
-    .orderBy(desc(schema.docSnapshots.upToSeq))
-    .limit(1);
+  const snapshot = await latestSnapshot(db, docName);
   const rows = await db
     .select({ seq: schema.docUpdates.seq, update: schema.docUpdates.update })
     .from(schema.docUpdates)

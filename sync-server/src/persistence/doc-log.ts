@@ -1,5 +1,6 @@
 import { type Db, schema } from '@confab/db';
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { latestSnapshot } from './snapshots';
 
 export interface LogEntry {
   docName: string;
@@ -133,12 +134,7 @@ export function createDocLog(db: Db, { maxBatch = 512 }: GroupCommitOptions = {}
 
   return {
     async load(docName) {
-      const [snapshot] = await db
-        .select({ state: schema.docSnapshots.state, upToSeq: schema.docSnapshots.upToSeq })
-        .from(schema.docSnapshots)
-        .where(eq(schema.docSnapshots.docName, docName))
-        .orderBy(desc(schema.docSnapshots.upToSeq))
-        .limit(1);
+      const snapshot = await latestSnapshot(db, docName);
       const tail = await db
         .select({ update: schema.docUpdates.update })
         .from(schema.docUpdates)
