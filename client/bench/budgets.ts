@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { schema } from '@confab/db';
 import { freePort, startProcess, tsEntry } from '@confab/db/testing';
+import { writeBenchResults } from '@confab/db/testing/bench-results';
 import { openServiceBackends, startTestServices } from '@confab/db/testing/services';
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
@@ -146,14 +147,7 @@ async function main() {
     ];
     console.info('\nweb client budgets (Chromium headless, this machine)\n');
     console.table(rows);
-    const file = join(
-      repoRoot,
-      'bench-results',
-      `client-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-    );
-    await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
-    await writeFile(file, `${JSON.stringify({ jsKb, coldStarts, switches }, null, 2)}\n`);
-    console.info(`figures written to ${file}`);
+    await writeBenchResults('client', { jsKb, coldStarts, switches });
   } finally {
     await browser.close();
     await server.stop();

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docName, schema } from '@confab/db';
 import { MESSAGES, postMessage, readMessages, SEGMENT_BOUND } from '@confab/db/model';
 import { startProcess, tsEntry } from '@confab/db/testing';
+import { writeBenchResults } from '@confab/db/testing/bench-results';
 import { openServiceBackends, startTestServices } from '@confab/db/testing/services';
 import { eq, sql } from 'drizzle-orm';
 import WebSocket from 'ws';
@@ -174,14 +174,7 @@ async function main() {
     await server.stop();
     console.info('\nopening a channel: connect to the head segment until the newest 50 are read\n');
     console.table(rows);
-    const file = join(
-      repoRoot,
-      'bench-results',
-      `history-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-    );
-    await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
-    await writeFile(file, `${JSON.stringify({ large: LARGE, rows, seeded: channels }, null, 2)}\n`);
-    console.info(`figures written to ${file}`);
+    await writeBenchResults('history', { large: LARGE, rows, seeded: channels });
   } finally {
     await backends.close();
     await database.drop();

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docName, schema } from '@confab/db';
 import { type ServerProcess, startProcess, tsEntry } from '@confab/db/testing';
+import { writeBenchResults } from '@confab/db/testing/bench-results';
 import {
   openServiceBackends,
   startTestServices,
@@ -263,14 +263,7 @@ async function main() {
     await services.stop();
   }
   report(runs);
-  const file = join(
-    repoRoot,
-    'bench-results',
-    `sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-  );
-  await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ config, runs }, null, 2)}\n`);
-  console.info(`figures written to ${file}`);
+  await writeBenchResults('sync', { config, runs });
   process.exit(0);
 }
 
