@@ -33,10 +33,39 @@ async function initialJavaScriptKb(): Promise<number> {
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await action();
-  return performance.now() - started;
+/**
+ * The page's own clock (ms since its navigation started) at the first animation frame that
+ * shows the text: what a user waits, without the driver's round trips.
+ */
+async function shownAt(page: Page, text: string): Promise<number> {
+  const handle = await page.waitForFunction(
+    (wanted) => document.body.innerText.includes(wanted) && performance.now(),
+    text,
+    { polling: 'raf', timeout: 30_000 },
+  );
+  return Number(await handle.jsonValue());
+}
+
+/**
+ * Clicks a channel in the sidebar inside the page and times until a frame shows its text. The
+ * page code is a string: tsx would otherwise wrap its named arrows in a helper the page lacks.
+ */
+function switchTime(page: Page, channel: string, text: string): Promise<number> {
+  return page.evaluate(`new Promise((resolve, reject) => {
+    const button = [...document.querySelectorAll('button')].find(
+      (candidate) => candidate.textContent === ${JSON.stringify(channel)},
+    );
+    if (!button) return reject(new Error('no button ${channel}'));
+    const started = performance.now();
+    button.click();
+    const check = () => {
+      if (document.body.innerText.includes(${JSON.stringify(text)}))
+        resolve(performance.now() - started);
+      else if (performance.now() - started > 30000) reject(new Error('never showed'));
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  })`);
 }
 
 async function send(page: Page, text: string) {
@@ -110,23 +139,14 @@ async function main() {
     await context.setOffline(true);
     const coldStarts: number[] = [];
     for (let run = 0; run < 5; run++) {
-      coldStarts.push(
-        await timed(async () => {
-          await page.reload();
-          await page.getByText('first channel message').waitFor();
-        }),
-      );
+      await page.reload({ waitUntil: 'commit' });
+      coldStarts.push(await shownAt(page, 'first channel message'));
     }
     const switches: number[] = [];
     for (let run = 0; run < 10; run++) {
       const [to, text] =
         run % 2 ? ['# general', 'first channel message'] : ['# random', 'second channel message'];
-      switches.push(
-        await timed(async () => {
-          await page.getByRole('button', { name: to }).click();
-          await page.getByText(text).waitFor();
-        }),
-      );
+      switches.push(await switchTime(page, to, text));
     }
     const rows = [
       {

@@ -20,6 +20,10 @@ export interface OpenDoc {
   perform(intent: Intent): Promise<void>;
   /** Resolves once the local copy from IndexedDB is loaded (the doc shows at once, offline too). */
   local: Promise<void>;
+  /** Counts the doc's changes and pending-state flips since it was created: a render's snapshot. */
+  version(): number;
+  /** Calls back on every change `version` counts; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
   close(): void;
   discard(): Promise<void>;
 }
@@ -48,8 +52,18 @@ export async function openDoc(
   onRejected: (reason: string) => void,
 ): Promise<OpenDoc> {
   const doc = new Y.Doc();
+  // Counted from the start: IndexedDB may fill the doc before the UI subscribes, and a change
+  // nobody counted would leave the UI showing an empty channel.
+  let version = 0;
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    version++;
+    for (const listener of listeners) listener();
+  };
+  doc.on('update', changed);
   const stored = new IndexeddbPersistence(name, doc);
-  const outbox = await Outbox.open(outboxStorage, name);
+  // Both IndexedDB reads at once; the doc is handed out filled, so the first render shows it.
+  const [outbox] = await Promise.all([Outbox.open(outboxStorage, name), stored.whenSynced]);
   const provider = new WebsocketProvider(syncUrl(), name, doc, { connect: false });
   // What the server acked last time, so a reload offline knows which messages are still sending.
   const durableKey = `confab.durable:${name}`;
@@ -58,6 +72,7 @@ export async function openDoc(
     durable: saved ? new Map(JSON.parse(saved) as Array<[number, number]>) : undefined,
   });
   tracker.onChange((pending) => {
+    changed();
     if (pending) return;
     localStorage.setItem(durableKey, JSON.stringify([...tracker.durable]));
     void outbox.settle();
@@ -94,6 +109,11 @@ export async function openDoc(
     outbox,
     perform: (intent) => outbox.perform(doc, intent),
     local: stored.whenSynced.then(() => {}),
+    version: () => version,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close() {
       closed = true;
       provider.destroy();

@@ -3,7 +3,6 @@ import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { Api } from '../api/api';
 import { type OpenDoc, openDoc } from './open-doc';
 
-const versions = new WeakMap<OpenDoc, number>();
 const failedKey = (name: string) => `confab.failed:${name}`;
 
 function savedFailures(name: string | null): Intent[] {
@@ -66,20 +65,8 @@ export function useSyncDoc(api: Api, name: string | null): SyncDoc {
     };
   }, [api, name, generation, keepFailed]);
   useSyncExternalStore(
-    (notify) => {
-      if (!open) return () => {};
-      const bump = () => {
-        versions.set(open, (versions.get(open) ?? 0) + 1);
-        notify();
-      };
-      open.doc.on('update', bump);
-      const stop = open.tracker.onChange(bump);
-      return () => {
-        open.doc.off('update', bump);
-        stop();
-      };
-    },
-    () => (open ? (versions.get(open) ?? 0) : 0),
+    useCallback((notify: () => void) => open?.subscribe(notify) ?? (() => {}), [open]),
+    () => open?.version() ?? 0,
   );
   const dismiss = (intent: Intent) =>
     keepFailed(failed.filter((candidate) => candidate !== intent));
