@@ -39,6 +39,7 @@ const median = (values: number[]) =>
  */
 async function shownAt(page: Page, text: string): Promise<number> {
   const handle = await page.waitForFunction(
+    // biome-ignore lint/performance/useDomNodeTextContent: what is rendered is what counts here
     (wanted) => document.body.innerText.includes(wanted) && performance.now(),
     text,
     { polling: 'raf', timeout: 30_000 },
