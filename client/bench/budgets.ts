@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { schema } from '@confab/db';
 import { freePort, startProcess, tsEntry } from '@confab/db/testing';
 import { writeBenchResults } from '@confab/db/testing/bench-results';
-import { openServiceBackends, startTestServices } from '@confab/db/testing/services';
-import { eq } from 'drizzle-orm';
+import { startTestServices } from '@confab/db/testing/services';
 import type { Page } from 'playwright-core';
 import { launchChromium, signUp } from '../src/e2e/ui';
 
@@ -98,12 +96,6 @@ async function main() {
     },
     repoRoot,
   );
-  const backends = await openServiceBackends(
-    database.url,
-    services.redis.url,
-    prefix,
-    'confab-budgets',
-  );
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -113,25 +105,11 @@ async function main() {
     await create.getByLabel('New workspace').fill('Budgets');
     await create.getByRole('button', { name: 'Create' }).click();
     await send(page, 'first channel message');
-    // A second channel (the channel-creation screen comes later).
-    const db = backends.database.db;
-    const [general] = await db
-      .select()
-      .from(schema.channels)
-      .where(eq(schema.channels.name, 'general'));
-    const [member] = await db
-      .select()
-      .from(schema.channelMembers)
-      .where(eq(schema.channelMembers.channelId, general?.id ?? ''));
-    const [random] = await db
-      .insert(schema.channels)
-      .values({ workspaceId: general?.workspaceId ?? '', kind: 'public', name: 'random' })
-      .returning();
-    await db
-      .insert(schema.channelMembers)
-      .values({ channelId: random?.id ?? '', userId: member?.userId ?? '' });
-    await page.reload();
-    await page.getByRole('button', { name: '# random' }).click();
+    await page.getByRole('button', { name: 'Create a channel' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create a channel' });
+    await dialog.getByLabel('Name').fill('random');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('textbox', { name: 'Message # random' }).waitFor();
     await send(page, 'second channel message');
     await page.getByRole('button', { name: '# general' }).click();
     await page.getByText('first channel message').waitFor();
@@ -172,7 +150,6 @@ async function main() {
   } finally {
     await browser.close();
     await server.stop();
-    await backends.close();
     await database.drop();
     await services.stop();
   }

@@ -1,7 +1,9 @@
 // Confab's service worker: keeps the app shell (index.html and its hashed assets) so the app
 // opens without a network. API calls and sync sockets are never cached here: the app keeps its
 // own data (IndexedDB docs, the last API answers) and works from those while offline.
-const SHELL = 'confab-shell-v1';
+const SHELL = 'confab-shell-v2';
+/** Unhashed files of the shell: the install manifest and its icons. */
+const STATIC = ['/manifest.webmanifest', '/icon.svg', '/icon-maskable.svg'];
 
 async function cacheShell() {
   const cache = await caches.open(SHELL);
@@ -9,7 +11,7 @@ async function cacheShell() {
   const html = await index.clone().text();
   await cache.put('/', index);
   const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]);
-  await cache.addAll(assets);
+  await cache.addAll([...assets, ...STATIC]);
 }
 
 self.addEventListener('install', (event) => {
@@ -44,8 +46,8 @@ self.addEventListener('fetch', (event) => {
     );
     return;
   }
-  if (url.pathname.startsWith('/assets/')) {
-    // Hashed names never change: the cache first.
+  if (url.pathname.startsWith('/assets/') || STATIC.includes(url.pathname)) {
+    // Hashed names never change, and the static files change only with a new worker: cache first.
     event.respondWith(
       caches.match(request).then(
         (cached) =>

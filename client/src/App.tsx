@@ -1,8 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Api, type User } from './api/api';
 import { AuthScreen } from './auth/AuthScreen';
 import { fetchHealth, type ServerHealth } from './health';
+import { InvitationScreen } from './invitations/InvitationScreen';
 import { WorkspaceHome } from './workspaces/WorkspaceHome';
 
 export interface AppProps {
@@ -15,6 +16,11 @@ type Session = { state: 'resuming' } | { state: 'signedOut' } | { state: 'signed
 export function App({ loadHealth = () => fetchHealth(), api: given }: AppProps) {
   const api = useMemo(() => given ?? new Api(), [given]);
   const [session, setSession] = useState<Session>({ state: 'resuming' });
+  // An invitation link (`/invite/<token>`) is kept through sign-up or log-in, then offered.
+  const [invitation, setInvitation] = useState(
+    () => /^\/invite\/([a-z0-9]{32})$/.exec(window.location.pathname)?.[1] ?? null,
+  );
+  const client = useQueryClient();
   useEffect(() => {
     let live = true;
     api.resume().then(
@@ -28,7 +34,17 @@ export function App({ loadHealth = () => fetchHealth(), api: given }: AppProps) 
 
   return (
     <>
-      {session.state === 'signedIn' ? (
+      {session.state === 'signedIn' && invitation ? (
+        <InvitationScreen
+          api={api}
+          token={invitation}
+          onDone={() => {
+            window.history.replaceState(null, '', '/');
+            setInvitation(null);
+            void client.invalidateQueries({ queryKey: ['workspaces'] });
+          }}
+        />
+      ) : session.state === 'signedIn' ? (
         <WorkspaceHome
           api={api}
           user={session.user}

@@ -9,6 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Api, User } from '../api/api';
 import { type SyncDoc, useSyncDoc } from '../sync/use-sync-doc';
+import { MemberList } from './MemberList';
 import { Composer, MessageList } from './MessageList';
 
 interface Channel {
@@ -37,7 +38,20 @@ function useMemberNames(api: Api, channelId: string, authors: string[]) {
 }
 
 /** One channel: its newest segment's messages, live, a composer, and an open thread. */
-export function ChannelView({ api, user, channelId }: { api: Api; user: User; channelId: string }) {
+export function ChannelView({
+  api,
+  user,
+  channelId,
+  title,
+  workspaceId,
+}: {
+  api: Api;
+  user: User;
+  channelId: string;
+  /** `# name`, or the other people's names in a DM. */
+  title: string;
+  workspaceId: string;
+}) {
   const channel = useQuery({
     queryKey: ['channel', channelId],
     queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
@@ -69,24 +83,42 @@ export function ChannelView({ api, user, channelId }: { api: Api; user: User; ch
     document.addEventListener('keydown', closeOnEscape);
     return () => document.removeEventListener('keydown', closeOnEscape);
   }, [thread]);
-  const name = channel.data?.channel.name ?? '';
+  const [membersOpen, setMembersOpen] = useState(false);
   const root = messages.find((message) => message.id === thread);
 
   return (
     <div className="channel-and-thread">
-      <section className="channel" aria-label={`# ${name}`}>
-        <h2># {name}</h2>
+      <section className="channel" aria-label={title}>
+        <header>
+          <h2>{title}</h2>
+          <button
+            type="button"
+            aria-expanded={membersOpen}
+            onClick={() => setMembersOpen(!membersOpen)}
+          >
+            Members
+          </button>
+        </header>
         <DocPane
           doc={segment}
           messages={messages}
           user={user}
           names={names}
-          label={`Message # ${name}`}
+          label={`Message ${title}`}
           onReply={setThread}
           editing={editing}
           setEditing={setEditing}
         />
       </section>
+      {membersOpen && (
+        <MemberList
+          api={api}
+          user={user}
+          channelId={channelId}
+          workspaceId={workspaceId}
+          onClose={() => setMembersOpen(false)}
+        />
+      )}
       {thread && (
         <aside className="thread" aria-label="Thread">
           <header>

@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { artifacts, useBrowserHarness } from './harness';
-import { signUp } from './ui';
+import { signUp, waitUntil } from './ui';
 
 const harness = useBrowserHarness();
 
@@ -206,15 +206,6 @@ function setPostingPolicy(page: Page, channelId: string, postingPolicy: 'admins'
     },
     { channelId, postingPolicy },
   );
-}
-
-/** Polls with a deadline (browser state has no event to wait on). */
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** How many updates y-indexeddb has stored for a doc in the page's IndexedDB. */

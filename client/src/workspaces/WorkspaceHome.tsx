@@ -2,17 +2,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
 import { ChannelView } from '../channel/ChannelView';
+import { BrowseChannels, CreateChannel } from './ChannelDialogs';
+import { type Channel, channelTitle } from './channels';
+import { DmPicker, InviteDialog } from './PeopleDialogs';
+import { QuickSwitcher } from './QuickSwitcher';
+import { Sidebar, type SidebarAction } from './Sidebar';
 
 interface Workspace {
   id: string;
   name: string;
   slug: string;
   role: string;
-}
-interface Channel {
-  id: string;
-  name: string | null;
-  kind: 'public' | 'private' | 'dm' | 'group_dm';
 }
 
 /** A slug the API accepts, from a workspace name ("Acme Inc." -> "acme-inc"). */
@@ -120,98 +120,81 @@ function CreateWorkspace({ api, onCreated }: { api: Api; onCreated: (id: string)
   );
 }
 
-/** A workspace: its channels beside the open one. */
+/** A workspace: its channels beside the open one, and the dialogs the sidebar opens. */
 function Workspace({ api, user, workspace }: { api: Api; user: User; workspace: Workspace }) {
   const channels = useQuery({
     queryKey: ['channels', workspace.id],
     queryFn: () =>
       api.call<{ channels: Channel[] }>('GET', `/api/workspaces/${workspace.id}/channels`),
   });
-  const named = (channels.data?.channels ?? []).filter(
-    (channel) => channel.kind === 'public' || channel.kind === 'private',
-  );
+  const mine = channels.data?.channels ?? [];
   const [chosen, setChosen] = useState<string | null>(null);
-  const open = named.find((channel) => channel.id === chosen) ?? named[0] ?? null;
-  const [switcher, setSwitcher] = useState(false);
+  const open = mine.find((channel) => channel.id === chosen) ?? mine[0] ?? null;
+  const [dialog, setDialog] = useState<SidebarAction | 'switcher' | null>(null);
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
         event.preventDefault();
-        setSwitcher(true);
+        setDialog('switcher');
       }
     };
     document.addEventListener('keydown', onKeyDown);
     return () => document.removeEventListener('keydown', onKeyDown);
   }, []);
+  const openChannel = (id: string) => {
+    setChosen(id);
+    setDialog(null);
+  };
+  const close = () => setDialog(null);
+  const fullMember = workspace.role !== 'guest';
+  const admin = workspace.role === 'owner' || workspace.role === 'admin';
   return (
     <section className="workspace" aria-label={workspace.name}>
-      {switcher && (
-        <QuickSwitcher
-          channels={named}
-          onChoose={(id) => {
-            setChosen(id);
-            setSwitcher(false);
-          }}
-          onClose={() => setSwitcher(false)}
+      {dialog === 'switcher' && (
+        <QuickSwitcher user={user} channels={mine} onChoose={openChannel} onClose={close} />
+      )}
+      {dialog === 'create' && (
+        <CreateChannel
+          api={api}
+          workspaceId={workspace.id}
+          onCreated={openChannel}
+          onClose={close}
         />
       )}
-      <nav aria-label={`${workspace.name} channels`}>
-        <h2>{workspace.name}</h2>
-        <ul aria-label="Channels">
-          {named.map((channel) => (
-            <li key={channel.id}>
-              <button
-                type="button"
-                aria-current={channel.id === open?.id ? 'page' : undefined}
-                onClick={() => setChosen(channel.id)}
-              >
-                # {channel.name}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      {open && <ChannelView key={open.id} api={api} user={user} channelId={open.id} />}
-    </section>
-  );
-}
-
-/** Ctrl/Cmd+K: type part of a channel's name, Enter opens the first match, Esc closes. */
-function QuickSwitcher({
-  channels,
-  onChoose,
-  onClose,
-}: {
-  channels: Channel[];
-  onChoose: (id: string) => void;
-  onClose: () => void;
-}) {
-  const [query, setQuery] = useState('');
-  const matches = channels.filter((channel) =>
-    (channel.name ?? '').toLowerCase().includes(query.trim().toLowerCase()),
-  );
-  return (
-    <div className="switcher" role="dialog" aria-modal="true" aria-label="Jump to a channel">
-      <input
-        aria-label="Channel name"
-        // biome-ignore lint/a11y/noAutofocus: the dialog exists to take this input
-        autoFocus
-        value={query}
-        onChange={(event) => setQuery(event.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') onClose();
-          if (event.key === 'Enter' && matches[0]) onChoose(matches[0].id);
-        }}
+      {dialog === 'browse' && (
+        <BrowseChannels api={api} workspaceId={workspace.id} onOpen={openChannel} onClose={close} />
+      )}
+      {dialog === 'dm' && (
+        <DmPicker
+          api={api}
+          user={user}
+          workspaceId={workspace.id}
+          onOpen={openChannel}
+          onClose={close}
+        />
+      )}
+      {dialog === 'invite' && <InviteDialog api={api} workspaceId={workspace.id} onClose={close} />}
+      <Sidebar
+        api={api}
+        user={user}
+        workspace={workspace}
+        channels={mine}
+        openId={open?.id ?? null}
+        onOpen={openChannel}
+        onAction={setDialog}
+        canBrowse={fullMember}
+        canInvite={admin}
       />
-      <ul>
-        {matches.map((channel) => (
-          <li key={channel.id}>
-            <button type="button" onClick={() => onChoose(channel.id)}>
-              # {channel.name}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </div>
+      {open && (
+        <ChannelView
+          key={open.id}
+          api={api}
+          user={user}
+          channelId={open.id}
+          title={channelTitle(open, user)}
+          workspaceId={workspace.id}
+        />
+      )}
+    </section>
   );
 }
