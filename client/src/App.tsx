@@ -4,6 +4,7 @@ import { Api, type User } from './api/api';
 import { AuthScreen } from './auth/AuthScreen';
 import { fetchHealth, type ServerHealth } from './health';
 import { InvitationScreen } from './invitations/InvitationScreen';
+import { UserDocProvider } from './sync/user-doc';
 import { WorkspaceHome } from './workspaces/WorkspaceHome';
 
 export interface AppProps {
@@ -45,11 +46,13 @@ export function App({ loadHealth = () => fetchHealth(), api: given }: AppProps) 
           }}
         />
       ) : session.state === 'signedIn' ? (
-        <WorkspaceHome
-          api={api}
-          user={session.user}
-          onLoggedOut={() => setSession({ state: 'signedOut' })}
-        />
+        <UserDocProvider api={api} user={session.user}>
+          <WorkspaceHome
+            api={api}
+            user={session.user}
+            onLoggedOut={() => setSession({ state: 'signedOut' })}
+          />
+        </UserDocProvider>
       ) : session.state === 'signedOut' ? (
         <AuthScreen api={api} onSignedIn={(user) => setSession({ state: 'signedIn', user })} />
       ) : (

@@ -1,16 +1,32 @@
-import { localStatus, type MessageView, toggleReaction } from '@confab/db/model';
-import type { KeyboardEvent } from 'react';
+import { localStatus, type MessageView } from '@confab/db/model';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { User } from '../api/api';
 import type { OpenDoc } from '../sync/open-doc';
+import { useEmoji } from './emoji';
+import { type Row, toRows } from './grouping';
+import { renderMarkup } from './markup';
+import { type Person, toEditable, toStored } from './mentions';
 
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😄', '👀'];
+/** Rows rendered beyond the visible ones, so a fast scroll does not show blank space. */
+const OVERSCAN = 12;
 
-/** Messages of one doc, with reactions (chips and a small picker) and, optionally, replies. */
+export type ServerStatus = 'sent' | 'delivered' | 'read';
+
+/**
+ * One doc's messages as a virtualized list (only rows near the viewport are in the DOM, so a
+ * channel of thousands scrolls like one of ten): day dividers, one author's consecutive messages
+ * grouped, markup rendered, reactions, edit and delete of one's own, replies, and message status
+ * (sending until the server committed it; in DMs sent, delivered and read from the server).
+ */
 export function MessageList({
   open,
   messages,
   user,
   names,
+  people,
+  statuses,
   onReply,
   editing,
   setEditing,
@@ -19,141 +35,197 @@ export function MessageList({
   messages: MessageView[];
   user: User;
   names: Map<string, string>;
+  people: Person[];
+  /** DMs: what the server knows of my messages' delivery. */
+  statuses?: ReadonlyMap<string, ServerStatus>;
   onReply?: (messageId: string) => void;
   /** The message being edited in place, if any. */
   editing: string | null;
   setEditing: (messageId: string | null) => void;
 }) {
-  const react = (messageId: string, emoji: string) =>
-    toggleReaction(open.doc, { messageId, userId: user.id, emoji });
+  const emoji = useEmoji();
+  const rows = toRows(messages);
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (index) => {
+      const row = rows[index];
+      return row?.kind === 'day' ? 36 : row?.continued ? 30 : 60;
+    },
+    getItemKey: (index) => rows[index]?.key ?? index,
+    overscan: OVERSCAN,
+  });
+  const lastKey = rows.at(-1)?.key;
+  // Follow new messages while the reader is at the bottom; leave them be when scrolled up.
+  useLayoutEffect(() => {
+    if (lastKey && pinned.current) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+  }, [lastKey, rows.length, virtualizer]);
+
+  const context = { names, me: user.id, emoji };
+  const react = (message: MessageView, emojiChar: string) =>
+    void open.perform({
+      kind: 'reaction',
+      messageId: message.id,
+      userId: user.id,
+      emoji: emojiChar,
+      on: !(message.reactions.get(emojiChar) ?? []).includes(user.id),
+    });
+  const messageCount = messages.length;
+  let position = 0;
+  const positions = new Map(
+    rows.flatMap((row) => (row.kind === 'message' ? [[row.key, ++position] as const] : [])),
+  );
+
+  function renderRow(row: Row) {
+    if (row.kind === 'day')
+      return (
+        <div className="day">
+          <span>{row.label}</span>
+        </div>
+      );
+    const { message, continued } = row;
+    const author = names.get(message.author) ?? 'Someone';
+    const mine = message.author === user.id;
+    const local = mine ? localStatus(open.doc, open.tracker.durable, message.id) : null;
+    const status = local === 'sending' ? 'sending' : mine ? statuses?.get(message.id) : undefined;
+    const time = new Date(message.createdAt);
+    return (
+      <>
+        {!continued && <strong className="author">{author}</strong>}{' '}
+        <time dateTime={time.toISOString()} title={time.toLocaleString()}>
+          {time.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
+        </time>{' '}
+        {editing === message.id ? (
+          <textarea
+            aria-label="Edit message"
+            defaultValue={toEditable(message.text, names)}
+            // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this message
+            autoFocus
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setEditing(null);
+              if (event.key !== 'Enter' || event.shiftKey) return;
+              event.preventDefault();
+              const text = toStored(event.currentTarget.value.trim(), people);
+              if (text && text !== message.text)
+                void open.perform({ kind: 'edit', id: message.id, text, at: Date.now() });
+              setEditing(null);
+            }}
+          />
+        ) : (
+          <span className="text">
+            {message.deleted ? 'This message was deleted.' : renderMarkup(message.text, context)}
+          </span>
+        )}
+        {message.editedAt !== null && !message.deleted && <span className="status"> (edited)</span>}
+        {status && <span className={`status ${status}`}> · {status}</span>}
+        {!message.deleted && (
+          <div className="actions">
+            {[...message.reactions].map(([emojiChar, users]) => (
+              <button
+                key={emojiChar}
+                type="button"
+                className="chip"
+                aria-pressed={users.includes(user.id)}
+                aria-label={`${emojiChar} ${users.length}`}
+                title={users.map((id) => names.get(id) ?? 'Someone').join(', ')}
+                onClick={() => react(message, emojiChar)}
+              >
+                {emojiChar} {users.length}
+              </button>
+            ))}
+            <ReactionPicker onPick={(emojiChar) => react(message, emojiChar)} />
+            {mine && (
+              <>
+                <button type="button" onClick={() => setEditing(message.id)}>
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void open.perform({ kind: 'delete', id: message.id, at: Date.now() })
+                  }
+                >
+                  Delete
+                </button>
+              </>
+            )}
+            {onReply && (
+              <button type="button" className="reply" onClick={() => onReply(message.id)}>
+                Reply in thread
+              </button>
+            )}
+          </div>
+        )}
+      </>
+    );
+  }
+
   return (
-    <ol className="messages" aria-label="Messages">
-      {messages.map((message) => {
-        const author = names.get(message.author) ?? 'Someone';
-        const status =
-          message.author === user.id
-            ? localStatus(open.doc, open.tracker.durable, message.id)
-            : null;
-        return (
-          <li key={message.id} aria-label={`Message from ${author}`}>
-            <strong>{author}</strong>{' '}
-            {editing === message.id ? (
-              <textarea
-                aria-label="Edit message"
-                defaultValue={message.text}
-                // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this message
-                autoFocus
-                onKeyDown={(event) => {
-                  if (event.key === 'Escape') setEditing(null);
-                  if (event.key !== 'Enter' || event.shiftKey) return;
-                  event.preventDefault();
-                  const text = event.currentTarget.value.trim();
-                  if (text && text !== message.text)
-                    void open.perform({ kind: 'edit', id: message.id, text, at: Date.now() });
-                  setEditing(null);
-                }}
-              />
-            ) : (
-              <span className="text">
-                {message.deleted ? 'This message was deleted.' : message.text}
-              </span>
-            )}
-            {message.editedAt !== null && !message.deleted && (
-              <span className="status"> (edited)</span>
-            )}
-            {status === 'sending' && <span className="status"> · sending</span>}
-            {!message.deleted && (
-              <div className="actions">
-                {[...message.reactions].map(([emoji, users]) => (
-                  <button
-                    key={emoji}
-                    type="button"
-                    className="chip"
-                    aria-pressed={users.includes(user.id)}
-                    aria-label={`${emoji} ${users.length}`}
-                    onClick={() => react(message.id, emoji)}
-                  >
-                    {emoji} {users.length}
-                  </button>
-                ))}
-                <details className="picker">
-                  <summary aria-label="Add a reaction">☺+</summary>
-                  {QUICK_REACTIONS.map((emoji) => (
-                    <button
-                      key={emoji}
-                      type="button"
-                      aria-label={`React with ${emoji}`}
-                      onClick={(event) => {
-                        react(message.id, emoji);
-                        event.currentTarget.closest('details')?.removeAttribute('open');
-                      }}
-                    >
-                      {emoji}
-                    </button>
-                  ))}
-                </details>
-                {message.author === user.id && (
-                  <>
-                    <button type="button" onClick={() => setEditing(message.id)}>
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      onClick={() =>
-                        void open.perform({ kind: 'delete', id: message.id, at: Date.now() })
-                      }
-                    >
-                      Delete
-                    </button>
-                  </>
-                )}
-                {onReply && (
-                  <button type="button" className="reply" onClick={() => onReply(message.id)}>
-                    Reply in thread
-                  </button>
-                )}
-              </div>
-            )}
-          </li>
-        );
-      })}
-    </ol>
+    <div
+      ref={scroller}
+      className="messages"
+      onScroll={(event) => {
+        const { scrollHeight, scrollTop, clientHeight } = event.currentTarget;
+        pinned.current = scrollHeight - scrollTop - clientHeight < 48;
+      }}
+    >
+      <ol aria-label="Messages" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const row = rows[item.index];
+          if (!row) return null;
+          const author = row.kind === 'message' ? (names.get(row.message.author) ?? 'Someone') : '';
+          return (
+            <li
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              className={row.kind === 'message' && row.continued ? 'continued' : undefined}
+              aria-label={row.kind === 'message' ? `Message from ${author}` : row.label}
+              aria-setsize={row.kind === 'message' ? messageCount : undefined}
+              aria-posinset={row.kind === 'message' ? positions.get(row.key) : undefined}
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
+              {renderRow(row)}
+            </li>
+          );
+        })}
+      </ol>
+    </div>
   );
 }
 
-/** A composer: Enter sends, Shift+Enter starts a new line. */
-export function Composer({
-  label,
-  disabled,
-  onSend,
-  onEditLast,
-}: {
-  label: string;
-  disabled: boolean;
-  onSend: (text: string) => void;
-  /** Up in an empty composer edits one's last message, as in Slack. */
-  onEditLast?: () => void;
-}) {
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'ArrowUp' && !event.currentTarget.value && onEditLast) {
-      event.preventDefault();
-      onEditLast();
-      return;
-    }
-    if (event.key !== 'Enter' || event.shiftKey) return;
-    event.preventDefault();
-    const text = event.currentTarget.value.trim();
-    if (!text) return;
-    onSend(text);
-    event.currentTarget.value = '';
-  }
+/** Quick reactions, and any emoji by name once the table is loaded. */
+function ReactionPicker({ onPick }: { onPick: (emoji: string) => void }) {
+  const emoji = useEmoji();
+  const [query, setQuery] = useState('');
+  const found = query.trim().length >= 2 ? (emoji?.search(query.trim(), 12) ?? []) : [];
+  const pick = (emojiChar: string, from: HTMLElement) => {
+    onPick(emojiChar);
+    setQuery('');
+    from.closest('details')?.removeAttribute('open');
+  };
   return (
-    <textarea
-      aria-label={label}
-      placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
-      onKeyDown={onKeyDown}
-      disabled={disabled}
-      rows={2}
-    />
+    <details className="picker">
+      <summary aria-label="Add a reaction">☺+</summary>
+      {[...QUICK_REACTIONS, ...found.map((entry) => entry.emoji)].map((emojiChar) => (
+        <button
+          key={emojiChar}
+          type="button"
+          aria-label={`React with ${emojiChar}`}
+          onClick={(event) => pick(emojiChar, event.currentTarget)}
+        >
+          {emojiChar}
+        </button>
+      ))}
+      <input
+        type="search"
+        aria-label="Search emoji"
+        placeholder="Search emoji"
+        value={query}
+        onChange={(event) => setQuery(event.target.value)}
+      />
+    </details>
   );
 }

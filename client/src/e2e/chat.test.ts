@@ -65,10 +65,32 @@ describe('chatting in Chromium', () => {
     await ada.getByText('Sounds good, Ada').waitFor();
     // Both see both, in order, with their authors.
     const texts = await bob.getByRole('list', { name: 'Messages' }).locator('li').allTextContents();
-    if (!texts.join('\n').match(/Ada Hello Bob[\s\S]*Bob Sounds good/))
+    if (!texts.join('\n').match(/Ada[\s\S]*Hello Bob[\s\S]*Bob[\s\S]*Sounds good/))
       throw new Error(`unexpected order: ${texts.join(' | ')}`);
     const adaSees = ada.getByRole('list', { name: 'Messages' });
     await adaSees.getByRole('listitem', { name: 'Message from Bob' }).waitFor();
+
+    // Bob types: Ada sees him typing; @ suggests people, : suggests emoji; markup renders.
+    const bobComposer = bob.getByRole('textbox', { name: 'Message # general' });
+    await bobComposer.pressSequentially('Lunch with @Ad');
+    await ada.getByText('Bob is typing…').waitFor();
+    const suggestions = bob.getByRole('listbox', { name: 'Suggestions' });
+    await suggestions.getByRole('option', { name: 'Ada' }).waitFor();
+    await bobComposer.press('Enter');
+    await bobComposer.pressSequentially('at *noon* :tad');
+    await suggestions.getByRole('option', { name: /🎉/ }).waitFor();
+    await bobComposer.press('Tab');
+    await bobComposer.pressSequentially('see https://example.com');
+    await bobComposer.press('Enter');
+    const lunch = ada
+      .getByRole('list', { name: 'Messages' })
+      .getByRole('listitem', { name: 'Message from Bob' })
+      .filter({ hasText: 'Lunch with' });
+    await lunch.locator('.mention.me', { hasText: '@Ada' }).waitFor();
+    await lunch.locator('strong', { hasText: 'noon' }).waitFor();
+    await lunch.locator('.text').getByText('🎉').waitFor();
+    await lunch.getByRole('link', { name: 'https://example.com' }).waitFor();
+    await ada.getByText('Bob is typing…').waitFor({ state: 'detached' });
 
     // Bob reacts to Ada's message; Ada sees it and adds hers to the same chip.
     const adasMessage = (page: Page) =>
@@ -162,7 +184,7 @@ describe('chatting in Chromium', () => {
     const { ada, bob, adaContext, bobContext, segment } = await team();
     await send(ada, 'Going offline now');
     await bob.getByText('Going offline now').waitFor();
-    const sending = ada.locator('.messages .status');
+    const sending = ada.locator('.messages .sending');
     await waitUntil(async () => (await sending.count()) === 0);
     // The app shell is cached by the service worker before the network goes away.
     await ada.waitForFunction(() => navigator.serviceWorker.controller !== null);

@@ -71,7 +71,7 @@ export function Sidebar({
     );
   };
   return (
-    <nav aria-label={`${workspace.name} channels`}>
+    <nav className="sidebar" aria-label={`${workspace.name} channels`}>
       <h2>{workspace.name}</h2>
       <div className="sidebar-heading">
         <h3>Channels</h3>

@@ -45,14 +45,25 @@ export function WorkspaceHome({
     queryFn: () => api.call<{ workspaces: Workspace[] }>('GET', '/api/workspaces'),
   });
   const [chosen, setChosen] = useState<string | null>(null);
+  // Phones show either the menu (workspaces and channels) or the open channel.
+  const [menu, setMenu] = useState(false);
   const current =
     workspaces.data?.workspaces.find((w) => w.id === chosen) ??
     workspaces.data?.workspaces[0] ??
     null;
 
   return (
-    <div className="home">
-      <header>
+    <div className={menu ? 'home menu-open' : 'home'}>
+      <header className="topbar">
+        <button
+          type="button"
+          className="menu"
+          aria-expanded={menu}
+          aria-label="Channels and workspaces"
+          onClick={() => setMenu(!menu)}
+        >
+          ☰
+        </button>
         <span>Signed in as {user.name}</span>
         <button
           type="button"
@@ -64,7 +75,7 @@ export function WorkspaceHome({
           Log out
         </button>
       </header>
-      <nav aria-label="Workspaces">
+      <nav className="workspaces" aria-label="Workspaces">
         <ul>
           {workspaces.data?.workspaces.map((workspace) => (
             <li key={workspace.id}>
@@ -81,7 +92,9 @@ export function WorkspaceHome({
         <CreateWorkspace api={api} onCreated={setChosen} />
       </nav>
       {workspaces.isError && <p role="alert">Your workspaces could not be loaded.</p>}
-      {current && <Workspace api={api} user={user} workspace={current} />}
+      {current && (
+        <Workspace api={api} user={user} workspace={current} onNavigated={() => setMenu(false)} />
+      )}
     </div>
   );
 }
@@ -121,7 +134,18 @@ function CreateWorkspace({ api, onCreated }: { api: Api; onCreated: (id: string)
 }
 
 /** A workspace: its channels beside the open one, and the dialogs the sidebar opens. */
-function Workspace({ api, user, workspace }: { api: Api; user: User; workspace: Workspace }) {
+function Workspace({
+  api,
+  user,
+  workspace,
+  onNavigated,
+}: {
+  api: Api;
+  user: User;
+  workspace: Workspace;
+  /** A channel was opened: on a phone, the menu gives way to it. */
+  onNavigated: () => void;
+}) {
   const channels = useQuery({
     queryKey: ['channels', workspace.id],
     queryFn: () =>
@@ -143,6 +167,7 @@ function Workspace({ api, user, workspace }: { api: Api; user: User; workspace: 
   }, []);
   const openChannel = (id: string) => {
     setChosen(id);
+    onNavigated();
     setDialog(null);
   };
   const close = () => setDialog(null);

@@ -1,0 +1,158 @@
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { useEmoji } from './emoji';
+import { type Person, tokenBeforeCaret, toStored } from './mentions';
+
+interface Suggestion {
+  key: string;
+  label: string;
+  insert: string;
+}
+
+const BROADCASTS: Suggestion[] = [
+  { key: 'here', label: '@here (everyone online)', insert: '@here' },
+  { key: 'channel', label: '@channel (everyone in the channel)', insert: '@channel' },
+];
+
+/**
+ * The composer: Enter sends, Shift+Enter starts a new line, `@` suggests the channel's people
+ * and `:` emoji (arrows choose, Enter or Tab takes, Esc closes). What is typed but not sent is
+ * kept in localStorage under `draftKey`, so a reload or a closed tab loses nothing.
+ */
+export function Composer({
+  label,
+  disabled,
+  people,
+  draftKey,
+  onSend,
+  onEditLast,
+  onTyping,
+}: {
+  label: string;
+  disabled: boolean;
+  people: Person[];
+  draftKey: string;
+  /** The text in its stored form (mentions as `<@id>`). */
+  onSend: (text: string) => void;
+  /** Up in an empty composer edits one's last message, as in Slack. */
+  onEditLast?: () => void;
+  onTyping?: () => void;
+}) {
+  const [value, setValue] = useState(() => localStorage.getItem(draftKey) ?? '');
+  const [caret, setCaret] = useState(0);
+  const [chosen, setChosen] = useState(0);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const emoji = useEmoji();
+  const field = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (value) localStorage.setItem(draftKey, value);
+    else localStorage.removeItem(draftKey);
+  }, [draftKey, value]);
+
+  const token = tokenBeforeCaret(value, caret);
+  let suggestions: Suggestion[] = [];
+  if (token && token.start !== dismissed) {
+    const query = token.query.toLowerCase();
+    suggestions =
+      token.kind === '@'
+        ? [
+            ...people
+              .filter((person) => person.name.toLowerCase().startsWith(query))
+              .map((person) => ({ key: person.id, label: person.name, insert: `@${person.name}` })),
+            ...BROADCASTS.filter((broadcast) => broadcast.key.startsWith(query)),
+          ].slice(0, 8)
+        : (emoji?.search(token.query) ?? []).map((entry) => ({
+            key: entry.emoji,
+            label: `${entry.emoji} :${entry.names[0]}:`,
+            insert: entry.emoji,
+          }));
+  }
+  const active = Math.min(chosen, suggestions.length - 1);
+
+  function take(suggestion: Suggestion) {
+    if (!token) return;
+    const before = `${value.slice(0, token.start)}${suggestion.insert} `;
+    setValue(before + value.slice(caret));
+    setCaret(before.length);
+    requestAnimationFrame(() => field.current?.setSelectionRange(before.length, before.length));
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (suggestions.length) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setChosen((active + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        const suggestion = suggestions[active];
+        if (suggestion) take(suggestion);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        setDismissed(token?.start ?? null);
+        return;
+      }
+    }
+    if (event.key === 'ArrowUp' && !value && onEditLast) {
+      event.preventDefault();
+      onEditLast();
+      return;
+    }
+    if (event.key !== 'Enter' || event.shiftKey) return;
+    event.preventDefault();
+    const text = value.trim();
+    if (!text) return;
+    onSend(toStored(text, people));
+    setValue('');
+    setCaret(0);
+  }
+
+  const listId = `${draftKey}-suggestions`;
+  return (
+    <div className="composer">
+      {suggestions.length > 0 && (
+        <div id={listId} role="listbox" aria-label="Suggestions" className="suggestions">
+          {suggestions.map((suggestion, index) => (
+            <div
+              key={suggestion.key}
+              id={`${listId}-${index}`}
+              role="option"
+              tabIndex={-1}
+              aria-selected={index === active}
+              onMouseDown={(event) => {
+                // Keep the focus in the composer.
+                event.preventDefault();
+                take(suggestion);
+              }}
+            >
+              {suggestion.label}
+            </div>
+          ))}
+        </div>
+      )}
+      <textarea
+        ref={field}
+        aria-label={label}
+        aria-autocomplete="list"
+        aria-controls={suggestions.length ? listId : undefined}
+        aria-activedescendant={suggestions.length ? `${listId}-${active}` : undefined}
+        placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
+        value={value}
+        onChange={(event) => {
+          setValue(event.target.value);
+          setCaret(event.target.selectionStart);
+          setChosen(0);
+          if (event.target.value) onTyping?.();
+        }}
+        onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
+        onKeyDown={onKeyDown}
+        disabled={disabled}
+        rows={2}
+      />
+    </div>
+  );
+}
