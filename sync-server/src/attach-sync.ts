@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
-import { type Backends, type Logger, Policy } from '@confab/db';
+import { type Backends, type Db, type Logger, Policy, schema } from '@confab/db';
+import { eq } from 'drizzle-orm';
+import { ActivityHub } from './activity';
 import type { SyncLimits } from './limits';
 import { createClientIdRegistry } from './persistence/client-ids';
 import { type CompactionOptions, compactDoc } from './persistence/compaction';
@@ -30,10 +32,12 @@ export async function attachSync(server: Server, backends: Backends, options: At
   const db = backends.database.db;
   const policy = new Policy(backends.database.db);
   const clientIds = createClientIdRegistry(db);
+  const activity = new ActivityHub(backends.bus, (userId) => channelIdsOf(db, userId), logger);
   const service = await SyncService.start({
     log: createDocLog(backends.database.db, { maxBatch }),
     clientIds,
-    projector: new Projector(db, clientIds, logger),
+    projector: new Projector(db, clientIds, logger, (events) => activity.publish(events)),
+    activity,
     receipts: createReceipts(db, logger),
     bus: backends.bus,
     policy,
@@ -57,4 +61,14 @@ export async function attachSync(server: Server, backends: Backends, options: At
       await service.stop();
     },
   };
+}
+
+/** Every channel (of any workspace) the user is a member of: what their activity stream covers. */
+async function channelIdsOf(db: Db, userId: string): Promise<string[]> {
+  const { channelMembers } = schema;
+  const rows = await db
+    .select({ channelId: channelMembers.channelId })
+    .from(channelMembers)
+    .where(eq(channelMembers.userId, userId));
+  return rows.map((row) => row.channelId);
 }

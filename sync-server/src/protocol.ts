@@ -15,6 +15,8 @@ export const MessageType = {
   persisted: 100,
   /** Server → client: `[101, reason, detail]`, the update was refused; the socket closes (4422). */
   rejected: 101,
+  /** Server → client, on the user's own doc: `[102, json]`, activity in the user's channels. */
+  activity: 102,
 } as const;
 
 export const SyncStep = { step1: 0, step2: 1, update: 2 } as const;
@@ -63,6 +65,12 @@ export const rejectedMessage = (reason: string, detail: string) =>
     encoding.writeVarUint(e, MessageType.rejected);
     encoding.writeVarString(e, reason);
     encoding.writeVarString(e, detail);
+  });
+
+export const activityMessage = (json: string) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.activity);
+    encoding.writeVarString(e, json);
   });
 
 export type ClientMessage =

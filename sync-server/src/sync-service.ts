@@ -12,6 +12,7 @@ import {
 } from '@confab/db';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import type { ActivityHub } from './activity';
 import { CloseCode } from './close-codes';
 import { DocRoom, type SyncConnection } from './doc-room';
 import type { ClientIdRegistry } from './persistence/client-ids';
@@ -27,6 +28,8 @@ export interface SyncServiceOptions {
   receipts?: Receipts;
   /** Turns applied changes into rows; absent in tests of the engine alone. */
   projector?: Projector;
+  /** Streams activity to connections on users' own docs (DESIGN.md "Activity"). */
+  activity?: ActivityHub;
   bus: EventBus;
   policy: Policy;
   logger: Logger;
@@ -76,7 +79,13 @@ export class SyncService {
         );
       }),
       await options.bus.subscribe(MEMBERSHIP_CHANGED_TOPIC, (message) => {
-        void service.recheck(json<MembershipChangedEvent>(message).userIds);
+        const { userIds } = json<MembershipChangedEvent>(message);
+        void service.recheck(userIds);
+        options.activity
+          ?.refresh(userIds)
+          .catch((error: unknown) =>
+            options.logger.warn({ err: error }, 'activity membership refresh failed'),
+          );
       }),
     );
     return service;
@@ -90,9 +99,15 @@ export class SyncService {
     const loaded = await this.open(docName);
     clearTimeout(loaded.unloadTimer);
     loaded.room.join(connection);
+    // A client's socket to its own doc is its always-open one: activity rides on it.
+    const detach =
+      this.options.activity && connection.wantsAcks && docName === `user:${connection.userId}`
+        ? await this.options.activity.attach(connection)
+        : null;
     return {
       receive: (frame) => loaded.room.receive(connection, frame),
       close: () => {
+        detach?.();
         loaded.room.leave(connection);
         if (loaded.room.size === 0) this.scheduleUnload(docName, loaded);
       },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { artifacts, useBrowserHarness } from './harness';
-import { fillSignUp, launchChromiumProfile, signUp, waitUntil } from './ui';
+import { fillSignUp, launchChromiumProfile, signUp } from './ui';
 
 const harness = useBrowserHarness();
 
@@ -81,6 +81,25 @@ describe('a workspace in Chromium', () => {
     await browse.getByRole('button', { name: 'Join # launch-plan' }).click();
     await bob.getByRole('list', { name: 'Messages' }).getByText('Launch is on Friday').waitFor();
 
+    // Ada is in #general; Bob mentions her in #launch-plan: a live badge, cleared on opening it.
+    await sidebar(ada).getByRole('button', { name: '# general' }).click();
+    await send(bob, 'Message # launch-plan', 'Ada, the @Ada deck is ready');
+    const badge = sidebar(ada).getByRole('button', { name: '# launch-plan, unread, 1 mentions' });
+    await badge.waitFor();
+    await ada.screenshot({ path: join(artifacts, 'unread-badge-desktop.png') });
+    await badge.click();
+    await ada.getByRole('list', { name: 'Messages' }).getByText('deck is ready').waitFor();
+    // Reading it moved her read marker: back in #general, the server counts nothing unread.
+    await sidebar(ada).getByRole('button', { name: '# general' }).click();
+    const counted = ada.waitForResponse((response) => response.url().endsWith('/unread'));
+    await ada.reload();
+    const { channels } = (await (await counted).json()) as {
+      channels: Array<{ unreadCount: number; mentionCount: number }>;
+    };
+    if (channels.some((entry) => entry.unreadCount || entry.mentionCount))
+      throw new Error(`still unread: ${JSON.stringify(channels)}`);
+    await sidebar(ada).getByRole('button', { name: '# launch-plan', exact: true }).waitFor();
+
     // The member list shows both.
     await bob.getByRole('button', { name: 'Members' }).click();
     const members = bob.getByRole('complementary', { name: 'Members' });
@@ -94,11 +113,8 @@ describe('a workspace in Chromium', () => {
     await picker.getByRole('checkbox').check();
     await picker.getByRole('button', { name: 'Start conversation' }).click();
     await send(bob, 'Message Ada', 'Hi Ada, a quick question');
-    await waitUntil(async () => {
-      await ada.reload();
-      await sidebar(ada).getByRole('button', { name: '# general' }).waitFor();
-      return (await sidebar(ada).getByRole('button', { name: /^Bob/ }).count()) > 0;
-    });
+    // No reload: the conversation appears in Ada's sidebar live, marked unread.
+    await sidebar(ada).getByRole('button', { name: 'Bob, unread' }).waitFor();
     await sidebar(ada).getByRole('button', { name: /^Bob/ }).click();
     await ada
       .getByRole('list', { name: 'Messages' })

@@ -1,5 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Api, User } from '../api/api';
+import { useActivity } from '../sync/user-doc';
 import { type Channel, channelTitle, isConversation } from './channels';
 
 interface Unread {
@@ -9,11 +10,41 @@ interface Unread {
   muted: boolean;
 }
 
-/** Each of my channels' unread and mention counts, as the server's projection knows them. */
-export function useUnread(api: Api, workspaceId: string) {
+/**
+ * Each of my channels' unread and mention counts: loaded from the server's projection, then
+ * kept current by the activity stream (a new message in a channel that is not open counts at
+ * once; read markers, membership changes and reconnects load the counts again).
+ */
+export function useUnread(api: Api, user: User, workspaceId: string, openId: string | null) {
+  const key = ['unread', workspaceId];
   const unread = useQuery({
-    queryKey: ['unread', workspaceId],
+    queryKey: key,
     queryFn: () => api.call<{ channels: Unread[] }>('GET', `/api/workspaces/${workspaceId}/unread`),
+  });
+  const client = useQueryClient();
+  useActivity((activity) => {
+    if (activity.kind !== 'message') {
+      void client.invalidateQueries({ queryKey: key });
+      if (activity.kind === 'channels')
+        void client.invalidateQueries({ queryKey: ['channels', workspaceId] });
+      return;
+    }
+    if (activity.authorId === user.id || activity.channelId === openId) return;
+    client.setQueryData<{ channels: Unread[] }>(key, (before) => {
+      if (!before?.channels.some((entry) => entry.channelId === activity.channelId)) return before;
+      return {
+        channels: before.channels.map((entry) =>
+          entry.channelId === activity.channelId
+            ? {
+                ...entry,
+                // Replies count as mentions only, as in the server's counts.
+                unreadCount: entry.unreadCount + (activity.parentId ? 0 : 1),
+                mentionCount: entry.mentionCount + (activity.mention ? 1 : 0),
+              }
+            : entry,
+        ),
+      };
+    });
   });
   return new Map(unread.data?.channels.map((entry) => [entry.channelId, entry]));
 }
@@ -42,7 +73,7 @@ export function Sidebar({
   canBrowse: boolean;
   canInvite: boolean;
 }) {
-  const unread = useUnread(api, workspace.id);
+  const unread = useUnread(api, user, workspace.id, openId);
   const item = (channel: Channel) => {
     const counts = channel.id === openId ? undefined : unread.get(channel.id);
     const mentions = counts?.mentionCount ?? 0;

@@ -8,6 +8,7 @@ import {
 } from '@confab/db/model';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
+import type { ActivityEvent, MessageActivity } from '../activity';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
 import { type DocChanges, emptyChanges, wholeDoc } from './changes';
 import { recordSegment } from './segments';
@@ -86,6 +87,8 @@ export class Projector {
     private readonly db: Db,
     private readonly clientIds: ClientIdRegistry,
     private readonly logger: Logger,
+    /** Told about new messages and moved read markers once their rows are committed. */
+    private readonly activity?: (events: ActivityEvent[]) => void,
   ) {}
 
   record(room: ProjectedDoc, changes: DocChanges, meta: AppliedMeta): void {
@@ -175,7 +178,10 @@ export class Projector {
           await this.collect(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry),
         );
     }
-    if (collected.length) await this.db.transaction((tx) => this.write(tx, collected));
+    if (collected.length) {
+      const events = await this.db.transaction((tx) => this.write(tx, collected));
+      if (events.length) this.activity?.(events);
+    }
     for (const entry of entries) {
       const ref = parseDocRef(entry.room.name);
       if (ref?.kind !== 'segment') continue;
@@ -221,6 +227,8 @@ export class Projector {
             ),
           );
       }
+      // After the row moved, so a client refetching its counts on this sees them cleared.
+      if (id) this.activity?.([{ kind: 'read', userId, markerKey: key, messageId }]);
     }
   }
 
@@ -299,8 +307,12 @@ export class Projector {
     };
   }
 
-  /** One statement per kind of row for all docs of a drain, whatever the number of messages. */
-  private async write(tx: Transaction, collected: Collected[]): Promise<void> {
+  /**
+   * One statement per kind of row for all docs of a drain, whatever the number of messages.
+   * Returns the activity of the messages this drain inserted (a message's row is inserted once,
+   * by whichever node gets there first, so its activity is published once).
+   */
+  private async write(tx: Transaction, collected: Collected[]): Promise<MessageActivity[]> {
     const { messages: m, reactions: r, messageMentions: mm, messageVersions: v } = schema;
     const rows = collected.flatMap((c) => c.rows);
     const versions = collected.flatMap((c) => c.versions);
@@ -376,6 +388,21 @@ export class Projector {
           thread.stateClock,
         );
     }
+    return written.flatMap(({ id, authorId, inserted }) => {
+      const row = sourceOf.get(id)?.row;
+      if (!inserted || !row || row.deletedAt) return [];
+      return [
+        {
+          kind: 'message' as const,
+          channelId: row.channelId,
+          messageId: id,
+          authorId,
+          parentId: row.parentId ?? null,
+          mentioned: [...new Set([...row.text.matchAll(MENTION)].map((match) => match[1] ?? ''))],
+          everyone: EVERYONE.test(row.text),
+        },
+      ];
+    });
   }
 
   /** Members to record a `<!channel>` mention for; only read when some text has one. */

@@ -1,0 +1,171 @@
+import { MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
+import { channelMarkerKey, markRead } from '@confab/db/model';
+import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import * as decoding from 'lib0/decoding';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientActivity } from './activity';
+import { MessageType } from './protocol';
+import { connectProvider, type SyncNode, say, seedWorld, startNode } from './sync-test-kit';
+
+const testDb = useTestDatabase();
+const testRedis = useTestRedis();
+let nodes: [SyncNode, SyncNode];
+let world: Awaited<ReturnType<typeof seedWorld>>;
+const providers: Array<{ destroy(): void }> = [];
+
+beforeAll(async () => {
+  const first = await startNode(testDb.url, testRedis.url, testRedis.prefix);
+  nodes = [first, await startNode(testDb.url, testRedis.url, testRedis.prefix)];
+  world = await seedWorld(first.backends);
+});
+afterAll(async () => {
+  for (const provider of providers) provider.destroy();
+  for (const node of nodes) await node.stop();
+});
+
+const channelOf = (name: string) => {
+  const ref = parseDocRef(name);
+  if (ref?.kind !== 'segment') throw new Error(`not a segment: ${name}`);
+  return ref.channelId;
+};
+
+/** A user's always-open socket (their user doc, with acks as the web client asks), collecting 102. */
+async function activityOf(node: SyncNode, userId: string, { acks = true } = {}) {
+  const heard: ClientActivity[] = [];
+  const connected = await connectProvider(node, userId, `user:${userId}`, { track: acks });
+  providers.push(connected.provider);
+  connected.provider.messageHandlers[MessageType.activity] = (
+    _encoder: unknown,
+    decoder: decoding.Decoder,
+  ) => {
+    heard.push(JSON.parse(decoding.readVarString(decoder)) as ClientActivity);
+  };
+  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
+  return { heard, ...connected };
+}
+
+async function posted(node: SyncNode, userId: string, name: string, text: string) {
+  const connected = await connectProvider(node, userId, name, { track: true });
+  providers.push(connected.provider);
+  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
+  const id = say(connected.doc, userId, text);
+  await waitFor('ack', () => (connected.tracker?.pending === false ? true : undefined));
+  return id;
+}
+
+describe('the activity stream on the user doc socket', () => {
+  it('tells members on any node about new messages and their mentions, once each', async () => {
+    const [one, two] = nodes;
+    const { ada, bob } = world.users;
+    const adaHears = await activityOf(two, ada);
+    const bobHears = await activityOf(one, bob);
+    const publicId = channelOf(world.publicDoc);
+    const plain = await posted(one, bob, world.publicDoc, 'morning all');
+    const mention = await posted(one, bob, world.publicDoc, `<@${ada}> can you look?`);
+    await waitFor('activity', () => (adaHears.heard.length >= 2 ? true : undefined));
+    expect(adaHears.heard).toEqual([
+      {
+        kind: 'message',
+        channelId: publicId,
+        messageId: plain,
+        authorId: bob,
+        parentId: null,
+        mention: false,
+      },
+      {
+        kind: 'message',
+        channelId: publicId,
+        messageId: mention,
+        authorId: bob,
+        parentId: null,
+        mention: true,
+      },
+    ]);
+    // A later message arrives after any duplicate of the first two would have: none came.
+    const fence = await posted(two, bob, world.publicDoc, 'fence');
+    await waitFor('fence', () =>
+      adaHears.heard.some((event) => event.kind === 'message' && event.messageId === fence)
+        ? true
+        : undefined,
+    );
+    expect(adaHears.heard.filter((event) => event.kind === 'message')).toHaveLength(3);
+    // The author hears about their own messages too (other devices), never as a mention.
+    await waitFor('own', () => (bobHears.heard.length >= 2 ? true : undefined));
+    expect(bobHears.heard.every((event) => event.kind === 'message' && !event.mention)).toBe(true);
+  });
+
+  it('says nothing about channels one is not in', async () => {
+    const [one] = nodes;
+    const { ada, bob } = world.users;
+    const bobHears = await activityOf(one, bob);
+    await posted(one, ada, world.privateDoc, 'private plans');
+    await posted(one, ada, world.publicDoc, 'public marker');
+    await waitFor('public', () => (bobHears.heard.length >= 1 ? true : undefined));
+    const privateId = channelOf(world.privateDoc);
+    expect(
+      bobHears.heard.some((event) => 'channelId' in event && event.channelId === privateId),
+    ).toBe(false);
+  });
+
+  it('follows a new membership at once and tells the client its channels changed', async () => {
+    const [one, two] = nodes;
+    const { bob, ada } = world.users;
+    const bobHears = await activityOf(two, bob);
+    const privateId = channelOf(world.privateDoc);
+    const db = one.backends.database.db;
+    await db.insert(schema.channelMembers).values({ channelId: privateId, userId: bob });
+    await one.backends.bus.publish(
+      MEMBERSHIP_CHANGED_TOPIC,
+      new TextEncoder().encode(
+        JSON.stringify({ workspaceId: 'w', channelId: privateId, userIds: [bob], change: 'added' }),
+      ),
+    );
+    await waitFor('channels', () =>
+      bobHears.heard.some((event) => event.kind === 'channels') ? true : undefined,
+    );
+    const id = await posted(one, ada, world.privateDoc, `<!here> welcome <@${bob}>`);
+    await waitFor('private activity', () =>
+      bobHears.heard.some((event) => event.kind === 'message' && event.messageId === id)
+        ? true
+        : undefined,
+    );
+    const event = bobHears.heard.find(
+      (candidate) => candidate.kind === 'message' && candidate.messageId === id,
+    );
+    expect(event).toMatchObject({ channelId: privateId, mention: true });
+  });
+
+  it('tells a user’s other devices that a read marker moved', async () => {
+    const [one, two] = nodes;
+    const { ada } = world.users;
+    const phone = await activityOf(one, ada);
+    const laptop = await activityOf(two, ada);
+    const publicId = channelOf(world.publicDoc);
+    const id = await posted(one, world.users.bob, world.publicDoc, 'read me');
+    markRead(laptop.doc, channelMarkerKey(publicId), id);
+    await waitFor('read', () =>
+      phone.heard.some((event) => event.kind === 'read' && event.messageId === id)
+        ? true
+        : undefined,
+    );
+    expect(phone.heard.find((event) => event.kind === 'read')).toEqual({
+      kind: 'read',
+      markerKey: channelMarkerKey(publicId),
+      messageId: id,
+    });
+  });
+
+  it('sends nothing extra to a stock provider that did not ask for Confab messages', async () => {
+    const [one] = nodes;
+    const { ada, bob } = world.users;
+    const stock = await activityOf(one, ada, { acks: false });
+    const watcher = await activityOf(one, ada);
+    const id = await posted(one, bob, world.publicDoc, 'for acks clients only');
+    await waitFor('watcher', () =>
+      watcher.heard.some((event) => event.kind === 'message' && event.messageId === id)
+        ? true
+        : undefined,
+    );
+    expect(stock.heard).toEqual([]);
+  });
+});

@@ -1,0 +1,186 @@
+import type { EventBus, Logger, Unsubscribe } from '@confab/db';
+import type { SyncConnection } from './doc-room';
+import { activityMessage } from './protocol';
+
+/** A new message, published once (by the node whose projection inserted its row). */
+export interface MessageActivity {
+  kind: 'message';
+  channelId: string;
+  messageId: string;
+  authorId: string | null;
+  /** Set for a reply in a thread. */
+  parentId: string | null;
+  /** People mentioned by `<@id>`; `everyone` for `<!channel>` and `<!here>`. */
+  mentioned: string[];
+  everyone: boolean;
+}
+
+/** A read marker moved: the user's other devices clear their badges. */
+export interface ReadActivity {
+  kind: 'read';
+  userId: string;
+  markerKey: string;
+  messageId: string;
+}
+
+export type ActivityEvent = MessageActivity | ReadActivity;
+
+/** What a client receives in message 102 (JSON), per PROTOCOL.md "Activity". */
+export type ClientActivity =
+  | {
+      kind: 'message';
+      channelId: string;
+      messageId: string;
+      authorId: string | null;
+      parentId: string | null;
+      mention: boolean;
+    }
+  | { kind: 'read'; markerKey: string; messageId: string }
+  | { kind: 'channels' };
+
+const channelTopic = (channelId: string) => `activity.channel.${channelId}`;
+const userTopic = (userId: string) => `activity.user.${userId}`;
+
+interface Subscription {
+  users: Set<string>;
+  unsubscribe: Promise<Unsubscribe>;
+}
+
+/**
+ * The activity stream of DESIGN.md: each client keeps one socket open (to its user doc) and
+ * hears there about new messages and mentions in all its channels, and about its own read
+ * markers moving. A node subscribes to a channel's activity topic only while a user connected to
+ * it is a member, so the live cost follows what users can see, not the number of channels.
+ */
+export class ActivityHub {
+  private readonly connections = new Map<string, Set<SyncConnection>>();
+  private readonly channelsOfUser = new Map<string, Set<string>>();
+  private readonly subscriptions = new Map<string, Subscription>();
+
+  constructor(
+    private readonly bus: EventBus,
+    /** The channels a user is a member of, read when they connect and when memberships change. */
+    private readonly channelsOf: (userId: string) => Promise<string[]>,
+    private readonly logger: Logger,
+  ) {}
+
+  publish(events: readonly ActivityEvent[]): void {
+    for (const event of events) {
+      const topic =
+        event.kind === 'message' ? channelTopic(event.channelId) : userTopic(event.userId);
+      this.bus
+        .publish(topic, new TextEncoder().encode(JSON.stringify(event)))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, topic }, 'activity not published'),
+        );
+    }
+  }
+
+  /** Streams activity to a connection on its user's own doc until the returned detach is called. */
+  async attach(connection: SyncConnection): Promise<() => void> {
+    const { userId } = connection;
+    let mine = this.connections.get(userId);
+    if (!mine) {
+      mine = new Set();
+      this.connections.set(userId, mine);
+      await this.follow(userId, [userTopic(userId), ...(await this.channelTopics(userId))]);
+    }
+    mine.add(connection);
+    return () => {
+      mine.delete(connection);
+      if (mine.size || this.connections.get(userId) !== mine) return;
+      this.connections.delete(userId);
+      const topics = [userTopic(userId), ...this.topicsOf(userId)];
+      this.channelsOfUser.delete(userId);
+      void this.unfollow(userId, topics);
+    };
+  }
+
+  /** After membership changes: follows the users' new channel set and tells their clients. */
+  async refresh(userIds: readonly string[]): Promise<void> {
+    for (const userId of userIds) {
+      if (!this.connections.has(userId)) continue;
+      const before = this.topicsOf(userId);
+      const after = await this.channelTopics(userId);
+      await this.follow(
+        userId,
+        after.filter((topic) => !before.includes(topic)),
+      );
+      await this.unfollow(
+        userId,
+        before.filter((topic) => !after.includes(topic)),
+      );
+      this.send(userId, { kind: 'channels' });
+    }
+  }
+
+  private topicsOf(userId: string): string[] {
+    return [...(this.channelsOfUser.get(userId) ?? [])].map(channelTopic);
+  }
+
+  private async channelTopics(userId: string): Promise<string[]> {
+    const channels = await this.channelsOf(userId);
+    this.channelsOfUser.set(userId, new Set(channels));
+    return channels.map(channelTopic);
+  }
+
+  private async follow(userId: string, topics: readonly string[]): Promise<void> {
+    for (const topic of topics) {
+      const existing = this.subscriptions.get(topic);
+      if (existing) {
+        existing.users.add(userId);
+        continue;
+      }
+      const subscription: Subscription = {
+        users: new Set([userId]),
+        unsubscribe: this.bus.subscribe(topic, (message) => this.deliver(topic, message)),
+      };
+      this.subscriptions.set(topic, subscription);
+      await subscription.unsubscribe;
+    }
+  }
+
+  private async unfollow(userId: string, topics: readonly string[]): Promise<void> {
+    for (const topic of topics) {
+      const subscription = this.subscriptions.get(topic);
+      if (!subscription) continue;
+      subscription.users.delete(userId);
+      if (subscription.users.size) continue;
+      this.subscriptions.delete(topic);
+      await (await subscription.unsubscribe)();
+    }
+  }
+
+  private deliver(topic: string, message: Uint8Array): void {
+    let event: ActivityEvent;
+    try {
+      event = JSON.parse(new TextDecoder().decode(message)) as ActivityEvent;
+    } catch {
+      return;
+    }
+    for (const userId of this.subscriptions.get(topic)?.users ?? []) {
+      if (event.kind === 'read') {
+        if (event.userId === userId)
+          this.send(userId, {
+            kind: 'read',
+            markerKey: event.markerKey,
+            messageId: event.messageId,
+          });
+        continue;
+      }
+      this.send(userId, {
+        kind: 'message',
+        channelId: event.channelId,
+        messageId: event.messageId,
+        authorId: event.authorId,
+        parentId: event.parentId,
+        mention: event.authorId !== userId && (event.everyone || event.mentioned.includes(userId)),
+      });
+    }
+  }
+
+  private send(userId: string, activity: ClientActivity): void {
+    const frame = activityMessage(JSON.stringify(activity));
+    for (const connection of this.connections.get(userId) ?? []) connection.send(frame);
+  }
+}
