@@ -1,4 +1,4 @@
-// oidc-provider ships no types; the tests use only this much of it.
+// oidc-provider ships no types; the tests (API and browser) use only this much of it.
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
 
@@ -60,6 +61,46 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (user: U
       <button type="button" className="link" onClick={() => setMode(signup ? 'login' : 'signup')}>
         {signup ? 'I have an account' : 'Create an account'}
       </button>
+      <SingleSignOn api={api} />
     </main>
+  );
+}
+
+/** What the server's SSO failure codes (`/sign-in?sso_error=`) mean to the person signing in. */
+const SSO_ERRORS: Record<string, string> = {
+  sso_unknown_provider: 'That sign-in provider is not configured here.',
+  sso_invalid_state: 'The sign-in expired or was started elsewhere. Please try again.',
+  sso_email_unverified: 'Your provider has not confirmed your email address.',
+  sso_failed: 'The sign-in provider could not sign you in. Please try again.',
+};
+
+/** A button per configured OpenID Connect provider; none when there is none. */
+function SingleSignOn({ api }: { api: Api }) {
+  const providers = useQuery({
+    queryKey: ['sso-providers'],
+    queryFn: () =>
+      api.call<{ providers: Array<{ id: string; name: string }> }>(
+        'GET',
+        '/api/auth/oidc/providers',
+      ),
+  });
+  const failed = new URLSearchParams(window.location.search).get('sso_error');
+  // Back to where the person was going (an invitation link, say), never to the sign-in page.
+  const here = window.location.pathname === '/sign-in' ? '/' : window.location.pathname;
+  return (
+    <>
+      {failed && (
+        <p role="alert">{SSO_ERRORS[failed] ?? 'Single sign-on failed. Please try again.'}</p>
+      )}
+      {providers.data?.providers.map((provider) => (
+        <a
+          key={provider.id}
+          className="sso"
+          href={`/api/auth/oidc/${encodeURIComponent(provider.id)}/start?returnTo=${encodeURIComponent(here)}`}
+        >
+          Sign in with {provider.name}
+        </a>
+      ))}
+    </>
   );
 }

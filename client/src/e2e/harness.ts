@@ -25,7 +25,10 @@ export const artifacts = join(repoRoot, 'test-artifacts');
  * A whole Confab process (API, sync, built client on one port) on the test file's own database
  * and Redis prefix, and Debian's Chromium driven by playwright-core.
  */
-export function useBrowserHarness() {
+export function useBrowserHarness(
+  /** More settings for the Confab process, read when it starts (after earlier hooks ran). */
+  extraEnv: () => Record<string, string> = () => ({}),
+) {
   const testDb = useTestDatabase();
   const testRedis = useTestRedis();
   let server: ServerProcess | undefined;
@@ -56,6 +59,7 @@ export function useBrowserHarness() {
         REDIS_KEY_PREFIX: testRedis.prefix,
         CLIENT_DIST_DIR: clientDist,
         DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-e2e-')),
+        ...extraEnv(),
       },
       repoRoot,
     );
