@@ -11,8 +11,9 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Api, User } from '../api/api';
-import { type SyncDoc, useSyncDoc } from '../sync/use-sync-doc';
-import { useUserDoc } from '../sync/user-doc';
+import type { OpenDoc } from '../sync/open-doc';
+import { NO_SYNC_DOC, type SyncDoc, useSyncDoc, useSyncDocs } from '../sync/use-sync-doc';
+import { useActivity, useUserDoc } from '../sync/user-doc';
 import { Composer } from './Composer';
 import { MemberList } from './MemberList';
 import { MessageList, type ServerStatus } from './MessageList';
@@ -81,6 +82,48 @@ function useMarkRead(markerKey: string, newest: MessageView | undefined) {
   }, [userDoc, markerKey, newest]);
 }
 
+/**
+ * A channel's segment docs [S6], newest (the head, where new messages go) and as many older ones
+ * as the reader scrolled back to. The head first seen stays open when the head moves on, so a
+ * channel rolling over while open loses nothing from view.
+ */
+function useSegments(api: Api, channelId: string, head: number | undefined) {
+  const [oldest, setOldest] = useState<number | null>(null);
+  useEffect(() => {
+    if (head !== undefined && oldest === null) setOldest(head);
+  }, [head, oldest]);
+  const from = oldest ?? head;
+  const names =
+    head === undefined || from === undefined
+      ? []
+      : Array.from({ length: head - from + 1 }, (_, at) =>
+          docName({ kind: 'segment', channelId, index: from + at }),
+        );
+  const docs = useSyncDocs(api, names);
+  const docOf = new Map<string, OpenDoc>();
+  const messages: MessageView[] = [];
+  for (const name of names) {
+    const open = docs.get(name)?.open;
+    if (!open) continue;
+    for (const message of readMessages(open.doc)) {
+      messages.push(message);
+      docOf.set(message.id, open);
+    }
+  }
+  // Late posts (from clients that were offline) can sit in an older segment than their time.
+  messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const headName = names.at(-1);
+  const oldestLoaded = names[0] !== undefined && docs.get(names[0])?.open;
+  return {
+    messages,
+    docOf,
+    headDoc: (headName && docs.get(headName)) || NO_SYNC_DOC,
+    // One segment at a time, and only once the previous one is in.
+    loadOlder:
+      from !== undefined && from > 0 && oldestLoaded ? () => setOldest(from - 1) : undefined,
+  };
+}
+
 /** One channel: its newest segment's messages, live, a composer, a thread and the member list. */
 export function ChannelView({
   api,
@@ -101,11 +144,17 @@ export function ChannelView({
     queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
   });
   const head = channel.data?.channel.headSegment;
-  const segment = useSyncDoc(
-    api,
-    head === undefined ? null : docName({ kind: 'segment', channelId, index: head }),
-  );
-  const messages = segment.open ? readMessages(segment.open.doc) : [];
+  const { messages, docOf, headDoc, loadOlder } = useSegments(api, channelId, head);
+  useActivity((activity) => {
+    // A message in this channel that no open segment holds: the head moved on [S6].
+    if (
+      activity.kind === 'message' &&
+      activity.channelId === channelId &&
+      !activity.parentId &&
+      !docOf.has(activity.messageId)
+    )
+      void channel.refetch();
+  });
   const [thread, setThread] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const threadDoc = useSyncDoc(
@@ -152,7 +201,9 @@ export function ChannelView({
         </header>
         <DocPane
           {...shared}
-          doc={segment}
+          doc={headDoc}
+          docOf={(id) => docOf.get(id)}
+          onLoadOlder={loadOlder}
           messages={messages}
           statuses={statuses}
           label={`Message ${title}`}
@@ -189,11 +240,14 @@ export function ChannelView({
   );
 }
 
-function ThreadPane(props: Omit<DocPaneProps, 'label' | 'draftKey'> & { rootId: string }) {
+function ThreadPane(
+  props: Omit<DocPaneProps, 'label' | 'draftKey' | 'docOf'> & { rootId: string },
+) {
   useMarkRead(threadMarkerKey(props.rootId), props.messages.at(-1));
   return (
     <DocPane
       {...props}
+      docOf={() => props.doc.open ?? undefined}
       label="Reply in thread"
       draftKey={`confab.draft:${threadMarkerKey(props.rootId)}`}
       parentId={props.rootId}
@@ -242,7 +296,10 @@ function FailedDrafts({
 }
 
 interface DocPaneProps {
+  /** The doc new messages go to (a channel's head segment, or the thread). */
   doc: SyncDoc;
+  docOf: (messageId: string) => OpenDoc | undefined;
+  onLoadOlder?: () => void;
   messages: MessageView[];
   user: User;
   names: Map<string, string>;
@@ -260,6 +317,8 @@ interface DocPaneProps {
 /** A doc's messages, what it failed to send, who is typing, and its composer. */
 function DocPane({
   doc,
+  docOf,
+  onLoadOlder,
   messages,
   user,
   names,
@@ -278,7 +337,8 @@ function DocPane({
     <>
       {open ? (
         <MessageList
-          open={open}
+          docOf={docOf}
+          onLoadOlder={onLoadOlder}
           messages={messages}
           user={user}
           names={names}

@@ -1,6 +1,6 @@
 import { localStatus, type MessageView } from '@confab/db/model';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { User } from '../api/api';
 import type { OpenDoc } from '../sync/open-doc';
 import { useEmoji } from './emoji';
@@ -21,7 +21,7 @@ export type ServerStatus = 'sent' | 'delivered' | 'read';
  * (sending until the server committed it; in DMs sent, delivered and read from the server).
  */
 export function MessageList({
-  open,
+  docOf,
   messages,
   user,
   names,
@@ -30,8 +30,10 @@ export function MessageList({
   onReply,
   editing,
   setEditing,
+  onLoadOlder,
 }: {
-  open: OpenDoc;
+  /** The doc holding a message (a channel's messages span its loaded segments). */
+  docOf: (messageId: string) => OpenDoc | undefined;
   messages: MessageView[];
   user: User;
   names: Map<string, string>;
@@ -42,6 +44,8 @@ export function MessageList({
   /** The message being edited in place, if any. */
   editing: string | null;
   setEditing: (messageId: string | null) => void;
+  /** Set while older messages exist that are not loaded: called near the top, or by the button. */
+  onLoadOlder?: () => void;
 }) {
   const emoji = useEmoji();
   const rows = toRows(messages);
@@ -62,10 +66,29 @@ export function MessageList({
   useLayoutEffect(() => {
     if (lastKey && pinned.current) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
   }, [lastKey, rows.length, virtualizer]);
+  // Older messages arrive above: keep what the reader was looking at where it was.
+  const firstKey = rows[0]?.key;
+  const shownFirst = useRef(firstKey);
+  const totalBefore = useRef(0);
+  const total = virtualizer.getTotalSize();
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (element && shownFirst.current && firstKey !== shownFirst.current && !pinned.current)
+      element.scrollTop += total - totalBefore.current;
+    shownFirst.current = firstKey;
+    totalBefore.current = total;
+  }, [firstKey, total]);
+
+  // A list too short to scroll (a new head segment) or scrolled near its top: load older now.
+  useEffect(() => {
+    if (onLoadOlder && (scroller.current?.scrollTop ?? 0) < 300) onLoadOlder();
+  });
 
   const context = { names, me: user.id, emoji };
+  const perform = (messageId: string, intent: Parameters<OpenDoc['perform']>[0]) =>
+    void docOf(messageId)?.perform(intent);
   const react = (message: MessageView, emojiChar: string) =>
-    void open.perform({
+    perform(message.id, {
       kind: 'reaction',
       messageId: message.id,
       userId: user.id,
@@ -88,7 +111,8 @@ export function MessageList({
     const { message, continued } = row;
     const author = names.get(message.author) ?? 'Someone';
     const mine = message.author === user.id;
-    const local = mine ? localStatus(open.doc, open.tracker.durable, message.id) : null;
+    const open = docOf(message.id);
+    const local = mine && open ? localStatus(open.doc, open.tracker.durable, message.id) : null;
     const status = local === 'sending' ? 'sending' : mine ? statuses?.get(message.id) : undefined;
     const time = new Date(message.createdAt);
     return (
@@ -109,7 +133,7 @@ export function MessageList({
               event.preventDefault();
               const text = toStored(event.currentTarget.value.trim(), people);
               if (text && text !== message.text)
-                void open.perform({ kind: 'edit', id: message.id, text, at: Date.now() });
+                perform(message.id, { kind: 'edit', id: message.id, text, at: Date.now() });
               setEditing(null);
             }}
           />
@@ -144,7 +168,7 @@ export function MessageList({
                 <button
                   type="button"
                   onClick={() =>
-                    void open.perform({ kind: 'delete', id: message.id, at: Date.now() })
+                    perform(message.id, { kind: 'delete', id: message.id, at: Date.now() })
                   }
                 >
                   Delete
@@ -169,8 +193,14 @@ export function MessageList({
       onScroll={(event) => {
         const { scrollHeight, scrollTop, clientHeight } = event.currentTarget;
         pinned.current = scrollHeight - scrollTop - clientHeight < 48;
+        if (scrollTop < 300) onLoadOlder?.();
       }}
     >
+      {onLoadOlder && (
+        <button type="button" className="older" onClick={onLoadOlder}>
+          Load older messages
+        </button>
+      )}
       <ol aria-label="Messages" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((item) => {
           const row = rows[item.index];

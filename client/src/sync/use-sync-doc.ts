@@ -1,12 +1,12 @@
 import type { Intent } from '@confab/db/model';
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Api } from '../api/api';
 import { type OpenDoc, openDoc } from './open-doc';
 
 const failedKey = (name: string) => `confab.failed:${name}`;
 
-function savedFailures(name: string | null): Intent[] {
-  const saved = name ? localStorage.getItem(failedKey(name)) : null;
+function savedFailures(name: string): Intent[] {
+  const saved = localStorage.getItem(failedKey(name));
   return saved ? (JSON.parse(saved) as Intent[]) : [];
 }
 
@@ -18,67 +18,122 @@ export interface SyncDoc {
   dismiss(intent: Intent): void;
 }
 
+interface Entry {
+  open: OpenDoc | null;
+  closed: boolean;
+}
+
 /**
- * Opens a sync doc for as long as the component shows it (null until IndexedDB or the server
- * delivered it), and re-renders on every change and whenever its pending state flips. When the
- * server refuses a change, the doc is rebuilt from the server's state and every pending intent
- * becomes a failed draft, never lost and never re-sent behind the user's back [S5].
+ * Opens sync docs for as long as the component shows them (each null until IndexedDB or the
+ * server delivered it), opening and closing docs as the list changes without touching the
+ * others, and re-renders on every change and whenever a pending state flips. When the server
+ * refuses a change, that doc is rebuilt from the server's state and every pending intent becomes
+ * a failed draft, never lost and never re-sent behind the user's back [S5].
  */
-export function useSyncDoc(api: Api, name: string | null): SyncDoc {
-  const [open, setOpen] = useState<OpenDoc | null>(null);
-  const [generation, setGeneration] = useState(0);
-  const [failed, setFailed] = useState<Intent[]>(() => savedFailures(name));
-  const keepFailed = useCallback(
-    (next: Intent[]) => {
-      setFailed(next);
-      if (name) localStorage.setItem(failedKey(name), JSON.stringify(next));
+export function useSyncDocs(api: Api, names: readonly string[]): Map<string, SyncDoc> {
+  const entries = useRef(new Map<string, Entry>());
+  const [opened, setOpened] = useState<ReadonlyMap<string, OpenDoc>>(new Map());
+  const [failures, setFailures] = useState<ReadonlyMap<string, Intent[]>>(new Map());
+  const keepFailed = useCallback((name: string, intents: Intent[]) => {
+    localStorage.setItem(failedKey(name), JSON.stringify(intents));
+    setFailures((before) => new Map(before).set(name, intents));
+  }, []);
+  const key = names.join('\n');
+
+  useEffect(() => {
+    const wanted = key ? key.split('\n') : [];
+    const show = (name: string, open: OpenDoc | null) =>
+      setOpened((before) => {
+        const next = new Map(before);
+        if (open) next.set(name, open);
+        else next.delete(name);
+        return next;
+      });
+    const start = (name: string) => {
+      const entry: Entry = { open: null, closed: false };
+      entries.current.set(name, entry);
+      const rejected = async () => {
+        const doc = entry.open;
+        if (!doc || entry.closed) return;
+        keepFailed(name, [...savedFailures(name), ...doc.outbox.pending]);
+        await doc.outbox.discard();
+        await doc.discard();
+        show(name, null);
+        if (!entry.closed) start(name);
+      };
+      void openDoc(api, name, () => void rejected()).then((open) => {
+        if (entry.closed) return open.close();
+        entry.open = open;
+        show(name, open);
+      });
+    };
+    for (const name of wanted) {
+      if (entries.current.has(name)) continue;
+      setFailures((before) => new Map(before).set(name, savedFailures(name)));
+      start(name);
+    }
+    for (const [name, entry] of entries.current) {
+      if (wanted.includes(name)) continue;
+      entry.closed = true;
+      entry.open?.close();
+      entries.current.delete(name);
+      show(name, null);
+    }
+  }, [api, key, keepFailed]);
+  useEffect(
+    () => () => {
+      for (const entry of entries.current.values()) {
+        entry.closed = true;
+        entry.open?.close();
+      }
+      entries.current.clear();
     },
-    [name],
+    [],
   );
-  useEffect(() => {
-    setFailed(savedFailures(name));
-  }, [name]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new generation reopens the doc after a rejection
-  useEffect(() => {
-    if (!name) return;
-    let current: OpenDoc | null = null;
-    let live = true;
-    const rejected = async () => {
-      const doc = current;
-      if (!doc || !live) return;
-      keepFailed([...savedFailures(name), ...doc.outbox.pending]);
-      await doc.outbox.discard();
-      await doc.discard();
-      current = null;
-      setOpen(null);
-      setGeneration((n) => n + 1);
-    };
-    void openDoc(api, name, () => void rejected()).then((opened) => {
-      if (!live) return opened.close();
-      current = opened;
-      setOpen(opened);
-    });
-    return () => {
-      live = false;
-      current?.close();
-      setOpen(null);
-    };
-  }, [api, name, generation, keepFailed]);
+
+  // Any doc's change re-renders: the snapshot sums counters that only grow.
   useSyncExternalStore(
-    useCallback((notify: () => void) => open?.subscribe(notify) ?? (() => {}), [open]),
-    () => open?.version() ?? 0,
+    useCallback(
+      (notify: () => void) => {
+        const stops = [...opened.values()].map((open) => open.subscribe(notify));
+        return () => {
+          for (const stop of stops) stop();
+        };
+      },
+      [opened],
+    ),
+    () => [...opened.values()].reduce((sum, open) => sum + open.version(), opened.size),
   );
-  const dismiss = (intent: Intent) =>
-    keepFailed(failed.filter((candidate) => candidate !== intent));
-  return {
-    open,
-    failed,
-    dismiss,
-    retry(intent) {
-      if (!open) return;
-      dismiss(intent);
-      // The same intent again: a refused post's id was never taken, so it is reused.
-      void open.perform(intent).catch(() => keepFailed([...failed, intent]));
-    },
-  };
+
+  const result = new Map<string, SyncDoc>();
+  for (const name of names) {
+    const open = opened.get(name) ?? null;
+    const failed = failures.get(name) ?? [];
+    const dismiss = (intent: Intent) =>
+      keepFailed(
+        name,
+        failed.filter((candidate) => candidate !== intent),
+      );
+    result.set(name, {
+      open,
+      failed,
+      dismiss,
+      retry(intent) {
+        if (!open) return;
+        dismiss(intent);
+        // The same intent again: a refused post's id was never taken, so it is reused.
+        void open.perform(intent).catch(() => keepFailed(name, [...failed, intent]));
+      },
+    });
+  }
+  return result;
+}
+
+/** No doc (yet): what a pane shows while its doc loads. */
+export const NO_SYNC_DOC: SyncDoc = { open: null, failed: [], retry() {}, dismiss() {} };
+
+/** One doc (or none while `name` is null): `useSyncDocs` for a single name. */
+export function useSyncDoc(api: Api, name: string | null): SyncDoc {
+  const docs = useSyncDocs(api, name ? [name] : []);
+  return (name && docs.get(name)) || NO_SYNC_DOC;
 }
