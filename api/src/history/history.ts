@@ -9,6 +9,7 @@ const {
   channelMembers,
   messageMentions,
   channels,
+  threadFollowers,
 } = schema;
 
 export interface ReactionSummary {
@@ -182,6 +183,26 @@ export async function messageInChannel(db: Db, channelId: string, messageId: str
     .from(messages)
     .where(and(eq(messages.id, messageId), eq(messages.channelId, channelId)));
   return row ?? null;
+}
+
+/** Whether the user follows a thread (a row that says so; roots' authors and repliers get one). */
+export async function isFollowing(db: Db, rootId: string, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ following: threadFollowers.following })
+    .from(threadFollowers)
+    .where(and(eq(threadFollowers.rootId, rootId), eq(threadFollowers.userId, userId)));
+  return row?.following ?? false;
+}
+
+/** Follows or stops following a thread; the projector never overrides the choice. */
+export async function setFollowing(db: Db, rootId: string, userId: string, following: boolean) {
+  await db
+    .insert(threadFollowers)
+    .values({ rootId, userId, following })
+    .onConflictDoUpdate({
+      target: [threadFollowers.rootId, threadFollowers.userId],
+      set: { following },
+    });
 }
 
 /** Every version of a message, first to last, with who wrote it and when the server got it. */

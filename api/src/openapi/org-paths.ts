@@ -238,6 +238,18 @@ export const orgPaths = {
       },
     ),
   },
+  '/api/channels/{channelId}/messages/{messageId}/follow': {
+    get: op(
+      'Whether I follow this thread',
+      { '200': ok('{following}'), '404': notVisible('channel or message'), ...commonErrors },
+      { parameters: [...channel, messageId] },
+    ),
+    put: op(
+      'Follow a thread, or stop following it (`{following: boolean}`)',
+      { '200': ok('{following}'), '404': notVisible('channel or message'), ...commonErrors },
+      { parameters: [...channel, messageId] },
+    ),
+  },
   '/api/channels/{channelId}/messages/{messageId}/versions': {
     get: op(
       'Every version of a message, first to last (its author and admins)',

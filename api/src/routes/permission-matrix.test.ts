@@ -218,6 +218,14 @@ const routes: Route[] = [
     expected: row(404, 404, 200, 200, 200, 404, 404),
   },
   {
+    name: 'follow a thread in a public channel',
+    request: (w) =>
+      send('PUT', `/api/channels/${w.publicChannel}/messages/${w.message}/follow`, {
+        following: true,
+      }),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
     name: 'see earlier versions of someone else’s message',
     request: (w) => get(`/api/channels/${w.publicChannel}/messages/${w.message}/versions`),
     expected: row(404, 403, 403, 403, 200, 200, 200),

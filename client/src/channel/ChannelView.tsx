@@ -8,7 +8,7 @@ import {
   readMessages,
   threadMarkerKey,
 } from '@confab/db/model';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Api, User } from '../api/api';
 import type { OpenDoc } from '../sync/open-doc';
@@ -65,6 +65,70 @@ function useDeliveryStatus(api: Api, channelId: string, enabled: boolean, lastId
     (history.data?.messages ?? []).flatMap((message) =>
       message.status ? [[message.id, message.status] as const] : [],
     ),
+  );
+}
+
+export interface ThreadSummary {
+  replyCount: number;
+  lastReplyAt: string | null;
+}
+
+/**
+ * Reply counts of the channel's newest 200 messages, from the projection; loaded again when the
+ * activity stream reports a reply in this channel.
+ */
+function useThreadSummaries(api: Api, channelId: string) {
+  const summaries = useQuery({
+    queryKey: ['threads', channelId],
+    queryFn: () =>
+      api.call<{ messages: Array<{ id: string; thread: ThreadSummary | null }> }>(
+        'GET',
+        `/api/channels/${channelId}/messages?limit=200`,
+      ),
+  });
+  const refetch = summaries.refetch;
+  useActivity((activity) => {
+    if (activity.kind === 'message' && activity.channelId === channelId && activity.parentId)
+      void refetch();
+  });
+  return new Map(
+    (summaries.data?.messages ?? []).flatMap((message) =>
+      message.thread ? [[message.id, message.thread] as const] : [],
+    ),
+  );
+}
+
+/** Follow or stop following a thread (the root's author and repliers follow it already). */
+function FollowButton({ api, channelId, rootId }: { api: Api; channelId: string; rootId: string }) {
+  const path = `/api/channels/${channelId}/messages/${rootId}/follow`;
+  const key = ['follow', rootId];
+  const client = useQueryClient();
+  const state = useQuery({
+    queryKey: key,
+    queryFn: () => api.call<{ following: boolean }>('GET', path),
+    // A brand-new root is not projected yet (404): ask again shortly.
+    retry: 3,
+  });
+  const refetch = state.refetch;
+  // Replying makes one a follower (the projector records it): ask again after each reply.
+  useActivity((activity) => {
+    if (activity.kind === 'message' && activity.parentId === rootId) void refetch();
+  });
+  const change = useMutation({
+    mutationFn: (following: boolean) =>
+      api.call<{ following: boolean }>('PUT', path, { following }),
+    onSuccess: (answer) => client.setQueryData(key, answer),
+  });
+  const following = state.data?.following ?? false;
+  return (
+    <button
+      type="button"
+      aria-pressed={following}
+      disabled={!state.data || change.isPending}
+      onClick={() => change.mutate(!following)}
+    >
+      {following ? 'Following' : 'Follow'}
+    </button>
   );
 }
 
@@ -174,6 +238,7 @@ export function ChannelView({
     messages.at(-1)?.id,
   );
   useMarkRead(channelMarkerKey(channelId), messages.at(-1));
+  const threads = useThreadSummaries(api, channelId);
   useEffect(() => {
     if (!thread) return;
     const closeOnEscape = (event: globalThis.KeyboardEvent) => {
@@ -206,6 +271,7 @@ export function ChannelView({
           onLoadOlder={loadOlder}
           messages={messages}
           statuses={statuses}
+          threads={threads}
           label={`Message ${title}`}
           draftKey={`confab.draft:${channelMarkerKey(channelId)}`}
           onReply={setThread}
@@ -224,6 +290,7 @@ export function ChannelView({
         <aside className="thread" aria-label="Thread">
           <header>
             <h3>Thread</h3>
+            <FollowButton api={api} channelId={channelId} rootId={thread} />
             <button type="button" onClick={() => setThread(null)} aria-label="Close the thread">
               ×
             </button>
@@ -305,6 +372,7 @@ interface DocPaneProps {
   names: Map<string, string>;
   people: Person[];
   statuses?: ReadonlyMap<string, ServerStatus>;
+  threads?: ReadonlyMap<string, ThreadSummary>;
   label: string;
   draftKey: string;
   /** Set in a thread: every post is a reply to it. */
@@ -324,6 +392,7 @@ function DocPane({
   names,
   people,
   statuses,
+  threads,
   label,
   draftKey,
   parentId,
@@ -344,6 +413,7 @@ function DocPane({
           names={names}
           people={people}
           statuses={statuses}
+          threads={threads}
           onReply={onReply}
           editing={editing}
           setEditing={setEditing}

@@ -27,6 +27,7 @@ export function MessageList({
   names,
   people,
   statuses,
+  threads,
   onReply,
   editing,
   setEditing,
@@ -40,6 +41,8 @@ export function MessageList({
   people: Person[];
   /** DMs: what the server knows of my messages' delivery. */
   statuses?: ReadonlyMap<string, ServerStatus>;
+  /** Reply counts of thread roots. */
+  threads?: ReadonlyMap<string, { replyCount: number }>;
   onReply?: (messageId: string) => void;
   /** The message being edited in place, if any. */
   editing: string | null;
@@ -115,6 +118,7 @@ export function MessageList({
     const local = mine && open ? localStatus(open.doc, open.tracker.durable, message.id) : null;
     const status = local === 'sending' ? 'sending' : mine ? statuses?.get(message.id) : undefined;
     const time = new Date(message.createdAt);
+    const replyCount = threads?.get(message.id)?.replyCount ?? 0;
     return (
       <>
         {!continued && <strong className="author">{author}</strong>}{' '}
@@ -178,6 +182,11 @@ export function MessageList({
             {onReply && (
               <button type="button" className="reply" onClick={() => onReply(message.id)}>
                 Reply in thread
+              </button>
+            )}
+            {onReply && replyCount > 0 && (
+              <button type="button" className="replies" onClick={() => onReply(message.id)}>
+                {replyCount} {replyCount === 1 ? 'reply' : 'replies'}
               </button>
             )}
           </div>

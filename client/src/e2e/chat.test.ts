@@ -110,6 +110,11 @@ describe('chatting in Chromium', () => {
     await adasMessage(ada).getByRole('button', { name: 'Reply in thread' }).click();
     const adaThread = ada.getByRole('complementary', { name: 'Thread' });
     await adaThread.getByText('Can we make it 10:30?').waitFor();
+    // The root shows its reply count; Bob follows the thread he replied in, and can stop.
+    await adasMessage(ada).getByRole('button', { name: '1 reply' }).waitFor();
+    await bobThread.getByRole('button', { name: 'Following' }).waitFor({ timeout: 15_000 });
+    await bobThread.getByRole('button', { name: 'Following' }).click();
+    await bobThread.getByRole('button', { name: 'Follow', exact: true }).waitFor();
     await ada.screenshot({ path: join(artifacts, 'channel-desktop.png') });
     await ada.keyboard.press('Escape');
     await adaThread.waitFor({ state: 'detached' });

@@ -48,17 +48,27 @@ export function UserDocProvider({
   useEffect(() => {
     if (!open) return;
     const emit = (activity: Activity) => {
-      for (const listener of listeners) listener(activity);
+      for (const listener of listeners) {
+        // One screen's failing listener must neither starve the others nor break the socket.
+        try {
+          listener(activity);
+        } catch (error) {
+          reportError(error);
+        }
+      }
     };
     open.provider.messageHandlers[ACTIVITY_MESSAGE] = (
       _encoder: unknown,
       decoder: decoding.Decoder,
     ) => {
+      let activity: Activity;
       try {
-        emit(JSON.parse(decoding.readVarString(decoder)) as Activity);
+        activity = JSON.parse(decoding.readVarString(decoder)) as Activity;
       } catch {
         // A malformed event is dropped; the next refetch corrects whatever it meant.
+        return;
       }
+      emit(activity);
     };
     const onSync = (synced: boolean) => synced && emit({ kind: 'resynced' });
     open.provider.on('sync', onSync);

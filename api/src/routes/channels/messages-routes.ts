@@ -7,9 +7,12 @@ import {
   channelHistory,
   channelSegments,
   editHistory,
+  isFollowing,
   messageInChannel,
+  setFollowing,
   threadReplies,
 } from '../../history/history';
+import { parseJson } from '../../http/request';
 import { forbidden, type OrgDeps } from '../org-deps';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -18,6 +21,7 @@ export const historyQuerySchema = z.object({
   before: ulid.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+export const followSchema = z.object({ following: z.boolean() });
 export const repliesQuerySchema = z.object({
   after: ulid.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
@@ -93,5 +97,27 @@ export function registerMessageRoutes(
     if (!canSeeEditHistory(context, row.authorId === userId))
       throw forbidden("Only the author and the channel's admins may see earlier versions");
     return c.json({ messageId: row.id, versions: await editHistory(db, row.id) });
+  });
+
+  /** Following a thread: its root's author and everyone who replied follow it unless they stop. */
+  const threadRoot = async (userId: string, channelId: string, messageId: string) => {
+    const { channel } = await readable(userId, channelId);
+    const root = await message(channel.id, messageId);
+    if (root.parentId) throw invalidRequest('Only a top-level message has a thread to follow');
+    return root;
+  };
+
+  app.get('/:channelId/messages/:messageId/follow', async (c) => {
+    const userId = c.get('auth').userId;
+    const root = await threadRoot(userId, c.req.param('channelId'), c.req.param('messageId'));
+    return c.json({ following: await isFollowing(db, root.id, userId) });
+  });
+
+  app.put('/:channelId/messages/:messageId/follow', async (c) => {
+    const userId = c.get('auth').userId;
+    const root = await threadRoot(userId, c.req.param('channelId'), c.req.param('messageId'));
+    const { following } = await parseJson(c, followSchema);
+    await setFollowing(db, root.id, userId, following);
+    return c.json({ following });
   });
 }

@@ -266,6 +266,58 @@ describe('history API on the projection', () => {
     expect(forBob.body.messages[0]?.status).toBeUndefined();
   });
 
+  it('lets readers follow and unfollow a thread; replying makes one a follower, unfollowing sticks', async () => {
+    const { ada, bob, general, segment } = await team();
+    const doc = await open(ada, segment);
+    const root = postMessage(doc, { author: ada.id, text: 'root' });
+    const path = `/api/channels/${general}/messages/${root}/follow`;
+    const following = async (who: Person) =>
+      (await callAs<{ following: boolean }>(api.app, who, 'GET', path)).body.following;
+    await waitFor('root projected', async () =>
+      (await callAs(api.app, bob, 'GET', path)).status === 200 ? true : undefined,
+    );
+    expect(await following(bob)).toBe(false);
+    // Bob replies: the projector makes him (and the root's author) a follower.
+    const thread = await open(bob, docName({ kind: 'thread', channelId: general, rootId: root }));
+    postMessage(thread, { author: bob.id, text: 'first reply', parentId: root });
+    await waitFor('follower', async () => ((await following(bob)) ? true : undefined));
+    expect(await following(ada)).toBe(true);
+    // He stops following; a later reply of his does not make him follow again.
+    const put = (body: unknown) => callAs(api.app, bob, 'PUT', path, body);
+    expect((await put({ following: false })).body).toEqual({ following: false });
+    postMessage(thread, { author: bob.id, text: 'second reply', parentId: root });
+    await waitFor('second reply projected', async () => {
+      const replies = await callAs<{ replies: unknown[] }>(
+        api.app,
+        ada,
+        'GET',
+        `/api/channels/${general}/messages/${root}/replies`,
+      );
+      return replies.body.replies.length === 2 ? true : undefined;
+    });
+    expect(await following(bob)).toBe(false);
+    // Bad bodies change nothing; a reply is not a thread root.
+    expect((await put({ following: 'yes' })).status).toBe(400);
+    expect((await put({})).status).toBe(400);
+    expect(await following(bob)).toBe(false);
+    const [reply] = (
+      await callAs<{ replies: Array<{ id: string }> }>(
+        api.app,
+        ada,
+        'GET',
+        `/api/channels/${general}/messages/${root}/replies`,
+      )
+    ).body.replies;
+    const onReply = await callAs(
+      api.app,
+      bob,
+      'PUT',
+      `/api/channels/${general}/messages/${reply?.id}/follow`,
+      { following: true },
+    );
+    expect(onReply.status).toBe(400);
+  });
+
   it('answers bad cursors with 400 and unknown messages with 404', async () => {
     const { ada, general } = await team();
     expect(

@@ -29,12 +29,19 @@ export function workspacesRoutes(deps: OrgDeps) {
 
   app.post('/', async (c) => {
     const { name, slug } = await parseJson(c, createWorkspaceSchema);
+    const actorId = c.get('auth').userId;
     try {
       const workspace = await createWorkspace(db, {
-        actorId: c.get('auth').userId,
+        actorId,
         name,
         slug,
         ip: clientIp(c, auth.config.trustProxy),
+      });
+      // The creator is in #general now: their activity stream must follow it.
+      await publishMembershipChange(bus, {
+        workspaceId: workspace.id,
+        userIds: [actorId],
+        change: 'joined',
       });
       return c.json({ workspace: { ...workspace, role: 'owner' } }, 201);
     } catch (error) {
