@@ -11,9 +11,10 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Api, User } from '../api/api';
+import { useActivity } from '../sync/activity';
 import type { OpenDoc } from '../sync/open-doc';
 import { NO_SYNC_DOC, type SyncDoc, useSyncDoc, useSyncDocs } from '../sync/use-sync-doc';
-import { useActivity, useUserDoc } from '../sync/user-doc';
+import { useUserDoc } from '../sync/user-doc';
 import { Composer } from './Composer';
 import { MemberList } from './MemberList';
 import { MessageList, type ServerStatus } from './MessageList';
@@ -151,7 +152,7 @@ function useMarkRead(markerKey: string, newest: MessageView | undefined) {
  * as the reader scrolled back to. The head first seen stays open when the head moves on, so a
  * channel rolling over while open loses nothing from view.
  */
-function useSegments(api: Api, channelId: string, head: number | undefined) {
+function useSegments(api: Api, user: User, channelId: string, head: number | undefined) {
   const [oldest, setOldest] = useState<number | null>(null);
   useEffect(() => {
     if (head !== undefined && oldest === null) setOldest(head);
@@ -163,7 +164,7 @@ function useSegments(api: Api, channelId: string, head: number | undefined) {
       : Array.from({ length: head - from + 1 }, (_, at) =>
           docName({ kind: 'segment', channelId, index: from + at }),
         );
-  const docs = useSyncDocs(api, names);
+  const docs = useSyncDocs(api, user.id, names);
   const docOf = new Map<string, OpenDoc>();
   const messages: MessageView[] = [];
   for (const name of names) {
@@ -208,7 +209,7 @@ export function ChannelView({
     queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
   });
   const head = channel.data?.channel.headSegment;
-  const { messages, docOf, headDoc, loadOlder } = useSegments(api, channelId, head);
+  const { messages, docOf, headDoc, loadOlder } = useSegments(api, user, channelId, head);
   useActivity((activity) => {
     // A message in this channel that no open segment holds: the head moved on [S6].
     if (
@@ -223,6 +224,7 @@ export function ChannelView({
   const [editing, setEditing] = useState<string | null>(null);
   const threadDoc = useSyncDoc(
     api,
+    user.id,
     thread ? docName({ kind: 'thread', channelId, rootId: thread }) : null,
   );
   const replyMessages = threadDoc.open ? readMessages(threadDoc.open.doc) : [];

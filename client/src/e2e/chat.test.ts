@@ -151,22 +151,32 @@ describe('chatting in Chromium', () => {
     await bobContext.close();
   }, 90_000);
 
-  it('turns a refused message into a failed draft the user can retry, and loses nothing', async () => {
+  it('turns a post the server refuses (rules changed while offline) into a failed draft to retry', async () => {
     const { ada, bob, adaContext, bobContext, segment } = await team();
     const channelId = segment.split(':')[1] ?? '';
     await send(bob, 'Before the announcement');
     await ada.getByText('Before the announcement').waitFor();
+    await bob.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    // Bob is offline while the channel becomes announcement-only: his client cannot know, so
+    // its own check passes and the server refuses the post once he is back (4422) [S5].
+    await bobContext.setOffline(true);
     await setPostingPolicy(ada, channelId, 'admins');
-    // Bob's open socket learns the new policy from the bus; his post is refused (4422).
-    await waitUntil(async () => {
-      await send(bob, 'Can I still post?');
-      return (await bob.getByRole('list', { name: 'Not sent' }).count()) > 0;
-    });
+    await send(bob, 'Can I still post?');
+    await bobContext.setOffline(false);
     const failed = bob.getByRole('list', { name: 'Not sent' });
     await failed
       .getByText(/Not sent: Can I still post\?/)
       .first()
       .waitFor();
+    // The server refused it: the replica's client id is barred in that doc.
+    await waitUntil(async () =>
+      (
+        await harness.db
+          .select()
+          .from(schema.docClientIds)
+          .where(eq(schema.docClientIds.docName, segment))
+      ).some((row) => row.barredAt !== null),
+    );
     // The channel came back from the server: the refused text is only in the failed draft.
     await bob
       .getByRole('list', { name: 'Messages' })
@@ -184,6 +194,30 @@ describe('chatting in Chromium', () => {
     await adaContext.close();
     await bobContext.close();
   }, 120_000);
+
+  it('checks a post against the channel rules before it leaves: refused locally, never sent', async () => {
+    const { ada, bob, adaContext, bobContext, segment } = await team();
+    const channelId = segment.split(':')[1] ?? '';
+    await setPostingPolicy(ada, channelId, 'admins');
+    // Bob's client loads the channel's rules when it opens the doc.
+    await bob.reload();
+    await send(bob, 'Announcing something?');
+    const failed = bob.getByRole('list', { name: 'Not sent' });
+    await failed.getByText(/Not sent: Announcing something\?/).waitFor();
+    // Only the failed draft holds it: not the list, not the server, and Bob's client id was
+    // never barred (the server never saw the change).
+    const list = bob.getByRole('list', { name: 'Messages' });
+    await waitUntil(async () => (await list.getByText('Announcing something?').count()) === 0);
+    const rows = await harness.db
+      .select()
+      .from(schema.docClientIds)
+      .where(eq(schema.docClientIds.docName, segment));
+    if (rows.some((row) => row.barredAt !== null)) throw new Error('a client id was barred');
+    await send(ada, 'Only admins post here');
+    await bob.getByText('Only admins post here').waitFor();
+    await adaContext.close();
+    await bobContext.close();
+  }, 90_000);
 
   it('keeps what was sent offline across a reload, and delivers it in order once online', async () => {
     const { ada, bob, adaContext, bobContext, segment } = await team();

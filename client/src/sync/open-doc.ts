@@ -1,9 +1,13 @@
 import {
+  type GuardedReplica,
+  guardedReplica,
   type Intent,
   indexedDbOutboxStorage,
   Outbox,
   type PersistenceTracker,
+  parseDocRef,
   trackPersistence,
+  type ValidationContext,
 } from '@confab/db/model';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
@@ -11,7 +15,8 @@ import * as Y from 'yjs';
 import type { Api } from '../api/api';
 
 export interface OpenDoc {
-  doc: Y.Doc;
+  /** The doc the app reads and writes; replaced when one of its changes was refused locally. */
+  readonly doc: Y.Doc;
   provider: WebsocketProvider;
   tracker: PersistenceTracker;
   /** The user's intents on this doc not yet acked by the server [S5]. */
@@ -24,9 +29,24 @@ export interface OpenDoc {
   version(): number;
   /** Calls back on every change `version` counts; returns the unsubscribe. */
   subscribe(listener: () => void): () => void;
+  /** Loads the channel's rules again (they changed, or the user retries a refused change). */
+  refreshRules(): Promise<void>;
   close(): void;
   discard(): Promise<void>;
 }
+
+export interface OpenDocOptions {
+  /** The signed-in user, whose changes the client's validator checks. */
+  userId: string;
+  /** The server refused a change (close 4422): the app rebuilds the doc from the server. */
+  onRejected(reason: string): void;
+  /** The client's own validator refused an intent; it never left the client [S5]. */
+  onRefused(intent: Intent, reason: string): void;
+}
+
+type May = ValidationContext['may'];
+/** Until the channel's rules are known (never loaded, offline), the server alone decides. */
+const UNKNOWN_RULES: May = { post: true, react: true, moderate: true };
 
 const outboxStorage = indexedDbOutboxStorage(undefined, 'confab-outbox');
 
@@ -42,16 +62,16 @@ const syncUrl = () => {
 };
 
 /**
- * One sync doc as the app uses it: kept in IndexedDB, synced by the stock y-websocket provider
- * with a fresh single-use ticket before every (re)connect, and tracked until the server has
- * committed every local change [S1].
+ * One sync doc as the app uses it [S5]. The provider and IndexedDB hold the wire doc; the app
+ * writes into a local replica whose every change first passes the server's validator (the
+ * guarded replica), so a change the server would refuse never leaves. The stock y-websocket
+ * provider reconnects with a fresh single-use ticket each time, and the persistence tracker
+ * follows which changes the server has committed [S1].
  */
-export async function openDoc(
-  api: Api,
-  name: string,
-  onRejected: (reason: string) => void,
-): Promise<OpenDoc> {
-  const doc = new Y.Doc();
+export async function openDoc(api: Api, name: string, options: OpenDocOptions): Promise<OpenDoc> {
+  const ref = parseDocRef(name);
+  if (!ref) throw new Error(`not a doc name: ${name}`);
+  const wire = new Y.Doc();
   // Counted from the start: IndexedDB may fill the doc before the UI subscribes, and a change
   // nobody counted would leave the UI showing an empty channel.
   let version = 0;
@@ -60,15 +80,66 @@ export async function openDoc(
     version++;
     for (const listener of listeners) listener();
   };
-  doc.on('update', changed);
-  const stored = new IndexeddbPersistence(name, doc);
+
+  let may = UNKNOWN_RULES;
+  const loadRules = async () => {
+    if (ref.kind === 'user') return;
+    try {
+      const { channel } = await api.call<{ channel: { may?: May } }>(
+        'GET',
+        `/api/channels/${ref.channelId}`,
+      );
+      if (channel.may) may = channel.may;
+    } catch {
+      // Offline and never loaded: keep what is known.
+    }
+  };
+  const context = (): Omit<ValidationContext, 'ownerOf'> => ({
+    docKind: ref.kind,
+    threadRootId: ref.kind === 'thread' ? ref.rootId : undefined,
+    userId: options.userId,
+    may,
+  });
+  let refusal: string | null = null;
+  const replicate = (): GuardedReplica => {
+    const replica = guardedReplica(wire, context);
+    replica.onRefused((verdict) => {
+      refusal = verdict.reason;
+    });
+    replica.local.on('update', changed);
+    return replica;
+  };
+  let guard = replicate();
+  /** Drops the local replica (it holds a refused change) for a new one from the wire doc. */
+  const rebuild = () => {
+    guard.local.off('update', changed);
+    guard.destroy();
+    guard = replicate();
+    changed();
+  };
+
+  const stored = new IndexeddbPersistence(name, wire);
   // Both IndexedDB reads at once; the doc is handed out filled, so the first render shows it.
-  const [outbox] = await Promise.all([Outbox.open(outboxStorage, name), stored.whenSynced]);
-  const provider = new WebsocketProvider(syncUrl(), name, doc, { connect: false });
+  const [outbox] = await Promise.all([
+    Outbox.open(outboxStorage, name),
+    stored.whenSynced,
+    loadRules(),
+  ]);
+  // Intents kept from an earlier session: redone (a no-op for what the doc holds) so that they
+  // settle once the server has acked them. Those the rules now refuse (they changed while the
+  // app was closed) become failed drafts instead of waiting forever in the local replica.
+  const stale = outbox.replay(guard.local, () => {
+    const reason = refusal;
+    refusal = null;
+    return reason !== null;
+  });
+  for (const intent of stale) await outbox.withdraw(intent);
+  if (stale.length) rebuild();
+  const provider = new WebsocketProvider(syncUrl(), name, wire, { connect: false });
   // What the server acked last time, so a reload offline knows which messages are still sending.
   const durableKey = `confab.durable:${name}`;
   const saved = localStorage.getItem(durableKey);
-  const tracker = trackPersistence(provider, doc, {
+  const tracker = trackPersistence(provider, wire, {
     durable: saved ? new Map(JSON.parse(saved) as Array<[number, number]>) : undefined,
   });
   tracker.onChange((pending) => {
@@ -82,6 +153,7 @@ export async function openDoc(
     if (closed) return;
     try {
       provider.params = { ...provider.params, ticket: await ticket(api) };
+      void loadRules();
       if (!closed) provider.connect();
     } catch {
       // Offline or the API is unreachable: the doc keeps working from IndexedDB; try again.
@@ -94,7 +166,7 @@ export async function openDoc(
       // This replica holds a change the server refused and its client id is barred here: it
       // must not reconnect. The app rebuilds the doc from the server [S5].
       closed = true;
-      onRejected((event as { reason?: string }).reason ?? 'rejected');
+      options.onRejected((event as { reason?: string }).reason ?? 'rejected');
       return;
     }
     // Tickets are single use: stop the provider's own retry and reconnect with a new one.
@@ -102,33 +174,47 @@ export async function openDoc(
     setTimeout(() => void connect(), 500);
   });
   void connect();
+  for (const intent of stale) options.onRefused(intent, 'no_longer_allowed');
+  const destroy = () => {
+    closed = true;
+    provider.destroy();
+    tracker.destroy();
+    guard.destroy();
+  };
   return {
-    doc,
+    get doc() {
+      return guard.local;
+    },
     provider,
     tracker,
     outbox,
-    perform: (intent) => outbox.perform(doc, intent),
+    async perform(intent) {
+      refusal = null;
+      await outbox.perform(guard.local, intent);
+      if (refusal === null) return;
+      const reason: string = refusal;
+      await outbox.withdraw(intent);
+      rebuild();
+      options.onRefused(intent, reason);
+    },
     local: stored.whenSynced.then(() => {}),
+    refreshRules: loadRules,
     version: () => version,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     close() {
-      closed = true;
-      provider.destroy();
-      tracker.destroy();
+      destroy();
       void stored.destroy();
-      doc.destroy();
+      wire.destroy();
     },
     /** Forgets the local copy: the next open starts from the server's state. */
     async discard() {
-      closed = true;
-      provider.destroy();
-      tracker.destroy();
+      destroy();
       await stored.clearData();
       localStorage.removeItem(durableKey);
-      doc.destroy();
+      wire.destroy();
     },
   };
 }

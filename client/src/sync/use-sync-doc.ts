@@ -1,6 +1,7 @@
 import type { Intent } from '@confab/db/model';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Api } from '../api/api';
+import { useActivity } from './activity';
 import { type OpenDoc, openDoc } from './open-doc';
 
 const failedKey = (name: string) => `confab.failed:${name}`;
@@ -30,7 +31,11 @@ interface Entry {
  * refuses a change, that doc is rebuilt from the server's state and every pending intent becomes
  * a failed draft, never lost and never re-sent behind the user's back [S5].
  */
-export function useSyncDocs(api: Api, names: readonly string[]): Map<string, SyncDoc> {
+export function useSyncDocs(
+  api: Api,
+  userId: string,
+  names: readonly string[],
+): Map<string, SyncDoc> {
   const entries = useRef(new Map<string, Entry>());
   const [opened, setOpened] = useState<ReadonlyMap<string, OpenDoc>>(new Map());
   const [failures, setFailures] = useState<ReadonlyMap<string, Intent[]>>(new Map());
@@ -61,7 +66,12 @@ export function useSyncDocs(api: Api, names: readonly string[]): Map<string, Syn
         show(name, null);
         if (!entry.closed) start(name);
       };
-      void openDoc(api, name, () => void rejected()).then((open) => {
+      const refused = (intent: Intent) => keepFailed(name, [...savedFailures(name), intent]);
+      void openDoc(api, name, {
+        userId,
+        onRejected: () => void rejected(),
+        onRefused: refused,
+      }).then((open) => {
         if (entry.closed) return open.close();
         entry.open = open;
         show(name, open);
@@ -79,7 +89,7 @@ export function useSyncDocs(api: Api, names: readonly string[]): Map<string, Syn
       entries.current.delete(name);
       show(name, null);
     }
-  }, [api, key, keepFailed]);
+  }, [api, userId, key, keepFailed]);
   useEffect(
     () => () => {
       for (const entry of entries.current.values()) {
@@ -90,6 +100,12 @@ export function useSyncDocs(api: Api, names: readonly string[]): Map<string, Syn
     },
     [],
   );
+
+  // A channel's rules changed (the activity stream says memberships changed): reload them.
+  useActivity((activity) => {
+    if (activity.kind !== 'channels') return;
+    for (const open of opened.values()) void open.refreshRules();
+  });
 
   // Any doc's change re-renders: the snapshot sums counters that only grow.
   useSyncExternalStore(
@@ -121,8 +137,12 @@ export function useSyncDocs(api: Api, names: readonly string[]): Map<string, Syn
       retry(intent) {
         if (!open) return;
         dismiss(intent);
-        // The same intent again: a refused post's id was never taken, so it is reused.
-        void open.perform(intent).catch(() => keepFailed(name, [...failed, intent]));
+        // The rules may have changed since the refusal; then the same intent again (a refused
+        // post's id was never taken, so it is reused).
+        void open
+          .refreshRules()
+          .then(() => open.perform(intent))
+          .catch(() => keepFailed(name, [...failed, intent]));
       },
     });
   }
@@ -133,7 +153,7 @@ export function useSyncDocs(api: Api, names: readonly string[]): Map<string, Syn
 export const NO_SYNC_DOC: SyncDoc = { open: null, failed: [], retry() {}, dismiss() {} };
 
 /** One doc (or none while `name` is null): `useSyncDocs` for a single name. */
-export function useSyncDoc(api: Api, name: string | null): SyncDoc {
-  const docs = useSyncDocs(api, name ? [name] : []);
+export function useSyncDoc(api: Api, userId: string, name: string | null): SyncDoc {
+  const docs = useSyncDocs(api, userId, name ? [name] : []);
   return (name && docs.get(name)) || NO_SYNC_DOC;
 }

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Api, User } from '../api/api';
-import { useActivity } from '../sync/user-doc';
+import { useActivity } from '../sync/activity';
 import { type Channel, channelTitle, isConversation } from './channels';
 
 interface Unread {

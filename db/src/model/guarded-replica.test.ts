@@ -13,9 +13,11 @@ describe('guarded replica: the validator before a change leaves the client [S5]'
     // Ada's message, as Bob's client received it from the server.
     const server = new Y.Doc();
     const adaId = postMessage(server, { author: ADA, text: 'from Ada' });
-    const local = new Y.Doc();
-    Y.applyUpdate(local, Y.encodeStateAsUpdate(server));
-    const guard = guardedReplica(local, () => ({ docKind: 'segment', userId: BOB, may }));
+    const wire = new Y.Doc();
+    Y.applyUpdate(wire, Y.encodeStateAsUpdate(server));
+    const guard = guardedReplica(wire, () => ({ docKind: 'segment', userId: BOB, may }));
+    const { local } = guard;
+    expect(readMessages(local).map((m) => m.text)).toEqual(['from Ada']);
     const refused: string[] = [];
     guard.onRefused((verdict) => refused.push(verdict.reason));
 
@@ -32,19 +34,27 @@ describe('guarded replica: the validator before a change leaves the client [S5]'
     postMessage(later, { author: ADA, text: 'again' });
     Y.applyUpdate(guard.wire, Y.encodeStateAsUpdate(later, Y.encodeStateVector(guard.wire)));
     expect(readMessages(local).map((m) => m.text)).toContain('again');
+
+    // A new replica from the wire doc has everything but the refused edit.
     guard.destroy();
+    const rebuilt = guardedReplica(guard.wire, () => ({ docKind: 'segment', userId: BOB, may }));
+    expect(readMessages(rebuilt.local).map((m) => m.text)).toEqual([
+      'from Ada',
+      'from Bob',
+      'again',
+    ]);
+    rebuilt.destroy();
   });
 
   it('refuses a post the channel policy forbids before it is sent', () => {
-    const local = new Y.Doc();
-    const guard = guardedReplica(local, () => ({
+    const guard = guardedReplica(new Y.Doc(), () => ({
       docKind: 'segment',
       userId: BOB,
       may: { ...may, post: false },
     }));
     const refused: string[] = [];
     guard.onRefused((verdict) => refused.push(verdict.reason));
-    postMessage(local, { author: BOB, text: 'announcement?' });
+    postMessage(guard.local, { author: BOB, text: 'announcement?' });
     expect(refused).toEqual(['posting_not_allowed']);
     expect(guard.wire.getMap('messages').size).toBe(0);
   });

@@ -39,6 +39,28 @@ describe('outbox [S5]', () => {
     expect((await Outbox.open(storage, 'd')).pending).toEqual([]);
   });
 
+  it('takes back a refused intent and still settles the others', async () => {
+    const storage = memoryOutboxStorage();
+    const outbox = await Outbox.open(storage, 'd');
+    const doc = new Y.Doc();
+    const post = (id: string, text: string) =>
+      ({ kind: 'post', id, author: ADA, text, createdAt: 1 }) as const;
+    const kept = post('01JE0000000000000000000001', 'kept');
+    const refused = post('01JE0000000000000000000002', 'refused');
+    await outbox.perform(doc, kept);
+    await outbox.perform(doc, refused);
+    await outbox.withdraw(refused);
+    expect((await Outbox.open(storage, 'd')).pending).toEqual([kept]);
+    await outbox.withdraw(refused); // twice: nothing left to take back
+    // An intent the doc no longer allows is not kept either.
+    await expect(
+      outbox.perform(doc, { kind: 'edit', id: '01JE0000000000000000000009', text: 'x', at: 3 }),
+    ).rejects.toThrow();
+    expect((await Outbox.open(storage, 'd')).pending).toEqual([kept]);
+    await outbox.settle();
+    expect((await Outbox.open(storage, 'd')).pending).toEqual([]);
+  });
+
   it('returns intents that no longer apply as failed drafts', async () => {
     const outbox = await Outbox.open(memoryOutboxStorage(), 'd');
     const doc = new Y.Doc();

@@ -95,8 +95,23 @@ export class Outbox {
   async perform(doc: Y.Doc, intent: Intent): Promise<void> {
     this.intents = [...this.intents, intent];
     await this.storage.write(this.docName, this.intents);
-    applyIntent(doc, intent);
+    try {
+      applyIntent(doc, intent);
+    } catch (error) {
+      // The doc no longer allows it (the message was deleted meanwhile): nothing to keep.
+      await this.withdraw(intent);
+      throw error;
+    }
     this.applied++;
+  }
+
+  /** Takes back one intent the client's own validator refused (it never left the client). */
+  async withdraw(intent: Intent): Promise<void> {
+    const at = this.intents.indexOf(intent);
+    if (at < 0) return;
+    this.intents = this.intents.filter((_, index) => index !== at);
+    if (at < this.applied) this.applied--;
+    await this.storage.write(this.docName, this.intents);
   }
 
   /** Forgets every intent (after the app took them over, e.g. as failed drafts). */
@@ -114,11 +129,16 @@ export class Outbox {
     await this.storage.write(this.docName, this.intents);
   }
 
-  replay(doc: Y.Doc): Intent[] {
+  /**
+   * Redoes every intent on `doc`; returns those that no longer apply, or that `refused` (asked
+   * right after each one is applied, e.g. the client's validator) says were not accepted.
+   */
+  replay(doc: Y.Doc, refused: () => boolean = () => false): Intent[] {
     const failed: Intent[] = [];
     for (const intent of this.intents) {
       try {
         applyIntent(doc, intent);
+        if (refused()) failed.push(intent);
       } catch {
         failed.push(intent);
       }

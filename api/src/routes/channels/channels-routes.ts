@@ -5,6 +5,9 @@ import {
   canJoin,
   canLeave,
   canManageChannel,
+  canModerate,
+  canPost,
+  canReact,
   canRemoveMembers,
   canSeeChannel,
   canSetTopic,
@@ -53,7 +56,16 @@ export function channelsRoutes(deps: OrgDeps) {
       c.req.param('channelId'),
     );
     const members = await db.$count(channelMembers, eq(channelMembers.channelId, channel.id));
-    return c.json({ channel: { ...channel, memberCount: members, myRole: context.channelRole } });
+    return c.json({
+      channel: {
+        ...channel,
+        memberCount: members,
+        myRole: context.channelRole,
+        // What the sync server will let me do in its docs: the client checks its own changes
+        // against the same rules before sending them [S5].
+        may: { post: canPost(context), react: canReact(context), moderate: canModerate(context) },
+      },
+    });
   });
 
   app.patch('/:channelId', async (c) => {

@@ -256,6 +256,25 @@ describe('channels', () => {
     expect(await policy.docAccess(bob.id, segment)).toBe('write');
   });
 
+  it('tells each reader of a channel what the sync server will let them do in it', async () => {
+    const ada = await person('ada');
+    const bob = await person('bob');
+    const workspaceId = await workspaceWith(ada, bob);
+    const created = await call<{ channel: { id: string } }>(
+      ada,
+      'POST',
+      `/api/workspaces/${workspaceId}/channels`,
+      { name: 'news', postingPolicy: 'admins' },
+    );
+    const channelId = created.body.channel.id;
+    expect((await call(bob, 'POST', `/api/channels/${channelId}/join`)).status).toBe(204);
+    const may = async (who: Person) =>
+      (await call<{ channel: { may: unknown } }>(who, 'GET', `/api/channels/${channelId}`)).body
+        .channel.may;
+    expect(await may(ada)).toEqual({ post: true, react: true, moderate: true });
+    expect(await may(bob)).toEqual({ post: false, react: true, moderate: false });
+  });
+
   it('publishes membership changes after they commit', async () => {
     const [ada, bob] = [await person('ada'), await person('bob')];
     const workspaceId = await workspaceWith(ada, bob);
