@@ -120,11 +120,9 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
 
   const stored = new IndexeddbPersistence(name, wire);
   // Both IndexedDB reads at once; the doc is handed out filled, so the first render shows it.
-  const [outbox] = await Promise.all([
-    Outbox.open(outboxStorage, name),
-    stored.whenSynced,
-    loadRules(),
-  ]);
+  // The rules are needed before the first change, not to show the doc: not waited for here.
+  const rulesLoaded = loadRules();
+  const [outbox] = await Promise.all([Outbox.open(outboxStorage, name), stored.whenSynced]);
   // Intents kept from an earlier session: redone (a no-op for what the doc holds) so that they
   // settle once the server has acked them. Those the rules now refuse (they changed while the
   // app was closed) become failed drafts instead of waiting forever in the local replica.
@@ -189,6 +187,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
     tracker,
     outbox,
     async perform(intent) {
+      await rulesLoaded;
       refusal = null;
       await outbox.perform(guard.local, intent);
       if (refusal === null) return;
