@@ -11,7 +11,8 @@ import * as Y from 'yjs';
 import type { ActivityEvent, MessageActivity } from '../activity';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
 import { type DocChanges, emptyChanges, wholeDoc } from './changes';
-import { recordSegment } from './segments';
+import { recordSegments, type SegmentState, scanSegment } from './segments';
+import { insertMentions, insertReactions, insertVersions, upsertMessages } from './statements';
 
 /** The room as the projector sees it: its doc and who owns its client ids. */
 export interface ProjectedDoc {
@@ -80,8 +81,8 @@ const EVERYONE = /<!(channel|here)>/;
 export class Projector {
   private readonly pending = new Map<string, Pending>();
   private draining: Promise<void> | null = null;
-  /** Message count per segment at its last bookkeeping, so edits and reactions skip it. */
-  private readonly segmentCounts = new Map<string, number>();
+  /** Each segment's count and id range at its last bookkeeping, so edits and reactions skip it. */
+  private readonly segments = new Map<string, Pick<SegmentState, 'count' | 'first' | 'last'>>();
 
   constructor(
     private readonly db: Db,
@@ -182,17 +183,37 @@ export class Projector {
       const events = await this.db.transaction((tx) => this.write(tx, collected));
       if (events.length) this.activity?.(events);
     }
+    const segments: SegmentState[] = [];
     for (const entry of entries) {
       const ref = parseDocRef(entry.room.name);
       if (ref?.kind !== 'segment') continue;
-      // Segment bookkeeping only when the number of messages changed (not for edits or reactions).
-      const count = entry.room.doc.getMap(MESSAGES).size;
-      if (this.segmentCounts.get(entry.room.name) === count) continue;
-      await recordSegment(this.db, ref.channelId, ref.index, entry.room.doc);
-      // Only an optimisation: forgetting every count now and then keeps the map bounded.
-      if (this.segmentCounts.size >= 10_000) this.segmentCounts.clear();
-      this.segmentCounts.set(entry.room.name, count);
+      const state = this.segmentState(entry);
+      if (state) segments.push({ channelId: ref.channelId, index: ref.index, ...state });
     }
+    if (segments.length) await recordSegments(this.db, segments);
+  }
+
+  /**
+   * A segment's count and id range after this entry, or null when its count did not change (edits
+   * and reactions). Kept per segment and moved on by the entry's new message ids, so a drain
+   * never walks a whole segment doc except the first time it sees it.
+   */
+  private segmentState({ room, changes }: Pending) {
+    const map = room.doc.getMap(MESSAGES);
+    const known = this.segments.get(room.name);
+    if (known?.count === map.size) return null;
+    let state = known ? { ...known, count: map.size } : scanSegment(room.doc);
+    if (known) {
+      for (const id of changes.messageIds) {
+        if (!map.has(id)) continue;
+        if (state.first === null || id < state.first) state = { ...state, first: id };
+        if (state.last === null || id > state.last) state = { ...state, last: id };
+      }
+    }
+    // Only an optimisation: forgetting every segment now and then keeps the map bounded.
+    if (this.segments.size >= 10_000) this.segments.clear();
+    this.segments.set(room.name, state);
+    return state;
   }
 
   private async projectMarkers(userId: string, { room, changes }: Pending): Promise<void> {
@@ -313,33 +334,11 @@ export class Projector {
    * by whichever node gets there first, so its activity is published once).
    */
   private async write(tx: Transaction, collected: Collected[]): Promise<MessageActivity[]> {
-    const { messages: m, reactions: r, messageMentions: mm, messageVersions: v } = schema;
+    const { reactions: r, messageMentions: mm } = schema;
     const rows = collected.flatMap((c) => c.rows);
     const versions = collected.flatMap((c) => c.versions);
-    const excluded = (column: string) => sql.raw(`excluded.${column}`);
-    const written = [];
-    for (const chunk of chunks(rows)) {
-      written.push(
-        ...(await tx
-          .insert(m)
-          .values(chunk)
-          .onConflictDoUpdate({
-            target: m.id,
-            set: {
-              text: excluded('text'),
-              fileIds: excluded('file_ids'),
-              editedAt: excluded('edited_at'),
-              deletedAt: excluded('deleted_at'),
-              deletedBy: excluded('deleted_by'),
-              docSeq: sql`greatest(${m.docSeq}, excluded.doc_seq)`,
-              stateClock: excluded('state_clock'),
-            },
-            setWhere: sql`${m.stateClock} <= excluded.state_clock`,
-          })
-          // xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
-          .returning({ id: m.id, authorId: m.authorId, inserted: sql<boolean>`xmax = 0` })),
-      );
-    }
+    const written: Array<{ id: string; authorId: string | null; inserted: boolean }> = [];
+    for (const chunk of chunks(rows)) written.push(...(await upsertMessages(tx, chunk)));
     const sourceOf = new Map(
       collected.flatMap((c) => c.rows.map((row) => [row.id, { row, from: c }] as const)),
     );
@@ -364,7 +363,7 @@ export class Projector {
         );
       await tx.delete(mm).where(sql`${mm.messageId} = ANY(${sql.param(updated)}::text[])`);
     }
-    for (const chunk of chunks(current)) await tx.insert(r).values(chunk).onConflictDoNothing();
+    for (const chunk of chunks(current)) await insertReactions(tx, chunk);
     const mentions = written.flatMap(({ id, authorId }) => {
       const source = sourceOf.get(id);
       if (!source || source.row.deletedAt) return [];
@@ -376,8 +375,8 @@ export class Projector {
         channelId: source.row.channelId,
       }));
     });
-    for (const chunk of chunks(mentions)) await tx.insert(mm).values(chunk).onConflictDoNothing();
-    for (const chunk of chunks(versions)) await tx.insert(v).values(chunk).onConflictDoNothing();
+    for (const chunk of chunks(mentions)) await insertMentions(tx, chunk);
+    for (const chunk of chunks(versions)) await insertVersions(tx, chunk);
     for (const { thread } of collected) {
       if (thread)
         await this.projectThread(
