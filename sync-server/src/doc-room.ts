@@ -1,6 +1,7 @@
 import {
   type DecodedUpdate,
   MESSAGES,
+  messageCount,
   SEGMENT_BOUND,
   type ValidationContext,
   type Verdict,
@@ -374,7 +375,7 @@ export class DocRoom {
         reserved: (id) => this.reserved.has(id),
         capacity:
           this.guard.docKind === 'segment'
-            ? SEGMENT_BOUND.hardCap - this.doc.getMap(MESSAGES).size - this.reserved.size
+            ? SEGMENT_BOUND.hardCap - messageCount(this.doc) - this.reserved.size
             : undefined,
         ownerOf: (client) => {
           const owner = owners.get(client);

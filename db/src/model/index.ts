@@ -17,7 +17,7 @@ export {
   type ProviderLike,
   trackPersistence,
 } from './persistence-tracker';
-export { localStatus, type MessageView, readMessages } from './readers';
+export { localStatus, type MessageView, messageCount, readMessages } from './readers';
 export {
   type DecodedUpdate,
   REJECT_REASONS,

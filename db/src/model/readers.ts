@@ -47,6 +47,15 @@ export function readMessages(doc: Y.Doc): MessageView[] {
 }
 
 /**
+ * How many messages a segment or thread doc holds, in constant time. Messages are never removed
+ * from the map (a deletion is a tombstone; removing an entry is refused), so its entries are its
+ * messages; `Y.Map.size` would walk them all, on every update of a busy doc.
+ */
+export function messageCount(doc: Y.Doc): number {
+  return doc.getMap(MESSAGES)._map.size;
+}
+
+/**
  * Whether one of this replica's messages is still only local (`sending`) or committed by the
  * server (`sent`), from the persistence tracker's durable state vector. Delivered and read come
  * from the server (history API).

@@ -1,6 +1,7 @@
 import { type Db, type Logger, parseDocRef, schema } from '@confab/db';
 import {
   MESSAGES,
+  messageCount,
   parseReactionKey,
   REACTIONS,
   READ_MARKERS,
@@ -129,7 +130,7 @@ export class Projector {
       })
       .from(m)
       .where(eq(m.docName, room.name));
-    const count = doc.getMap(MESSAGES).size;
+    const count = messageCount(doc);
     if (row?.count === count && Number(row.clock ?? 0) === stateClockOf(doc)) return;
     this.record(room, wholeDoc(doc), { seq: 0, receivedAt: new Date(), local: false });
   }
@@ -200,9 +201,10 @@ export class Projector {
    */
   private segmentState({ room, changes }: Pending) {
     const map = room.doc.getMap(MESSAGES);
+    const count = messageCount(room.doc);
     const known = this.segments.get(room.name);
-    if (known?.count === map.size) return null;
-    let state = known ? { ...known, count: map.size } : scanSegment(room.doc);
+    if (known?.count === count) return null;
+    let state = known ? { ...known, count } : scanSegment(room.doc);
     if (known) {
       for (const id of changes.messageIds) {
         if (!map.has(id)) continue;
