@@ -122,6 +122,12 @@ describe('a workspace in Chromium', () => {
       .waitFor();
     await send(ada, 'Message Bob', 'Sure, ask away');
     await bob.getByRole('list', { name: 'Messages' }).getByText('Sure, ask away').waitFor();
+    // In a DM Bob's message shows its status: Ada has read it (her read marker, projected).
+    await bob
+      .getByRole('listitem', { name: 'Message from Bob' })
+      .filter({ hasText: 'Hi Ada, a quick question' })
+      .locator('.status.read')
+      .waitFor();
     await bob.screenshot({ path: join(artifacts, 'dm-desktop.png') });
     await adaContext.close();
     await bobContext.close();
