@@ -219,8 +219,9 @@ describe('chatting in Chromium', () => {
     await bobContext.close();
   }, 90_000);
 
-  it('keeps what was sent offline across a reload, and delivers it in order once online', async () => {
+  it('keeps what was sent, edited, reacted and typed offline across a reload, and delivers it in order once online', async () => {
     const { ada, bob, adaContext, bobContext, segment } = await team();
+    await send(bob, 'Ping from Bob');
     await send(ada, 'Going offline now');
     await bob.getByText('Going offline now').waitFor();
     const sending = ada.locator('.messages .sending');
@@ -232,10 +233,33 @@ describe('chatting in Chromium', () => {
     const stored = () => updatesIn(ada, segment);
     const before = await stored();
     for (const n of [1, 2, 3]) await send(ada, `Offline message ${n}`);
-    await waitUntil(async () => (await stored()) >= before + 3);
+    // Offline she also edits her first message, reacts to Bob's, and leaves a draft unsent.
+    const adas = ada.getByRole('list', { name: 'Messages' });
+    await adas
+      .getByRole('listitem', { name: 'Message from Ada' })
+      .filter({ hasText: 'Offline message 1' })
+      .getByRole('button', { name: 'Edit' })
+      .click();
+    await ada.getByRole('textbox', { name: 'Edit message' }).fill('Offline message 1 (edited)');
+    await ada.getByRole('textbox', { name: 'Edit message' }).press('Enter');
+    const bobsPing = (page: Page) =>
+      page
+        .getByRole('list', { name: 'Messages' })
+        .getByRole('listitem', { name: 'Message from Bob' })
+        .filter({ hasText: 'Ping from Bob' });
+    await bobsPing(ada).getByLabel('Add a reaction').click();
+    await bobsPing(ada).getByRole('button', { name: 'React with 👀' }).click();
+    await ada.getByRole('textbox', { name: 'Message # general' }).fill('half-written thought');
+    await waitUntil(async () => (await stored()) >= before + 5);
     await ada.reload();
     await ada.getByText('Offline message 3').waitFor();
     await waitUntil(async () => (await sending.count()) === 3);
+    // The unsent draft is still in the composer after the reload.
+    await waitUntil(
+      async () =>
+        (await ada.getByRole('textbox', { name: 'Message # general' }).inputValue()) ===
+        'half-written thought',
+    );
     await ada.screenshot({ path: join(artifacts, 'offline-desktop.png') });
 
     await adaContext.setOffline(false);
@@ -247,6 +271,8 @@ describe('chatting in Chromium', () => {
     if (!(first >= 0 && first < second && second < third))
       throw new Error(`out of order: ${seen.join(' | ')}`);
     await waitUntil(async () => (await sending.count()) === 0);
+    await bob.getByText('Offline message 1 (edited)').waitFor();
+    await bobsPing(bob).getByRole('button', { name: '👀 1' }).waitFor();
     await adaContext.close();
     await bobContext.close();
   }, 120_000);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MESSAGES, REACTIONS, reactionKey } from './layout';
 import { type ValidationContext, validateUpdate } from './validator';
-import { deleteMessage, editMessage, postMessage, toggleReaction } from './writers';
+import { deleteMessage, editMessage, markRead, postMessage, toggleReaction } from './writers';
 
 const ADA = '00000000-0000-4000-8000-00000000000a';
 const BOB = '00000000-0000-4000-8000-00000000000b';
@@ -181,6 +181,72 @@ describe('validator: channel docs [S3] [S4]', () => {
     const stray = replica(ADA);
     postMessage(stray, { author: ADA, text: 'no parent' });
     expect(send(stray, ADA)).toBe('wrong_thread');
+  });
+
+  it('accepts what was posted, edited, reacted and deleted offline, sent as one update', () => {
+    // Both kinds of client: one that collects overwritten values (Yjs's default; they arrive
+    // without content, often merged) and one that keeps them (the web client's wire doc).
+    for (const gc of [true, false]) {
+      const { server, owners, send } = world();
+      const ada = new Y.Doc({ gc });
+      owners.set(ada.clientID, ADA);
+      Y.applyUpdate(ada, Y.encodeStateAsUpdate(server));
+      const kept = postMessage(ada, { author: ADA, text: 'first draft' });
+      editMessage(ada, kept, 'second draft');
+      editMessage(ada, kept, 'final');
+      toggleReaction(ada, { messageId: kept, userId: ADA, emoji: '👀' });
+      // Added and taken back before it left: removes nothing anyone saw.
+      toggleReaction(ada, { messageId: kept, userId: ADA, emoji: '🎉' });
+      toggleReaction(ada, { messageId: kept, userId: ADA, emoji: '🎉' });
+      const gone = postMessage(ada, { author: ADA, text: 'oops' });
+      deleteMessage(ada, gone);
+      expect(send(ada, ADA), `gc ${gc}`).toBe('ok');
+      expect(server.getMap<Y.Map<unknown>>(MESSAGES).get(kept)?.get('text')).toBe('final');
+      expect(server.getMap<Y.Map<unknown>>(MESSAGES).get(gone)?.get('deleted')).toBe(true);
+    }
+  });
+
+  it('accepts a read marker moved several times offline in the user doc', () => {
+    for (const gc of [true, false]) {
+      const { server, owners, send } = world({ docKind: 'user' });
+      const ada = new Y.Doc({ gc });
+      owners.set(ada.clientID, ADA);
+      for (const id of [
+        '01JE0000000000000000000001',
+        '01JE0000000000000000000002',
+        '01JE0000000000000000000003',
+      ])
+        markRead(ada, 'channel:0b6c1f9e-2a57-4c39-9d0a-6c1d2e3f4a5b', id);
+      expect(send(ada, ADA), `gc ${gc}`).toBe('ok');
+      expect(server.getMap('readMarkers').get('channel:0b6c1f9e-2a57-4c39-9d0a-6c1d2e3f4a5b')).toBe(
+        '01JE0000000000000000000003',
+      );
+    }
+  });
+
+  it('still refuses a new message created deleted but keeping its text, or edited by a forger', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    ada.transact(() => {
+      const fields = new Y.Map<unknown>();
+      for (const [key, value] of Object.entries({
+        author: ADA,
+        text: 'still here',
+        createdAt: 1,
+        deleted: true,
+      }))
+        fields.set(key, value);
+      ada.getMap(MESSAGES).set('01JE0000000000000000000042', fields);
+    });
+    expect(send(ada, ADA)).toBe('wrong_type');
+    // An overwritten (superseded) value hides nothing: the newest one is checked.
+    const forger = replica(ADA);
+    const id = postMessage(forger, { author: ADA, text: 'x' });
+    forger.transact(() => {
+      const message = forger.getMap<Y.Map<unknown>>(MESSAGES).get(id);
+      message?.set('author', BOB);
+    });
+    expect(send(forger, ADA)).toBe('forged_author');
   });
 
   it('accepts a reaction key only in its exact form', () => {

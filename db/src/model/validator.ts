@@ -138,10 +138,20 @@ class UpdateCheck {
 
   /** Checks the whole update; returns the ids of the messages it creates. */
   run(): string[] {
-    const created: Placed[] = [];
+    const placed: Placed[] = [];
     for (const items of this.fresh.values())
-      for (const item of items) created.push({ item, place: this.placeOf(item), fresh: true });
+      for (const item of items) placed.push({ item, place: this.placeOf(item), fresh: true });
+    // Values written and overwritten before the update left the client (offline: an edit of a
+    // message posted offline, a read marker moved twice) arrive deleted, often merged or
+    // without content. Only the newest value of a key takes effect; the ones it supersedes in
+    // this very update are skipped. A deleted value nothing supersedes (a reaction added and
+    // removed offline) removes its key, so it is checked as a deletion of that key.
+    const created: Placed[] = [];
     const deleted = this.newlyDeleted();
+    for (const candidate of placed) {
+      if (!this.deletedHere(candidate.item)) created.push(candidate);
+      else if (!this.supersededInUpdate(candidate, placed)) deleted.push(candidate);
+    }
     if (this.context.docKind === 'user') {
       checkUserDoc(created, deleted);
       return [];
@@ -149,6 +159,34 @@ class UpdateCheck {
     new ChannelRules(this.doc, this.context, created, deleted, this).check();
     return created.flatMap(({ place }) =>
       place.root === MESSAGES && place.key ? [place.key] : [],
+    );
+  }
+
+  /**
+   * A new value this update also deletes, followed by another new value of the same key (whose
+   * origin lies in it): it never shows, and its successor is what gets checked.
+   */
+  private supersededInUpdate({ item, place }: Placed, all: readonly Placed[]): boolean {
+    if (place.key === null) return false;
+    const { client, clock } = item.id;
+    return all.some(
+      (other) =>
+        other.item !== item &&
+        other.place.key === place.key &&
+        other.place.root === place.root &&
+        other.place.parent === place.parent &&
+        other.item.origin?.client === client &&
+        other.item.origin.clock >= clock &&
+        other.item.origin.clock < clock + item.length,
+    );
+  }
+
+  /** Whether a new item arrives deleted: without content, or wholly in the update's delete set. */
+  private deletedHere(item: Y.Item): boolean {
+    if (item.content instanceof Y.ContentDeleted) return true;
+    const end = item.id.clock + item.length;
+    return (this.ds.clients.get(item.id.client) ?? []).some(
+      (range) => range.clock <= item.id.clock && range.clock + range.len >= end,
     );
   }
 
@@ -380,11 +418,9 @@ class ChannelRules {
     const fields = this.writes.get(item) ?? new Map<string, unknown>();
     for (const required of ['author', 'text', 'createdAt'])
       if (!fields.has(required)) reject('incomplete_message', `a new message needs ${required}`);
-    for (const [field, value] of fields) {
-      if (field === 'deleted' || field === 'editedAt')
-        reject('immutable_field', `${field} is not set at creation`);
-      checkFieldValue(field, value, this.context.userId);
-    }
+    // Edited or deleted before it reached the server (offline): the same rules as later on.
+    for (const [field, value] of fields) checkFieldValue(field, value, this.context.userId);
+    this.checkTombstone(fields);
     const parentId = fields.get('parentId');
     if (this.context.docKind === 'thread' && parentId !== this.context.threadRootId)
       reject('wrong_thread', 'a reply names its thread root');
@@ -417,12 +453,16 @@ class ChannelRules {
       }
       checkFieldValue(field, value, this.context.userId);
     }
-    if (fields.get('deleted') === true) {
-      if (fields.get('text') !== '') reject('wrong_type', 'a deleted message keeps no text');
-      const files = fields.get('files');
-      if (files !== undefined && (!Array.isArray(files) || files.length))
-        reject('wrong_type', 'a deleted message keeps no files');
-    }
+    this.checkTombstone(fields);
+  }
+
+  /** A deleted message keeps neither text nor files. */
+  private checkTombstone(fields: Map<string, unknown>): void {
+    if (fields.get('deleted') !== true) return;
+    if (fields.get('text') !== '') reject('wrong_type', 'a deleted message keeps no text');
+    const files = fields.get('files');
+    if (files !== undefined && (!Array.isArray(files) || files.length))
+      reject('wrong_type', 'a deleted message keeps no files');
   }
 
   /** Channel and workspace admins may delete (tombstone) others' messages, and nothing else. */
