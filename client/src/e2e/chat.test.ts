@@ -160,6 +160,9 @@ describe('chatting in Chromium', () => {
     // Bob is offline while the channel becomes announcement-only: his client cannot know, so
     // its own check passes and the server refuses the post once he is back (4422) [S5].
     await bobContext.setOffline(true);
+    // A reload makes sure no socket from before stays open (offline emulation keeps them).
+    await bob.reload();
+    await bob.getByText('Before the announcement').waitFor();
     await setPostingPolicy(ada, channelId, 'admins');
     await send(bob, 'Can I still post?');
     await bobContext.setOffline(false);
