@@ -97,6 +97,21 @@ describe('projection of channel docs into rows', () => {
     expect(afterDelete).toEqual([]);
   });
 
+  it('clears a plain message’s reaction rows when the last reaction goes (one-statement drain)', async () => {
+    const ada = await open(sync.world.users.ada, sync.world.publicSegment(2));
+    const id = postMessage(ada, { author: sync.world.users.ada, text: 'plain' });
+    const reactionRows = () =>
+      db().select().from(schema.reactions).where(eq(schema.reactions.messageId, id));
+    toggleReaction(ada, { messageId: id, userId: sync.world.users.ada, emoji: '🎉' });
+    await waitFor('reaction row', async () => ((await reactionRows()).length ? true : undefined));
+    toggleReaction(ada, { messageId: id, userId: sync.world.users.ada, emoji: '🎉' });
+    editMessage(ada, id, 'plain, edited');
+    await waitFor('edited', async () =>
+      (await messageRow(id))?.text === 'plain, edited' ? true : undefined,
+    );
+    expect(await reactionRows()).toEqual([]);
+  });
+
   it('opens the next segment past the bound and refuses new messages past the hard cap [S6]', async () => {
     const name = sync.world.publicSegment(3);
     const [channel] = await db()

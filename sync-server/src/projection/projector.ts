@@ -13,7 +13,14 @@ import type { ActivityEvent, MessageActivity } from '../activity';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
 import { type DocChanges, emptyChanges, wholeDoc } from './changes';
 import { recordSegments, type SegmentState, scanSegment } from './segments';
-import { insertMentions, insertReactions, insertVersions, upsertMessages } from './statements';
+import {
+  insertMentions,
+  insertReactions,
+  insertVersions,
+  projectPlainMessages,
+  upsertMessages,
+  type WrittenMessage,
+} from './statements';
 
 /** The room as the projector sees it: its doc and who owns its client ids. */
 export interface ProjectedDoc {
@@ -181,7 +188,9 @@ export class Projector {
         );
     }
     if (collected.length) {
-      const events = await this.db.transaction((tx) => this.write(tx, collected));
+      const events = isPlain(collected)
+        ? await this.writePlain(collected)
+        : await this.db.transaction((tx) => this.write(tx, collected));
       if (events.length) this.activity?.(events);
     }
     const segments: SegmentState[] = [];
@@ -335,15 +344,23 @@ export class Projector {
    * Returns the activity of the messages this drain inserted (a message's row is inserted once,
    * by whichever node gets there first, so its activity is published once).
    */
+  /** The common drain (see `isPlain`): one statement, no transaction. */
+  private async writePlain(collected: Collected[]): Promise<MessageActivity[]> {
+    const written = await projectPlainMessages(
+      this.db,
+      collected.flatMap((c) => c.rows),
+      collected.flatMap((c) => c.versions),
+    );
+    return activityOf(written, sourcesOf(collected));
+  }
+
   private async write(tx: Transaction, collected: Collected[]): Promise<MessageActivity[]> {
     const { reactions: r, messageMentions: mm } = schema;
     const rows = collected.flatMap((c) => c.rows);
     const versions = collected.flatMap((c) => c.versions);
-    const written: Array<{ id: string; authorId: string | null; inserted: boolean }> = [];
+    const written: WrittenMessage[] = [];
     for (const chunk of chunks(rows)) written.push(...(await upsertMessages(tx, chunk)));
-    const sourceOf = new Map(
-      collected.flatMap((c) => c.rows.map((row) => [row.id, { row, from: c }] as const)),
-    );
+    const sourceOf = sourcesOf(collected);
     const updated = written.filter((row) => !row.inserted).map((row) => row.id);
     const current = written.flatMap(({ id }) => {
       const source = sourceOf.get(id);
@@ -389,21 +406,7 @@ export class Projector {
           thread.stateClock,
         );
     }
-    return written.flatMap(({ id, authorId, inserted }) => {
-      const row = sourceOf.get(id)?.row;
-      if (!inserted || !row || row.deletedAt) return [];
-      return [
-        {
-          kind: 'message' as const,
-          channelId: row.channelId,
-          messageId: id,
-          authorId,
-          parentId: row.parentId ?? null,
-          mentioned: [...new Set([...row.text.matchAll(MENTION)].map((match) => match[1] ?? ''))],
-          everyone: EVERYONE.test(row.text),
-        },
-      ];
-    });
+    return activityOf(written, sourceOf);
   }
 
   /** Members to record a `<!channel>` mention for; only read when some text has one. */
@@ -464,6 +467,48 @@ export class Projector {
         .values([...followers].map((userId) => ({ rootId, userId })))
         .onConflictDoNothing();
   }
+}
+
+/** Each written row with the doc changes it came from. */
+const sourcesOf = (collected: readonly Collected[]) =>
+  new Map(collected.flatMap((c) => c.rows.map((row) => [row.id, { row, from: c }] as const)));
+
+/**
+ * A drain with nothing but message rows and versions to write: no reactions, no mention syntax
+ * in any text, no thread summary, and few enough rows for one statement of each kind.
+ */
+function isPlain(collected: readonly Collected[]): boolean {
+  let rows = 0;
+  let versions = 0;
+  for (const c of collected) {
+    if (c.thread || c.reactions.size || c.everyone.length) return false;
+    if (c.rows.some((row) => row.text.includes('<@') || row.text.includes('<!'))) return false;
+    rows += c.rows.length;
+    versions += c.versions.length;
+  }
+  return rows <= ROWS_PER_STATEMENT && versions <= ROWS_PER_STATEMENT;
+}
+
+/** The activity of the messages a drain inserted (published once: by the inserting node). */
+function activityOf(
+  written: readonly WrittenMessage[],
+  sourceOf: ReturnType<typeof sourcesOf>,
+): MessageActivity[] {
+  return written.flatMap(({ id, authorId, inserted }) => {
+    const row = sourceOf.get(id)?.row;
+    if (!inserted || !row || row.deletedAt) return [];
+    return [
+      {
+        kind: 'message' as const,
+        channelId: row.channelId,
+        messageId: id,
+        authorId,
+        parentId: row.parentId ?? null,
+        mentioned: [...new Set([...row.text.matchAll(MENTION)].map((match) => match[1] ?? ''))],
+        everyone: EVERYONE.test(row.text),
+      },
+    ];
+  });
 }
 
 /** `<@user>` mentions, and everyone in the channel for `<!channel>` / `<!here>`. */

@@ -15,9 +15,8 @@ const iso = (value: Date | null | undefined) => (value ? value.toISOString() : n
 /** Both drivers answer raw SQL with `{ rows }`. */
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 
-/** Inserts or refreshes message rows; a row only moves forward (`state_clock`). */
-export async function upsertMessages(tx: Transaction, rows: readonly MessageRow[]) {
-  const result = await tx.execute(sql`
+/** The upsert of message rows; a row only moves forward (`state_clock`). */
+const messagesUpsert = (rows: readonly MessageRow[]) => sql`
     INSERT INTO messages (id, channel_id, doc_name, author_id, parent_id, text, file_ids,
       created_at, received_at, edited_at, deleted_at, deleted_by, doc_seq, state_clock)
     SELECT id, channel_id, doc_name, author_id, parent_id, text,
@@ -50,29 +49,63 @@ export async function upsertMessages(tx: Transaction, rows: readonly MessageRow[
       state_clock = excluded.state_clock
     WHERE messages.state_clock <= excluded.state_clock
     -- xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
-    RETURNING id, author_id, (xmax = 0) AS inserted`);
-  return rowsOf<{ id: string; author_id: string | null; inserted: boolean }>(result).map((row) => ({
+    RETURNING id, author_id, (xmax = 0) AS inserted`;
+
+const versionsInsert = (rows: ReadonlyArray<typeof schema.messageVersions.$inferInsert>) => sql`
+    INSERT INTO message_versions (message_id, item_id, text, editor_id, edited_at, doc_seq)
+    SELECT * FROM unnest(
+      ${column(rows.map((row) => row.messageId))}::text[],
+      ${column(rows.map((row) => row.itemId))}::text[],
+      ${column(rows.map((row) => row.text))}::text[],
+      ${column(rows.map((row) => row.editorId ?? null))}::uuid[],
+      ${column(rows.map((row) => iso(row.editedAt)))}::timestamptz[],
+      ${column(rows.map((row) => row.docSeq))}::bigint[])
+    ON CONFLICT DO NOTHING`;
+
+export interface WrittenMessage {
+  id: string;
+  authorId: string | null;
+  inserted: boolean;
+}
+
+const writtenOf = (result: unknown): WrittenMessage[] =>
+  rowsOf<{ id: string; author_id: string | null; inserted: boolean }>(result).map((row) => ({
     id: row.id,
     authorId: row.author_id,
     inserted: row.inserted,
   }));
+
+/** Inserts or refreshes message rows. */
+export async function upsertMessages(tx: Transaction, rows: readonly MessageRow[]) {
+  return writtenOf(await tx.execute(messagesUpsert(rows)));
+}
+
+/**
+ * The common drain in one statement and no transaction: messages with no reactions, mentions or
+ * thread to project (plain posts and their edits), with their versions. An edited message's
+ * old reaction and mention rows are cleared in the same statement, as the doc holds none for it.
+ * At most 1,000 rows of each kind.
+ */
+export async function projectPlainMessages(
+  db: Db,
+  rows: readonly MessageRow[],
+  versions: ReadonlyArray<typeof schema.messageVersions.$inferInsert>,
+) {
+  return writtenOf(
+    await db.execute(sql`
+      WITH m AS (${messagesUpsert(rows)}),
+      v AS (${versionsInsert(versions)}),
+      r AS (DELETE FROM reactions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted)),
+      n AS (DELETE FROM message_mentions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))
+      SELECT id, author_id, inserted FROM m`),
+  );
 }
 
 export function insertVersions(
   tx: Transaction,
   rows: ReadonlyArray<typeof schema.messageVersions.$inferInsert>,
 ) {
-  return tx.execute(
-    sql`INSERT INTO message_versions (message_id, item_id, text, editor_id, edited_at, doc_seq)
-      SELECT * FROM unnest(
-        ${column(rows.map((row) => row.messageId))}::text[],
-        ${column(rows.map((row) => row.itemId))}::text[],
-        ${column(rows.map((row) => row.text))}::text[],
-        ${column(rows.map((row) => row.editorId ?? null))}::uuid[],
-        ${column(rows.map((row) => iso(row.editedAt)))}::timestamptz[],
-        ${column(rows.map((row) => row.docSeq))}::bigint[])
-      ON CONFLICT DO NOTHING`,
-  );
+  return tx.execute(versionsInsert(rows));
 }
 
 export function insertReactions(
