@@ -8,7 +8,7 @@ import { freePort, startProcess, tsEntry } from '@confab/db/testing';
 import { writeBenchResults } from '@confab/db/testing/bench-results';
 import { startTestServices } from '@confab/db/testing/services';
 import type { Page } from 'playwright-core';
-import { launchChromium, signUp } from '../src/e2e/ui';
+import { createWorkspace, launchChromium, signUp } from '../src/e2e/ui';
 
 /**
  * The web client's budgets (issue #7), printed, never asserted: initial JavaScript gzipped
@@ -101,9 +101,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await signUp(page, baseUrl, 'Budget');
-    const create = page.getByRole('form', { name: 'Create a workspace' });
-    await create.getByLabel('New workspace').fill('Budgets');
-    await create.getByRole('button', { name: 'Create' }).click();
+    await createWorkspace(page, 'Budgets');
     await send(page, 'first channel message');
     await page.getByRole('button', { name: 'Create a channel' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create a channel' });

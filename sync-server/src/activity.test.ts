@@ -1,27 +1,12 @@
 import { MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
-import { channelMarkerKey, markRead } from '@confab/db/model';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { type ClientActivity, channelMarkerKey, markRead } from '@confab/db/model';
+import { waitFor } from '@confab/db/testing';
 import * as decoding from 'lib0/decoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientActivity } from './activity';
+import { describe, expect, it } from 'vitest';
 import { MessageType } from './protocol';
-import { connectProvider, type SyncNode, say, seedWorld, startNode } from './sync-test-kit';
+import { type SyncNode, say, useSyncWorld } from './sync-test-kit';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let nodes: [SyncNode, SyncNode];
-let world: Awaited<ReturnType<typeof seedWorld>>;
-const providers: Array<{ destroy(): void }> = [];
-
-beforeAll(async () => {
-  const first = await startNode(testDb.url, testRedis.url, testRedis.prefix);
-  nodes = [first, await startNode(testDb.url, testRedis.url, testRedis.prefix)];
-  world = await seedWorld(first.backends);
-});
-afterAll(async () => {
-  for (const provider of providers) provider.destroy();
-  for (const node of nodes) await node.stop();
-});
+const sync = useSyncWorld(undefined, {}, 2);
 
 const channelOf = (name: string) => {
   const ref = parseDocRef(name);
@@ -32,22 +17,18 @@ const channelOf = (name: string) => {
 /** A user's always-open socket (their user doc, with acks as the web client asks), collecting 102. */
 async function activityOf(node: SyncNode, userId: string, { acks = true } = {}) {
   const heard: ClientActivity[] = [];
-  const connected = await connectProvider(node, userId, `user:${userId}`, { track: acks });
-  providers.push(connected.provider);
+  const connected = await sync.open(userId, `user:${userId}`, node, { track: acks });
   connected.provider.messageHandlers[MessageType.activity] = (
     _encoder: unknown,
     decoder: decoding.Decoder,
   ) => {
     heard.push(JSON.parse(decoding.readVarString(decoder)) as ClientActivity);
   };
-  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
   return { heard, ...connected };
 }
 
 async function posted(node: SyncNode, userId: string, name: string, text: string) {
-  const connected = await connectProvider(node, userId, name, { track: true });
-  providers.push(connected.provider);
-  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
+  const connected = await sync.open(userId, name, node, { track: true });
   const id = say(connected.doc, userId, text);
   await waitFor('ack', () => (connected.tracker?.pending === false ? true : undefined));
   return id;
@@ -55,13 +36,13 @@ async function posted(node: SyncNode, userId: string, name: string, text: string
 
 describe('the activity stream on the user doc socket', () => {
   it('tells members on any node about new messages and their mentions, once each', async () => {
-    const [one, two] = nodes;
-    const { ada, bob } = world.users;
+    const [one, two] = sync.nodes as [SyncNode, SyncNode];
+    const { ada, bob } = sync.world.users;
     const adaHears = await activityOf(two, ada);
     const bobHears = await activityOf(one, bob);
-    const publicId = channelOf(world.publicDoc);
-    const plain = await posted(one, bob, world.publicDoc, 'morning all');
-    const mention = await posted(one, bob, world.publicDoc, `<@${ada}> can you look?`);
+    const publicId = channelOf(sync.world.publicDoc);
+    const plain = await posted(one, bob, sync.world.publicDoc, 'morning all');
+    const mention = await posted(one, bob, sync.world.publicDoc, `<@${ada}> can you look?`);
     await waitFor('activity', () => (adaHears.heard.length >= 2 ? true : undefined));
     expect(adaHears.heard).toEqual([
       {
@@ -82,7 +63,7 @@ describe('the activity stream on the user doc socket', () => {
       },
     ]);
     // A later message arrives after any duplicate of the first two would have: none came.
-    const fence = await posted(two, bob, world.publicDoc, 'fence');
+    const fence = await posted(two, bob, sync.world.publicDoc, 'fence');
     await waitFor('fence', () =>
       adaHears.heard.some((event) => event.kind === 'message' && event.messageId === fence)
         ? true
@@ -95,23 +76,23 @@ describe('the activity stream on the user doc socket', () => {
   });
 
   it('says nothing about channels one is not in', async () => {
-    const [one] = nodes;
-    const { ada, bob } = world.users;
+    const [one] = sync.nodes as [SyncNode];
+    const { ada, bob } = sync.world.users;
     const bobHears = await activityOf(one, bob);
-    await posted(one, ada, world.privateDoc, 'private plans');
-    await posted(one, ada, world.publicDoc, 'public marker');
+    await posted(one, ada, sync.world.privateDoc, 'private plans');
+    await posted(one, ada, sync.world.publicDoc, 'public marker');
     await waitFor('public', () => (bobHears.heard.length >= 1 ? true : undefined));
-    const privateId = channelOf(world.privateDoc);
+    const privateId = channelOf(sync.world.privateDoc);
     expect(
       bobHears.heard.some((event) => 'channelId' in event && event.channelId === privateId),
     ).toBe(false);
   });
 
   it('follows a new membership at once and tells the client its channels changed', async () => {
-    const [one, two] = nodes;
-    const { bob, ada } = world.users;
+    const [one, two] = sync.nodes as [SyncNode, SyncNode];
+    const { bob, ada } = sync.world.users;
     const bobHears = await activityOf(two, bob);
-    const privateId = channelOf(world.privateDoc);
+    const privateId = channelOf(sync.world.privateDoc);
     const db = one.backends.database.db;
     await db.insert(schema.channelMembers).values({ channelId: privateId, userId: bob });
     await one.backends.bus.publish(
@@ -123,7 +104,7 @@ describe('the activity stream on the user doc socket', () => {
     await waitFor('channels', () =>
       bobHears.heard.some((event) => event.kind === 'channels') ? true : undefined,
     );
-    const id = await posted(one, ada, world.privateDoc, `<!here> welcome <@${bob}>`);
+    const id = await posted(one, ada, sync.world.privateDoc, `<!here> welcome <@${bob}>`);
     await waitFor('private activity', () =>
       bobHears.heard.some((event) => event.kind === 'message' && event.messageId === id)
         ? true
@@ -136,12 +117,12 @@ describe('the activity stream on the user doc socket', () => {
   });
 
   it('tells a user’s other devices that a read marker moved', async () => {
-    const [one, two] = nodes;
-    const { ada } = world.users;
+    const [one, two] = sync.nodes as [SyncNode, SyncNode];
+    const { ada } = sync.world.users;
     const phone = await activityOf(one, ada);
     const laptop = await activityOf(two, ada);
-    const publicId = channelOf(world.publicDoc);
-    const id = await posted(one, world.users.bob, world.publicDoc, 'read me');
+    const publicId = channelOf(sync.world.publicDoc);
+    const id = await posted(one, sync.world.users.bob, sync.world.publicDoc, 'read me');
     markRead(laptop.doc, channelMarkerKey(publicId), id);
     await waitFor('read', () =>
       phone.heard.some((event) => event.kind === 'read' && event.messageId === id)
@@ -156,11 +137,11 @@ describe('the activity stream on the user doc socket', () => {
   });
 
   it('sends nothing extra to a stock provider that did not ask for Confab messages', async () => {
-    const [one] = nodes;
-    const { ada, bob } = world.users;
+    const [one] = sync.nodes as [SyncNode];
+    const { ada, bob } = sync.world.users;
     const stock = await activityOf(one, ada, { acks: false });
     const watcher = await activityOf(one, ada);
-    const id = await posted(one, bob, world.publicDoc, 'for acks clients only');
+    const id = await posted(one, bob, sync.world.publicDoc, 'for acks clients only');
     await waitFor('watcher', () =>
       watcher.heard.some((event) => event.kind === 'message' && event.messageId === id)
         ? true

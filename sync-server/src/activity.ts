@@ -1,4 +1,5 @@
 import type { EventBus, Logger, Unsubscribe } from '@confab/db';
+import type { ClientActivity } from '@confab/db/model';
 import type { SyncConnection } from './doc-room';
 import { activityMessage } from './protocol';
 
@@ -24,19 +25,6 @@ export interface ReadActivity {
 }
 
 export type ActivityEvent = MessageActivity | ReadActivity;
-
-/** What a client receives in message 102 (JSON), per PROTOCOL.md "Activity". */
-export type ClientActivity =
-  | {
-      kind: 'message';
-      channelId: string;
-      messageId: string;
-      authorId: string | null;
-      parentId: string | null;
-      mention: boolean;
-    }
-  | { kind: 'read'; markerKey: string; messageId: string }
-  | { kind: 'channels' };
 
 const channelTopic = (channelId: string) => `activity.channel.${channelId}`;
 const userTopic = (userId: string) => `activity.user.${userId}`;

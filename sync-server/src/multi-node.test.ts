@@ -1,49 +1,22 @@
 import { schema } from '@confab/db';
 import { editMessage, postMessage, readMessages } from '@confab/db/model';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectProvider,
-  type SyncNode,
-  say,
-  seedWorld,
-  startNode,
-  storedDoc,
-  texts,
-} from './sync-test-kit';
+import { describe, expect, it } from 'vitest';
+import { type SyncNode, say, startNode, storedDoc, texts, useSyncWorld } from './sync-test-kit';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let nodes: SyncNode[];
-let world: Awaited<ReturnType<typeof seedWorld>>;
-const providers: Array<{ destroy(): void }> = [];
-
-beforeAll(async () => {
-  const first = await startNode(testDb.url, testRedis.url, testRedis.prefix);
-  nodes = [first, await startNode(testDb.url, testRedis.url, testRedis.prefix)];
-  world = await seedWorld(first.backends);
-});
-afterAll(async () => {
-  for (const provider of providers) provider.destroy();
-  for (const node of nodes) await node.stop();
-});
-
-async function open(node: SyncNode, userId: string, name: string) {
-  const connected = await connectProvider(node, userId, name);
-  providers.push(connected.provider);
-  await waitFor('sync', () => (connected.provider.synced ? true : undefined));
-  return connected;
-}
+const sync = useSyncWorld(undefined, {}, 2);
+const nodes = sync.nodes;
+const open = (node: SyncNode, userId: string, name: string) => sync.open(userId, name, node);
 
 describe('two sync nodes joined by Redis', () => {
   it('converges providers on different nodes and logs every update exactly once', async () => {
     const [one, two] = nodes as [SyncNode, SyncNode];
-    const ada = await open(one, world.users.ada, world.publicDoc);
-    const bob = await open(two, world.users.bob, world.publicDoc);
+    const ada = await open(one, sync.world.users.ada, sync.world.publicDoc);
+    const bob = await open(two, sync.world.users.bob, sync.world.publicDoc);
     for (let i = 0; i < 20; i++) {
-      say(ada.doc, world.users.ada, `ada-${i}`);
-      say(bob.doc, world.users.bob, `bob-${i}`);
+      say(ada.doc, sync.world.users.ada, `ada-${i}`);
+      say(bob.doc, sync.world.users.bob, `bob-${i}`);
     }
     await waitFor('convergence', () =>
       texts(ada.doc).length === 40 && texts(bob.doc).length === 40 ? true : undefined,
@@ -52,16 +25,16 @@ describe('two sync nodes joined by Redis', () => {
     const rows = await one.backends.database.db
       .select({ update: schema.docUpdates.update })
       .from(schema.docUpdates)
-      .where(eq(schema.docUpdates.docName, world.publicDoc));
+      .where(eq(schema.docUpdates.docName, sync.world.publicDoc));
     expect(rows).toHaveLength(40);
   });
 
   it('serves a node that opens a doc late from Postgres, then live from the other node', async () => {
     const [one, two] = nodes as [SyncNode, SyncNode];
-    const name = world.publicSegment(1);
-    const ada = await open(one, world.users.ada, name);
-    const id = say(ada.doc, world.users.ada, 'early');
-    const bob = await open(two, world.users.bob, name);
+    const name = sync.world.publicSegment(1);
+    const ada = await open(one, sync.world.users.ada, name);
+    const id = say(ada.doc, sync.world.users.ada, 'early');
+    const bob = await open(two, sync.world.users.bob, name);
     await waitFor('history', () => (texts(bob.doc).join() === 'early' ? true : undefined));
     editMessage(ada.doc, id, 'early and live');
     await waitFor('live', () => (texts(bob.doc).join() === 'early and live' ? true : undefined));
@@ -69,9 +42,9 @@ describe('two sync nodes joined by Redis', () => {
 
   it('passes presence (awareness) between nodes', async () => {
     const [one, two] = nodes as [SyncNode, SyncNode];
-    const name = world.publicSegment(2);
-    const ada = await open(one, world.users.ada, name);
-    const bob = await open(two, world.users.bob, name);
+    const name = sync.world.publicSegment(2);
+    const ada = await open(one, sync.world.users.ada, name);
+    const bob = await open(two, sync.world.users.bob, name);
     ada.provider.awareness.setLocalStateField('user', { name: 'Ada', typing: true });
     await waitFor('presence', () =>
       [...bob.provider.awareness.getStates().values()].some(
@@ -87,13 +60,17 @@ describe('a message id created on two nodes at once', () => {
   it('logs the first creation and refuses the second, even when the nodes have not met yet', async () => {
     // A node on another bus prefix never hears the first node's fan-out: the widest window two
     // real nodes could have between a commit on one and its arrival on the other.
-    const deaf = await startNode(testDb.url, testRedis.url, `${testRedis.prefix}deaf:`);
+    const deaf = await startNode(
+      sync.testDb.url,
+      sync.testRedis.url,
+      `${sync.testRedis.prefix}deaf:`,
+    );
     nodes.push(deaf);
     const [one] = nodes as [SyncNode];
-    const name = world.publicSegment(3);
-    const bob = await open(deaf, world.users.bob, name); // the doc is loaded on the deaf node
-    const ada = await open(one, world.users.ada, name);
-    const id = say(ada.doc, world.users.ada, 'mine');
+    const name = sync.world.publicSegment(3);
+    const bob = await open(deaf, sync.world.users.bob, name); // the doc is loaded on the deaf node
+    const ada = await open(one, sync.world.users.ada, name);
+    const id = say(ada.doc, sync.world.users.ada, 'mine');
     await waitFor('logged', async () => {
       const rows = await one.backends.database.db
         .select({ seq: schema.docUpdates.seq })
@@ -106,7 +83,7 @@ describe('a message id created on two nodes at once', () => {
         resolve((event as { code: number } | null)?.code ?? 0),
       ),
     );
-    postMessage(bob.doc, { id, author: world.users.bob, text: 'overwrite it' });
+    postMessage(bob.doc, { id, author: sync.world.users.bob, text: 'overwrite it' });
     expect(await closed).toBe(4422);
     const stored = await storedDoc(one.backends.database.db, name);
     expect(readMessages(stored).map((m) => [m.id, m.text])).toEqual([[id, 'mine']]);

@@ -163,19 +163,25 @@ export type SyncWorld = Awaited<ReturnType<typeof seedWorld>>;
  * The usual setup of a sync test file: its own database and Redis prefix, one node, the seeded
  * world, and `open` for synced stock providers that are destroyed after the file's tests.
  */
-export function useSyncWorld(limits?: SyncLimits, extra: Partial<AttachSyncOptions> = {}) {
+export function useSyncWorld(
+  limits?: SyncLimits,
+  extra: Partial<AttachSyncOptions> = {},
+  /** More than one: nodes joined by Redis, as in a deployment of several processes. */
+  nodeCount = 1,
+) {
   const testDb = useTestDatabase();
   const testRedis = useTestRedis();
-  let node: SyncNode | undefined;
+  const nodes: SyncNode[] = [];
   let world: SyncWorld | undefined;
   const providers: WebsocketProvider[] = [];
   beforeAll(async () => {
-    node = await startNode(testDb.url, testRedis.url, testRedis.prefix, limits, extra);
-    world = await seedWorld(node.backends);
+    for (let n = 0; n < nodeCount; n++)
+      nodes.push(await startNode(testDb.url, testRedis.url, testRedis.prefix, limits, extra));
+    world = await seedWorld((nodes[0] as SyncNode).backends);
   });
   afterAll(async () => {
     for (const provider of providers) provider.destroy();
-    await node?.stop();
+    for (const node of nodes) await node.stop();
   });
   const ready = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('useSyncWorld: use it inside a test or hook');
@@ -185,14 +191,21 @@ export function useSyncWorld(limits?: SyncLimits, extra: Partial<AttachSyncOptio
     testDb,
     testRedis,
     get node() {
-      return ready(node);
+      return ready(nodes[0]);
     },
+    /** Every node; a test may add one (`startNode`) to have it stopped with the others. */
+    nodes,
     get world() {
       return ready(world);
     },
     /** A stock provider of `userId` on doc `name`, once it has synced. */
-    async open(userId: string, name: string, on: SyncNode = ready(node)) {
-      const connected = await connectProvider(on, userId, name);
+    async open(
+      userId: string,
+      name: string,
+      on: SyncNode = ready(nodes[0]),
+      options: { track?: boolean } = {},
+    ) {
+      const connected = await connectProvider(on, userId, name, options);
       providers.push(connected.provider);
       await waitFor('sync', () => (connected.provider.synced ? true : undefined));
       return connected;

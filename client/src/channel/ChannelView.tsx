@@ -49,54 +49,43 @@ function useChannelPeople(api: Api, channelId: string, authors: string[]) {
   return { names, people };
 }
 
-/** In DMs, my messages' delivery as the server knows it, checked again as the doc changes. */
-function useDeliveryStatus(api: Api, channelId: string, enabled: boolean, lastId?: string) {
-  const history = useQuery({
-    queryKey: ['delivery', channelId, lastId],
-    queryFn: () =>
-      api.call<{ messages: Array<{ id: string; status?: ServerStatus }> }>(
-        'GET',
-        `/api/channels/${channelId}/messages?limit=50`,
-      ),
-    enabled,
-    refetchInterval: 10_000,
-    placeholderData: (previous) => previous,
-  });
-  return new Map(
-    (history.data?.messages ?? []).flatMap((message) =>
-      message.status ? [[message.id, message.status] as const] : [],
-    ),
-  );
-}
-
 export interface ThreadSummary {
   replyCount: number;
   lastReplyAt: string | null;
 }
 
 /**
- * Reply counts of the channel's newest 200 messages, from the projection; loaded again when the
- * activity stream reports a reply in this channel.
+ * What the projection knows of the channel's newest 200 messages: reply counts of thread roots,
+ * and in DMs my messages' delivery (sent, delivered, read). One request, loaded again whenever
+ * the activity stream reports a message here, and every 10 s in DMs (another member reading
+ * sends me no event).
  */
-function useThreadSummaries(api: Api, channelId: string) {
-  const summaries = useQuery({
-    queryKey: ['threads', channelId],
+function useHistorySummary(api: Api, channelId: string, conversation: boolean) {
+  const history = useQuery({
+    queryKey: ['history-summary', channelId],
     queryFn: () =>
-      api.call<{ messages: Array<{ id: string; thread: ThreadSummary | null }> }>(
-        'GET',
-        `/api/channels/${channelId}/messages?limit=200`,
-      ),
+      api.call<{
+        messages: Array<{ id: string; thread: ThreadSummary | null; status?: ServerStatus }>;
+      }>('GET', `/api/channels/${channelId}/messages?limit=200`),
+    refetchInterval: conversation ? 10_000 : false,
   });
-  const refetch = summaries.refetch;
+  const refetch = history.refetch;
   useActivity((activity) => {
-    if (activity.kind === 'message' && activity.channelId === channelId && activity.parentId)
-      void refetch();
+    if (activity.kind === 'message' && activity.channelId === channelId) void refetch();
   });
-  return new Map(
-    (summaries.data?.messages ?? []).flatMap((message) =>
-      message.thread ? [[message.id, message.thread] as const] : [],
+  const messages = history.data?.messages ?? [];
+  return {
+    threads: new Map(
+      messages.flatMap((message) =>
+        message.thread ? [[message.id, message.thread] as const] : [],
+      ),
     ),
-  );
+    statuses: new Map(
+      messages.flatMap((message) =>
+        message.status ? [[message.id, message.status] as const] : [],
+      ),
+    ),
+  };
 }
 
 /** Follow or stop following a thread (the root's author and repliers follow it already). */
@@ -233,14 +222,12 @@ export function ChannelView({
     ...replyMessages.map((message) => message.author),
   ]);
   const kind = channel.data?.channel.kind;
-  const statuses = useDeliveryStatus(
+  const { threads, statuses } = useHistorySummary(
     api,
     channelId,
     kind === 'dm' || kind === 'group_dm',
-    messages.at(-1)?.id,
   );
   useMarkRead(channelMarkerKey(channelId), messages.at(-1));
-  const threads = useThreadSummaries(api, channelId);
   useEffect(() => {
     if (!thread) return;
     const closeOnEscape = (event: globalThis.KeyboardEvent) => {

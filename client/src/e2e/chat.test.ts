@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { schema } from '@confab/db';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { artifacts, useBrowserHarness } from './harness';
-import { signUp, waitUntil } from './ui';
+import { createWorkspace, signUp, waitUntil } from './ui';
 
 const harness = useBrowserHarness();
 
@@ -23,36 +23,21 @@ async function team() {
   const bob = await bobContext.newPage();
   await signUp(ada, harness.baseUrl, 'Ada');
   const workspaceName = `Acme ${Date.now()}`;
-  const create = ada.getByRole('form', { name: 'Create a workspace' });
-  await create.getByLabel('New workspace').fill(workspaceName);
-  await create.getByRole('button', { name: 'Create' }).click();
-  await ada.getByRole('textbox', { name: 'Message # general' }).waitFor();
+  await createWorkspace(ada, workspaceName);
 
   // Bob joins (as an accepted invitation would: the invitation screens come later).
   const bobEmail = await signUp(bob, harness.baseUrl, 'Bob');
   const db = harness.db;
-  const [workspace] = await db
-    .select()
-    .from(schema.workspaces)
-    .where(eq(schema.workspaces.name, workspaceName));
+  const { workspaceId, channelId } = await harness.general(workspaceName);
   const [bobUser] = await db.select().from(schema.users).where(eq(schema.users.email, bobEmail));
-  const [general] = await db
-    .select()
-    .from(schema.channels)
-    .where(
-      and(
-        eq(schema.channels.workspaceId, workspace?.id ?? ''),
-        eq(schema.channels.name, 'general'),
-      ),
-    );
-  if (!workspace || !bobUser || !general) throw new Error('setup failed');
+  if (!bobUser) throw new Error('setup failed');
   await db
     .insert(schema.workspaceMembers)
-    .values({ workspaceId: workspace.id, userId: bobUser.id, role: 'member' });
-  await db.insert(schema.channelMembers).values({ channelId: general.id, userId: bobUser.id });
+    .values({ workspaceId, userId: bobUser.id, role: 'member' });
+  await db.insert(schema.channelMembers).values({ channelId, userId: bobUser.id });
   await bob.reload();
   await bob.getByRole('textbox', { name: 'Message # general' }).waitFor();
-  const segment = `channel:${general.id}:segment:0`;
+  const segment = `channel:${channelId}:segment:0`;
   return { ada, bob, adaContext, bobContext, segment };
 }
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Database, openPostgres } from '@confab/db';
+import { type Database, openPostgres, schema } from '@confab/db';
 import {
   freePort,
   type ServerProcess,
@@ -12,6 +12,7 @@ import {
   useTestDatabase,
   useTestRedis,
 } from '@confab/db/testing';
+import { and, eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM, launchChromium } from './ui';
@@ -83,6 +84,17 @@ export function useBrowserHarness(
     get db() {
       if (!database) throw new Error('useBrowserHarness: use it inside a test or hook');
       return database.db;
+    },
+    /** The ids of a workspace (by its unique name in the test) and of its #general. */
+    async general(workspaceName: string) {
+      const db = this.db;
+      const [row] = await db
+        .select({ workspaceId: schema.workspaces.id, channelId: schema.channels.id })
+        .from(schema.workspaces)
+        .innerJoin(schema.channels, eq(schema.channels.workspaceId, schema.workspaces.id))
+        .where(and(eq(schema.workspaces.name, workspaceName), eq(schema.channels.name, 'general')));
+      if (!row) throw new Error(`no #general in workspace ${workspaceName}`);
+      return row;
     },
   };
 }

@@ -1,12 +1,12 @@
 import { schema } from '@confab/db';
 import { postMessage, trackPersistence } from '@confab/db/model';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { useBrowserHarness } from './harness';
-import { signUp, waitUntil } from './ui';
+import { createWorkspace, signUp, waitUntil } from './ui';
 
 const harness = useBrowserHarness();
 const OLD_MESSAGES = 1_000;
@@ -61,34 +61,19 @@ describe('a long channel in Chromium', () => {
     const context = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const email = await signUp(page, harness.baseUrl, 'Ada');
-    const create = page.getByRole('form', { name: 'Create a workspace' });
-    await create.getByLabel('New workspace').fill('Archive');
-    await create.getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('textbox', { name: 'Message # general' }).waitFor();
+    await createWorkspace(page, 'Archive');
 
     const db = harness.db;
     const [user] = await db.select().from(schema.users).where(eq(schema.users.email, email));
-    const [workspace] = await db
-      .select()
-      .from(schema.workspaces)
-      .where(eq(schema.workspaces.name, 'Archive'));
-    const [general] = await db
-      .select()
-      .from(schema.channels)
-      .where(
-        and(
-          eq(schema.channels.workspaceId, workspace?.id ?? ''),
-          eq(schema.channels.name, 'general'),
-        ),
-      );
-    if (!user || !general) throw new Error('setup failed');
-    await writeHistory(email, `channel:${general.id}:segment:0`, user.id);
+    const { channelId } = await harness.general('Archive');
+    if (!user) throw new Error('setup failed');
+    await writeHistory(email, `channel:${channelId}:segment:0`, user.id);
     // The projector moves the head on once segment 0 holds 1,000 messages.
     await waitUntil(async () => {
       const [row] = await db
         .select()
         .from(schema.channels)
-        .where(eq(schema.channels.id, general.id));
+        .where(eq(schema.channels.id, channelId));
       return row?.headSegment === 1;
     });
 

@@ -51,3 +51,11 @@ export async function fillSignUp(page: Page, name: string): Promise<string> {
   await form.getByRole('button', { name: 'Create account' }).click();
   return email;
 }
+
+/** Creates a workspace through the sidebar form; resolves once its #general is open. */
+export async function createWorkspace(page: Page, name: string): Promise<void> {
+  const create = page.getByRole('form', { name: 'Create a workspace' });
+  await create.getByLabel('New workspace').fill(name);
+  await create.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('textbox', { name: 'Message # general' }).waitFor();
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { artifacts, useBrowserHarness } from './harness';
-import { fillSignUp, launchChromiumProfile, signUp } from './ui';
+import { createWorkspace, fillSignUp, launchChromiumProfile, signUp } from './ui';
 
 const harness = useBrowserHarness();
 
@@ -22,10 +22,7 @@ describe('a workspace in Chromium', () => {
     const adaContext = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const ada = await adaContext.newPage();
     await signUp(ada, harness.baseUrl, 'Ada');
-    const create = ada.getByRole('form', { name: 'Create a workspace' });
-    await create.getByLabel('New workspace').fill('Orbit');
-    await create.getByRole('button', { name: 'Create' }).click();
-    await ada.getByRole('textbox', { name: 'Message # general' }).waitFor();
+    await createWorkspace(ada, 'Orbit');
 
     // Ada invites by link; Bob opens it, signs up on the spot and joins.
     await sidebar(ada).getByRole('button', { name: 'Invite people' }).click();

@@ -1,17 +1,9 @@
+import type { ClientActivity } from '@confab/db/model';
 import { createContext, useContext, useEffect, useRef } from 'react';
 
-/** What the server streams on the user doc's socket (sync-server/PROTOCOL.md "Activity"). */
+/** What the server streams on the user doc's socket, and one event of the client's own. */
 export type Activity =
-  | {
-      kind: 'message';
-      channelId: string;
-      messageId: string;
-      authorId: string | null;
-      parentId: string | null;
-      mention: boolean;
-    }
-  | { kind: 'read'; markerKey: string; messageId: string }
-  | { kind: 'channels' }
+  | ClientActivity
   /** Not from the server: the socket (re)synced, so whatever was missed meanwhile is unknown. */
   | { kind: 'resynced' };
 

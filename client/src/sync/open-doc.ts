@@ -23,8 +23,6 @@ export interface OpenDoc {
   outbox: Outbox;
   /** Does what the user meant: stored in the outbox first, then written into the doc. */
   perform(intent: Intent): Promise<void>;
-  /** Resolves once the local copy from IndexedDB is loaded (the doc shows at once, offline too). */
-  local: Promise<void>;
   /** Counts the doc's changes and pending-state flips since it was created: a render's snapshot. */
   version(): number;
   /** Calls back on every change `version` counts; returns the unsubscribe. */
@@ -196,7 +194,6 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
       rebuild();
       options.onRefused(intent, reason);
     },
-    local: stored.whenSynced.then(() => {}),
     refreshRules: loadRules,
     version: () => version,
     subscribe(listener) {

@@ -15,7 +15,7 @@ interface Unread {
  * kept current by the activity stream (a new message in a channel that is not open counts at
  * once; read markers, membership changes and reconnects load the counts again).
  */
-export function useUnread(api: Api, user: User, workspaceId: string, openId: string | null) {
+function useUnread(api: Api, user: User, workspaceId: string, openId: string | null) {
   const key = ['unread', workspaceId];
   const unread = useQuery({
     queryKey: key,

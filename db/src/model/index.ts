@@ -1,6 +1,7 @@
 // The isomorphic entry point: no Node, Postgres or React imports, so browser and server share it.
 
 export { type DocRef, docName, parseDocRef } from '../policy/doc-names';
+export type { ClientActivity } from './activity';
 export { type GuardedReplica, guardedReplica } from './guarded-replica';
 export { type IndexedDbFactory, indexedDbOutboxStorage } from './indexeddb-outbox';
 export * from './layout';

@@ -1,0 +1,15 @@
+/**
+ * What the sync server streams on a user's own doc socket (message 102, JSON; sync-server
+ * PROTOCOL.md "Activity"): shared by the server that sends it and the clients that read it.
+ */
+export type ClientActivity =
+  | {
+      kind: 'message';
+      channelId: string;
+      messageId: string;
+      authorId: string | null;
+      parentId: string | null;
+      mention: boolean;
+    }
+  | { kind: 'read'; markerKey: string; messageId: string }
+  | { kind: 'channels' };
