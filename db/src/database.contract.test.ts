@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openPglite, openPostgres } from './database';
 import { ensureInstallation } from './installation';
+import { asSql, rawQuery, SqlParams } from './raw-sql';
 import { channels, docUpdates, users, workspaces } from './schema/index';
 import { useTestDatabase } from './testing/index';
 
@@ -95,6 +96,34 @@ function databaseContract(name: string, open: () => Promise<Database>) {
       expect(names).toEqual(
         expect.arrayContaining(['messages_channel_history_idx', 'messages_thread_idx']),
       );
+    });
+
+    it('runs raw statements with array parameters, named or not, alone or in a transaction', async () => {
+      const run = async (name?: string) => {
+        const p = new SqlParams();
+        return rawQuery<{ n: number; label: string }>(
+          database.db,
+          `SELECT n, label FROM unnest(${p.add([1, 2])}::int[], ${p.add(['a', "b'; DROP TABLE users; --"])}::text[]) AS t(n, label) ORDER BY n`,
+          p,
+          name,
+        );
+      };
+      const expected = [
+        { n: 1, label: 'a' },
+        { n: 2, label: "b'; DROP TABLE users; --" },
+      ];
+      // A named statement is prepared once per connection and reused.
+      expect(await run('contract_raw')).toEqual(expected);
+      expect(await run('contract_raw')).toEqual(expected);
+      expect(await run()).toEqual(expected);
+      const p = new SqlParams();
+      const inTransaction = await database.db.transaction((tx) =>
+        tx.execute(asSql(`SELECT ${p.add(41)}::int + ${p.add(1)}::int AS answer`, p)),
+      );
+      expect((inTransaction as unknown as { rows: unknown[] }).rows).toEqual([{ answer: 42 }]);
+      await expect(
+        rawQuery(database.db, 'SELECT * FROM no_such_table', new SqlParams()),
+      ).rejects.toThrow(/no_such_table/);
     });
   });
 }
