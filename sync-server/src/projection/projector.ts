@@ -12,13 +12,15 @@ import * as Y from 'yjs';
 import type { ActivityEvent, MessageActivity } from '../activity';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
 import { type DocChanges, emptyChanges, wholeDoc } from './changes';
-import { recordSegments, type SegmentState, scanSegment } from './segments';
+import { rollOverFull, scanSegment } from './segments';
 import {
   insertMentions,
   insertReactions,
   insertVersions,
   projectPlainMessages,
+  type SegmentState,
   upsertMessages,
+  upsertSegments,
   type WrittenMessage,
 } from './statements';
 
@@ -74,7 +76,7 @@ function* chunks<T>(rows: readonly T[]): Generator<T[]> {
 }
 
 /** How long a drain waits for more changes before writing them together. */
-const PROJECTION_WINDOW_MS = 10;
+const PROJECTION_WINDOW_MS = 50;
 
 const MENTION = /<@([0-9a-f-]{36})>/g;
 const EVERYONE = /<!(channel|here)>/;
@@ -178,29 +180,39 @@ export class Projector {
 
   private async projectAll(entries: Pending[]): Promise<void> {
     const collected: Collected[] = [];
-    for (const entry of entries) {
-      const ref = parseDocRef(entry.room.name);
-      if (!ref) continue;
-      if (ref.kind === 'user') await this.projectMarkers(ref.userId, entry);
-      else
-        collected.push(
-          await this.collect(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry),
-        );
-    }
-    if (collected.length) {
-      const events = isPlain(collected)
-        ? await this.writePlain(collected)
-        : await this.db.transaction((tx) => this.write(tx, collected));
-      if (events.length) this.activity?.(events);
-    }
     const segments: SegmentState[] = [];
     for (const entry of entries) {
       const ref = parseDocRef(entry.room.name);
-      if (ref?.kind !== 'segment') continue;
+      if (!ref) continue;
+      if (ref.kind === 'user') {
+        await this.projectMarkers(ref.userId, entry);
+        continue;
+      }
+      collected.push(
+        await this.collect(ref.channelId, ref.kind === 'thread' ? ref.rootId : null, entry),
+      );
+      if (ref.kind !== 'segment') continue;
       const state = this.segmentState(entry);
       if (state) segments.push({ channelId: ref.channelId, index: ref.index, ...state });
     }
-    if (segments.length) await recordSegments(this.db, segments);
+    try {
+      if (collected.length && isPlain(collected)) {
+        this.publish(await this.writePlain(collected, segments));
+      } else {
+        if (collected.length)
+          this.publish(await this.db.transaction((tx) => this.write(tx, collected)));
+        if (segments.length) await upsertSegments(this.db, segments);
+      }
+    } catch (error) {
+      // Their rows were not recorded: the next drain of these segments writes them whole.
+      for (const entry of entries) this.segments.delete(entry.room.name);
+      throw error;
+    }
+    await rollOverFull(this.db, segments);
+  }
+
+  private publish(events: ActivityEvent[]): void {
+    if (events.length) this.activity?.(events);
   }
 
   /**
@@ -339,21 +351,25 @@ export class Projector {
     };
   }
 
+  /** The common drain (see `isPlain`): one statement, no transaction. */
+  private async writePlain(
+    collected: Collected[],
+    segments: SegmentState[],
+  ): Promise<MessageActivity[]> {
+    const written = await projectPlainMessages(
+      this.db,
+      collected.flatMap((c) => c.rows),
+      collected.flatMap((c) => c.versions),
+      segments,
+    );
+    return activityOf(written, sourcesOf(collected));
+  }
+
   /**
    * One statement per kind of row for all docs of a drain, whatever the number of messages.
    * Returns the activity of the messages this drain inserted (a message's row is inserted once,
    * by whichever node gets there first, so its activity is published once).
    */
-  /** The common drain (see `isPlain`): one statement, no transaction. */
-  private async writePlain(collected: Collected[]): Promise<MessageActivity[]> {
-    const written = await projectPlainMessages(
-      this.db,
-      collected.flatMap((c) => c.rows),
-      collected.flatMap((c) => c.versions),
-    );
-    return activityOf(written, sourcesOf(collected));
-  }
-
   private async write(tx: Transaction, collected: Collected[]): Promise<MessageActivity[]> {
     const { reactions: r, messageMentions: mm } = schema;
     const rows = collected.flatMap((c) => c.rows);

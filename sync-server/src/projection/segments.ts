@@ -2,17 +2,9 @@ import { type Db, docName, schema } from '@confab/db';
 import { MESSAGES, SEGMENT_BOUND } from '@confab/db/model';
 import { and, eq, sql } from 'drizzle-orm';
 import type * as Y from 'yjs';
+import type { SegmentState } from './statements';
 
 const { channels, channelSegments } = schema;
-
-/** A segment's message count and id range, as its row records them. */
-export interface SegmentState {
-  channelId: string;
-  index: number;
-  count: number;
-  first: string | null;
-  last: string | null;
-}
 
 /** Count and id range of a segment doc, read whole (once per segment per process). */
 export function scanSegment(doc: Y.Doc): Pick<SegmentState, 'count' | 'first' | 'last'> {
@@ -28,35 +20,10 @@ export function scanSegment(doc: Y.Doc): Pick<SegmentState, 'count' | 'first' | 
 }
 
 /**
- * Keeps segments' rows current (count and id range, for history pages and clients looking for
- * older segments) and their channels' last activity, all segments of a drain in one statement,
- * then opens the next segment of any head past its bound [S6]. Every step is conditional, so
- * nodes doing it at once record the largest count and open one next segment.
+ * After segments' rows were recorded: opens the next segment of any head past its bound [S6].
+ * Conditional on the head, so nodes doing it at once open one next segment.
  */
-export async function recordSegments(db: Db, segments: readonly SegmentState[]) {
-  const column = (values: unknown[]) => sql.param(values);
-  await db.execute(sql`
-    WITH input AS (
-      SELECT * FROM unnest(
-        ${column(segments.map((s) => s.channelId))}::uuid[],
-        ${column(segments.map((s) => s.index))}::int[],
-        ${column(segments.map((s) => docName({ kind: 'segment', channelId: s.channelId, index: s.index })))}::text[],
-        ${column(segments.map((s) => s.count))}::int[],
-        ${column(segments.map((s) => s.first))}::text[],
-        ${column(segments.map((s) => s.last))}::text[]
-      ) AS i(channel_id, index, doc_name, message_count, first_message_id, last_message_id)
-    ),
-    segment AS (
-      INSERT INTO ${channelSegments} (channel_id, index, doc_name, message_count, first_message_id, last_message_id)
-      SELECT * FROM input
-      ON CONFLICT (channel_id, index) DO UPDATE SET
-        message_count = excluded.message_count,
-        first_message_id = excluded.first_message_id,
-        last_message_id = excluded.last_message_id
-      WHERE ${channelSegments}.message_count <= excluded.message_count
-    )
-    UPDATE ${channels} SET last_message_at = greatest(last_message_at, now())
-    WHERE id IN (SELECT channel_id FROM input)`);
+export async function rollOverFull(db: Db, segments: readonly SegmentState[]) {
   for (const segment of segments)
     if (segment.count >= SEGMENT_BOUND.messages) await rollOver(db, segment);
 }

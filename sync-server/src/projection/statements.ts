@@ -1,42 +1,48 @@
-import type { Db, schema } from '@confab/db';
-import { sql } from 'drizzle-orm';
+import { asSql, type Db, docName, rawQuery, SqlParams, type schema } from '@confab/db';
 
 /**
  * The projection's writes as raw SQL over column arrays (`unnest`): one statement per kind of row
- * whatever the number of rows, and a handful of parameters to build. The query builder spent
- * more CPU building these inserts (a parameter and type check per value) than the rest of the
- * projection together; this is the hot path of every message.
+ * whatever the number of rows, and a handful of parameters to build. This is the hot path of
+ * every message, so the common drain runs as one raw statement (`projectPlainMessages`); the
+ * query builder cost more CPU building these than the driver spent sending them.
  */
 type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 type MessageRow = typeof schema.messages.$inferInsert & { id: string };
+type VersionRow = typeof schema.messageVersions.$inferInsert;
 
-const column = (values: unknown[]) => sql.param(values);
+/** A segment's message count and id range, as its row records them. */
+export interface SegmentState {
+  channelId: string;
+  index: number;
+  count: number;
+  first: string | null;
+  last: string | null;
+}
+
 const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
-/** Both drivers answer raw SQL with `{ rows }`. */
-const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 
 /** The upsert of message rows; a row only moves forward (`state_clock`). */
-const messagesUpsert = (rows: readonly MessageRow[]) => sql`
+const messagesUpsert = (rows: readonly MessageRow[], p: SqlParams) => `
     INSERT INTO messages (id, channel_id, doc_name, author_id, parent_id, text, file_ids,
       created_at, received_at, edited_at, deleted_at, deleted_by, doc_seq, state_clock)
     SELECT id, channel_id, doc_name, author_id, parent_id, text,
       coalesce(string_to_array(file_ids, ','), '{}')::uuid[],
       created_at, received_at, edited_at, deleted_at, deleted_by, doc_seq, state_clock
     FROM unnest(
-      ${column(rows.map((row) => row.id))}::text[],
-      ${column(rows.map((row) => row.channelId))}::uuid[],
-      ${column(rows.map((row) => row.docName))}::text[],
-      ${column(rows.map((row) => row.authorId ?? null))}::uuid[],
-      ${column(rows.map((row) => row.parentId ?? null))}::text[],
-      ${column(rows.map((row) => row.text))}::text[],
-      ${column(rows.map((row) => (row.fileIds ?? []).join(',')))}::text[],
-      ${column(rows.map((row) => iso(row.createdAt)))}::timestamptz[],
-      ${column(rows.map((row) => iso(row.receivedAt)))}::timestamptz[],
-      ${column(rows.map((row) => iso(row.editedAt)))}::timestamptz[],
-      ${column(rows.map((row) => iso(row.deletedAt)))}::timestamptz[],
-      ${column(rows.map((row) => row.deletedBy ?? null))}::uuid[],
-      ${column(rows.map((row) => row.docSeq))}::bigint[],
-      ${column(rows.map((row) => row.stateClock ?? 0))}::bigint[]
+      ${p.add(rows.map((row) => row.id))}::text[],
+      ${p.add(rows.map((row) => row.channelId))}::uuid[],
+      ${p.add(rows.map((row) => row.docName))}::text[],
+      ${p.add(rows.map((row) => row.authorId ?? null))}::uuid[],
+      ${p.add(rows.map((row) => row.parentId ?? null))}::text[],
+      ${p.add(rows.map((row) => row.text))}::text[],
+      ${p.add(rows.map((row) => (row.fileIds ?? []).join(',')))}::text[],
+      ${p.add(rows.map((row) => iso(row.createdAt)))}::timestamptz[],
+      ${p.add(rows.map((row) => iso(row.receivedAt)))}::timestamptz[],
+      ${p.add(rows.map((row) => iso(row.editedAt)))}::timestamptz[],
+      ${p.add(rows.map((row) => iso(row.deletedAt)))}::timestamptz[],
+      ${p.add(rows.map((row) => row.deletedBy ?? null))}::uuid[],
+      ${p.add(rows.map((row) => row.docSeq))}::bigint[],
+      ${p.add(rows.map((row) => row.stateClock ?? 0))}::bigint[]
     ) AS r(id, channel_id, doc_name, author_id, parent_id, text, file_ids,
       created_at, received_at, edited_at, deleted_at, deleted_by, doc_seq, state_clock)
     ON CONFLICT (id) DO UPDATE SET
@@ -51,16 +57,46 @@ const messagesUpsert = (rows: readonly MessageRow[]) => sql`
     -- xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
     RETURNING id, author_id, (xmax = 0) AS inserted`;
 
-const versionsInsert = (rows: ReadonlyArray<typeof schema.messageVersions.$inferInsert>) => sql`
+const versionsInsert = (rows: readonly VersionRow[], p: SqlParams) => `
     INSERT INTO message_versions (message_id, item_id, text, editor_id, edited_at, doc_seq)
     SELECT * FROM unnest(
-      ${column(rows.map((row) => row.messageId))}::text[],
-      ${column(rows.map((row) => row.itemId))}::text[],
-      ${column(rows.map((row) => row.text))}::text[],
-      ${column(rows.map((row) => row.editorId ?? null))}::uuid[],
-      ${column(rows.map((row) => iso(row.editedAt)))}::timestamptz[],
-      ${column(rows.map((row) => row.docSeq))}::bigint[])
+      ${p.add(rows.map((row) => row.messageId))}::text[],
+      ${p.add(rows.map((row) => row.itemId))}::text[],
+      ${p.add(rows.map((row) => row.text))}::text[],
+      ${p.add(rows.map((row) => row.editorId ?? null))}::uuid[],
+      ${p.add(rows.map((row) => iso(row.editedAt)))}::timestamptz[],
+      ${p.add(rows.map((row) => row.docSeq))}::bigint[])
     ON CONFLICT DO NOTHING`;
+
+/**
+ * Common table expressions that keep segments' rows current (count and id range, for history
+ * pages and clients looking for older segments) and their channels' last activity. Conditional,
+ * so nodes doing it at once record the largest count.
+ */
+const segmentsUpsert = (segments: readonly SegmentState[], p: SqlParams) => `
+    segment_input AS (
+      SELECT * FROM unnest(
+        ${p.add(segments.map((s) => s.channelId))}::uuid[],
+        ${p.add(segments.map((s) => s.index))}::int[],
+        ${p.add(segments.map((s) => docName({ kind: 'segment', channelId: s.channelId, index: s.index })))}::text[],
+        ${p.add(segments.map((s) => s.count))}::int[],
+        ${p.add(segments.map((s) => s.first))}::text[],
+        ${p.add(segments.map((s) => s.last))}::text[]
+      ) AS i(channel_id, index, doc_name, message_count, first_message_id, last_message_id)
+    ),
+    segment AS (
+      INSERT INTO channel_segments (channel_id, index, doc_name, message_count, first_message_id, last_message_id)
+      SELECT * FROM segment_input
+      ON CONFLICT (channel_id, index) DO UPDATE SET
+        message_count = excluded.message_count,
+        first_message_id = excluded.first_message_id,
+        last_message_id = excluded.last_message_id
+      WHERE channel_segments.message_count <= excluded.message_count
+    ),
+    channel AS (
+      UPDATE channels SET last_message_at = greatest(last_message_at, now())
+      WHERE id IN (SELECT channel_id FROM segment_input)
+    )`;
 
 export interface WrittenMessage {
   id: string;
@@ -68,71 +104,83 @@ export interface WrittenMessage {
   inserted: boolean;
 }
 
-const writtenOf = (result: unknown): WrittenMessage[] =>
-  rowsOf<{ id: string; author_id: string | null; inserted: boolean }>(result).map((row) => ({
-    id: row.id,
-    authorId: row.author_id,
-    inserted: row.inserted,
-  }));
+type WrittenRow = { id: string; author_id: string | null; inserted: boolean };
+const writtenOf = (rows: readonly WrittenRow[]): WrittenMessage[] =>
+  rows.map((row) => ({ id: row.id, authorId: row.author_id, inserted: row.inserted }));
 
 /** Inserts or refreshes message rows. */
 export async function upsertMessages(tx: Transaction, rows: readonly MessageRow[]) {
-  return writtenOf(await tx.execute(messagesUpsert(rows)));
+  const p = new SqlParams();
+  const result = await tx.execute(asSql(messagesUpsert(rows, p), p));
+  return writtenOf((result as unknown as { rows: WrittenRow[] }).rows);
 }
 
 /**
  * The common drain in one statement and no transaction: messages with no reactions, mentions or
- * thread to project (plain posts and their edits), with their versions. An edited message's
- * old reaction and mention rows are cleared in the same statement, as the doc holds none for it.
- * At most 1,000 rows of each kind.
+ * thread to project (plain posts and their edits), with their versions and their segments'
+ * bookkeeping. An edited message's old reaction and mention rows are cleared in the same
+ * statement, as the doc holds none for it. At most 1,000 rows of each kind.
  */
 export async function projectPlainMessages(
   db: Db,
   rows: readonly MessageRow[],
-  versions: ReadonlyArray<typeof schema.messageVersions.$inferInsert>,
+  versions: readonly VersionRow[],
+  segments: readonly SegmentState[],
 ) {
+  const p = new SqlParams();
+  const ctes = [
+    `m AS (${messagesUpsert(rows, p)})`,
+    ...(versions.length ? [`v AS (${versionsInsert(versions, p)})`] : []),
+    'r AS (DELETE FROM reactions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))',
+    'n AS (DELETE FROM message_mentions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))',
+    ...(segments.length ? [segmentsUpsert(segments, p)] : []),
+  ];
   return writtenOf(
-    await db.execute(sql`
-      WITH m AS (${messagesUpsert(rows)}),
-      v AS (${versionsInsert(versions)}),
-      r AS (DELETE FROM reactions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted)),
-      n AS (DELETE FROM message_mentions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))
-      SELECT id, author_id, inserted FROM m`),
+    await rawQuery<WrittenRow>(
+      db,
+      `WITH ${ctes.join(',\n')} SELECT id, author_id, inserted FROM m`,
+      p,
+      `confab_project${versions.length ? '_versions' : ''}${segments.length ? '_segments' : ''}`,
+    ),
   );
 }
 
-export function insertVersions(
-  tx: Transaction,
-  rows: ReadonlyArray<typeof schema.messageVersions.$inferInsert>,
-) {
-  return tx.execute(versionsInsert(rows));
+/** Segments' bookkeeping alone, for drains written in a transaction. */
+export async function upsertSegments(db: Db, segments: readonly SegmentState[]) {
+  const p = new SqlParams();
+  await rawQuery(db, `WITH ${segmentsUpsert(segments, p)} SELECT 1`, p, 'confab_segments');
+}
+
+export function insertVersions(tx: Transaction, rows: readonly VersionRow[]) {
+  const p = new SqlParams();
+  return tx.execute(asSql(versionsInsert(rows, p), p));
 }
 
 export function insertReactions(
   tx: Transaction,
   rows: ReadonlyArray<{ messageId: string; userId: string; emoji: string; reactedAt: Date }>,
 ) {
-  return tx.execute(
-    sql`INSERT INTO reactions (message_id, user_id, emoji, reacted_at)
+  const p = new SqlParams();
+  const text = `INSERT INTO reactions (message_id, user_id, emoji, reacted_at)
       SELECT * FROM unnest(
-        ${column(rows.map((row) => row.messageId))}::text[],
-        ${column(rows.map((row) => row.userId))}::uuid[],
-        ${column(rows.map((row) => row.emoji))}::text[],
-        ${column(rows.map((row) => iso(row.reactedAt)))}::timestamptz[])
-      ON CONFLICT DO NOTHING`,
-  );
+        ${p.add(rows.map((row) => row.messageId))}::text[],
+        ${p.add(rows.map((row) => row.userId))}::uuid[],
+        ${p.add(rows.map((row) => row.emoji))}::text[],
+        ${p.add(rows.map((row) => iso(row.reactedAt)))}::timestamptz[])
+      ON CONFLICT DO NOTHING`;
+  return tx.execute(asSql(text, p));
 }
 
 export function insertMentions(
   tx: Transaction,
   rows: ReadonlyArray<{ messageId: string; userId: string; channelId: string }>,
 ) {
-  return tx.execute(
-    sql`INSERT INTO message_mentions (message_id, user_id, channel_id)
+  const p = new SqlParams();
+  const text = `INSERT INTO message_mentions (message_id, user_id, channel_id)
       SELECT * FROM unnest(
-        ${column(rows.map((row) => row.messageId))}::text[],
-        ${column(rows.map((row) => row.userId))}::uuid[],
-        ${column(rows.map((row) => row.channelId))}::uuid[])
-      ON CONFLICT DO NOTHING`,
-  );
+        ${p.add(rows.map((row) => row.messageId))}::text[],
+        ${p.add(rows.map((row) => row.userId))}::uuid[],
+        ${p.add(rows.map((row) => row.channelId))}::uuid[])
+      ON CONFLICT DO NOTHING`;
+  return tx.execute(asSql(text, p));
 }
