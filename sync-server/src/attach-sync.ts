@@ -27,14 +27,16 @@ export interface AttachSyncOptions extends GroupCommitOptions {
  * (1001, so clients reconnect elsewhere) and waits for the log's last commit.
  */
 export async function attachSync(server: Server, backends: Backends, options: AttachSyncOptions) {
-  const { allowedOrigins, logger, maxBatch, unloadAfterMs, limits, compactEvery, compaction } =
-    options;
+  const { allowedOrigins, logger, unloadAfterMs, limits, compactEvery, compaction } = options;
   const db = backends.database.db;
   const policy = new Policy(backends.database.db);
   const clientIds = createClientIdRegistry(db);
   const activity = new ActivityHub(backends.bus, (userId) => channelIdsOf(db, userId), logger);
   const service = await SyncService.start({
-    log: createDocLog(backends.database.db, { maxBatch }),
+    log: createDocLog(backends.database.db, {
+      maxBatch: options.maxBatch,
+      maxInFlight: options.maxInFlight,
+    }),
     clientIds,
     projector: new Projector(db, clientIds, logger, (events) => activity.publish(events)),
     activity,

@@ -1,5 +1,6 @@
 import { type Database, openPglite, openPostgres, schema } from '@confab/db';
 import { useTestDatabase } from '@confab/db/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocLog, MessageIdTaken } from './doc-log';
 
@@ -22,7 +23,7 @@ function docLogContract(name: string, open: () => Promise<Database>) {
     afterAll(() => database.close());
 
     for (const maxBatch of [512, 1]) {
-      it(`gives a burst of appends increasing sequences in call order (maxBatch ${maxBatch})`, async () => {
+      it(`logs a burst of appends, each once, and loads them all (maxBatch ${maxBatch})`, async () => {
         const log = createDocLog(database.db, { maxBatch });
         const doc = `doc-${name}-${maxBatch}`;
         const updates = Array.from({ length: 20 }, (_, i) => new Uint8Array([i, 255, 0, i]));
@@ -36,17 +37,21 @@ function docLogContract(name: string, open: () => Promise<Database>) {
             }),
           ),
         );
-        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
         expect(new Set(seqs).size).toBe(20);
-        expect((await log.load(doc)).map((update) => [...update])).toEqual(
-          updates.map((u) => [...u]),
-        );
+        // One burst fits one batch: its sequences follow call order. Batches in flight together
+        // (maxBatch 1) commit in any order; they hold independent updates.
+        if (maxBatch === 512) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        const loaded = (await log.load(doc)).map((update) => update[0]);
+        expect(loaded.sort((a = 0, b = 0) => a - b)).toEqual(updates.map((_, i) => i));
         const rows = await database.db.select().from(schema.docUpdates);
-        const mine = rows.filter((row) => row.docName === doc).sort((a, b) => a.seq - b.seq);
-        expect(mine.map((row) => row.clientId)).toEqual(updates.map((_, i) => 4_000_000_000 + i));
-        expect(mine.map((row) => row.userId)).toEqual(
-          updates.map((_, i) => (i % 2 ? userId : null)),
-        );
+        const mine = rows.filter((row) => row.docName === doc);
+        for (const row of mine) {
+          const i = row.update[0] ?? -1;
+          expect(row.seq).toBe(seqs[i]);
+          expect(row.clientId).toBe(4_000_000_000 + i);
+          expect(row.userId).toBe(i % 2 ? userId : null);
+        }
+        expect(mine).toHaveLength(20);
       });
     }
 
@@ -123,4 +128,83 @@ describe('message id claims across nodes', () => {
     ]);
     expect(pair.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
+});
+
+describe('commits in flight together', () => {
+  let database: Database;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    database = await openPostgres(testDb.url, { poolSize: 4 });
+    pool = new pg.Pool({ connectionString: testDb.url, max: 1 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await database.close();
+  });
+
+  /**
+   * Holds a claim on `messageId` in an open transaction: a batch claiming the same id waits at
+   * its INSERT until the transaction ends, like a commit stuck on a slow disk.
+   */
+  async function stall(messageId: string) {
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await client.query(
+      "INSERT INTO message_claims (message_id, doc_name, token) VALUES ($1, 'stall', 'stall')",
+      [messageId],
+    );
+    return async () => {
+      await client.query('ROLLBACK');
+      client.release();
+    };
+  }
+
+  const settled = (promise: Promise<unknown>) => {
+    let done = false;
+    void promise.finally(() => {
+      done = true;
+    });
+    return () => done;
+  };
+
+  for (const maxInFlight of [4, 1]) {
+    it(`a stalled commit ${maxInFlight > 1 ? 'does not hold up' : 'holds up'} later appends (maxInFlight ${maxInFlight})`, async () => {
+      const messageId = `01JF00000000000000000000${maxInFlight}Z`;
+      const release = await stall(messageId);
+      const log = createDocLog(database.db, { maxInFlight });
+      const stuck = log.append({
+        docName: 'stalled',
+        update: new Uint8Array([1]),
+        clientId: 1,
+        userId: null,
+        claim: { messageIds: [messageId], token: 'mine' },
+      });
+      const stuckDone = settled(stuck);
+      // Past the tick the first batch was sent in: this one goes in a batch of its own.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      const later = log.append({
+        docName: 'free',
+        update: new Uint8Array([2]),
+        clientId: 2,
+        userId: null,
+      });
+      const laterDone = settled(later);
+      const flushed = settled(log.flush());
+      if (maxInFlight > 1) {
+        await expect(later).resolves.toBeGreaterThan(0);
+        expect(stuckDone()).toBe(false);
+      } else {
+        // Nothing can finish while the only commit in flight waits.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(laterDone()).toBe(false);
+      }
+      expect(flushed()).toBe(false);
+      await release();
+      await expect(stuck).resolves.toBeGreaterThan(0);
+      await expect(later).resolves.toBeGreaterThan(0);
+      await log.flush();
+      expect(flushed()).toBe(true);
+    });
+  }
 });

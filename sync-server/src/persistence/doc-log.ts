@@ -1,5 +1,5 @@
-import { type Db, schema } from '@confab/db';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { type Db, rawQuery, SqlParams, schema } from '@confab/db';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import { latestSnapshot } from './snapshots';
 
 export interface LogEntry {
@@ -32,6 +32,8 @@ export interface DocLog {
 export interface GroupCommitOptions {
   /** Most entries in one INSERT; 1 turns group commit off (one commit per update). */
   maxBatch?: number;
+  /** Most INSERTs in flight at once (each on its own pooled connection). */
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -41,18 +43,24 @@ interface Pending {
 }
 
 /**
- * The update log in Postgres (or PGlite), written by group commit: at most one INSERT is in
- * flight per process, and everything that arrives meanwhile goes in the next one. Batches grow
- * with load, so commits per second stay bounded while acks per second grow, and an idle server
- * adds no waiting. One flush at a time also keeps a doc's sequence order equal to commit order on
- * this node.
+ * The update log in Postgres (or PGlite), written by group commit: a few INSERTs in flight per
+ * process, and everything that arrives while they are goes in the next. Batches grow with load,
+ * so commits per second stay bounded while acks per second grow, and an idle server adds no
+ * waiting. More than one in flight keeps one slow commit from holding up everyone behind it.
+ * Batches in flight together hold independent updates (a connection's next update is handled
+ * after its last was committed), so their commit order does not matter [S7]; loading and
+ * compaction never assume that sequence order is commit order.
  */
-export function createDocLog(db: Db, { maxBatch = 512 }: GroupCommitOptions = {}): DocLog {
+export function createDocLog(
+  db: Db,
+  { maxBatch = 512, maxInFlight = 4 }: GroupCommitOptions = {},
+): DocLog {
   const queue: Pending[] = [];
-  let flushing: Promise<void> | null = null;
+  let inFlight = 0;
+  let scheduled = false;
+  const idle: Array<() => void> = [];
 
-  const flushOnce = async () => {
-    const batch = queue.splice(0, maxBatch);
+  const flushOnce = async (batch: Pending[]) => {
     try {
       const entries = batch.map(({ entry }) => entry);
       const claims = entries.flatMap((entry, index) =>
@@ -60,23 +68,24 @@ export function createDocLog(db: Db, { maxBatch = 512 }: GroupCommitOptions = {}
       );
       // One statement whatever the batch size: it claims the message ids the updates create,
       // then logs every update none of whose ids another update holds. Raw SQL, since this is
-      // the hot path of every message (the query builder was a tenth of the server's CPU).
-      const column = (values: unknown[]) => sql.param(values);
-      const result = await db.execute(sql`
-        WITH input AS (
+      // the hot path of every message.
+      const p = new SqlParams();
+      const [row] = await rawQuery<{ refused: unknown[]; seqs: unknown[] }>(
+        db,
+        `WITH input AS (
           SELECT * FROM unnest(
-            ${column(entries.map((entry) => entry.docName))}::text[],
-            ${column(entries.map((entry) => Buffer.from(entry.update)))}::bytea[],
-            ${column(entries.map((entry) => entry.clientId))}::bigint[],
-            ${column(entries.map((entry) => entry.userId))}::uuid[],
-            ${column(entries.map((entry) => entry.claim?.token ?? ''))}::text[]
+            ${p.add(entries.map((entry) => entry.docName))}::text[],
+            ${p.add(entries.map((entry) => Buffer.from(entry.update)))}::bytea[],
+            ${p.add(entries.map((entry) => entry.clientId))}::bigint[],
+            ${p.add(entries.map((entry) => entry.userId))}::uuid[],
+            ${p.add(entries.map((entry) => entry.claim?.token ?? ''))}::text[]
           ) WITH ORDINALITY AS i(doc_name, update, client_id, user_id, token, ord)
         ),
         wanted AS (
           SELECT w.message_id, i.ord, i.doc_name, i.token
           FROM unnest(
-            ${column(claims.map((claim) => claim.messageId))}::text[],
-            ${column(claims.map((claim) => claim.ord))}::bigint[]
+            ${p.add(claims.map((claim) => claim.messageId))}::text[],
+            ${p.add(claims.map((claim) => claim.ord))}::bigint[]
           ) AS w(message_id, ord)
           JOIN input i ON i.ord = w.ord
         ),
@@ -102,10 +111,10 @@ export function createDocLog(db: Db, { maxBatch = 512 }: GroupCommitOptions = {}
         )
         SELECT
           (SELECT coalesce(array_agg(ord), '{}') FROM refused) AS refused,
-          (SELECT coalesce(array_agg(seq ORDER BY seq), '{}') FROM inserted) AS seqs`);
-      // Both drivers answer raw SQL with \`{ rows }\`; bigints may come back as strings.
-      const [row] = (result as unknown as { rows: Array<{ refused: unknown[]; seqs: unknown[] }> })
-        .rows;
+          (SELECT coalesce(array_agg(seq ORDER BY seq), '{}') FROM inserted) AS seqs`,
+        p,
+        'confab_log_append',
+      );
       const refused = new Set((row?.refused ?? []).map(Number));
       // Rows were inserted in entry order, and nextval is drawn in insertion order.
       const seqs = (row?.seqs ?? []).map(Number);
@@ -125,11 +134,15 @@ export function createDocLog(db: Db, { maxBatch = 512 }: GroupCommitOptions = {}
     }
   };
 
-  const drain = async () => {
-    // Let entries sent in the same tick (one burst from many sockets) share the first commit.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (queue.length) await flushOnce();
-    flushing = null;
+  const pump = () => {
+    while (queue.length && inFlight < maxInFlight) {
+      inFlight++;
+      void flushOnce(queue.splice(0, maxBatch)).finally(() => {
+        inFlight--;
+        pump();
+        if (!inFlight && !queue.length) for (const resolve of idle.splice(0)) resolve();
+      });
+    }
   };
 
   return {
@@ -150,11 +163,18 @@ export function createDocLog(db: Db, { maxBatch = 512 }: GroupCommitOptions = {}
     append(entry) {
       return new Promise<number>((resolve, reject) => {
         queue.push({ entry, resolve, reject });
-        flushing ??= drain();
+        if (scheduled) return;
+        scheduled = true;
+        // Entries sent in the same tick (one burst from many sockets) share the first commit.
+        setImmediate(() => {
+          scheduled = false;
+          pump();
+        });
       });
     },
-    async flush() {
-      while (flushing) await flushing;
+    flush() {
+      if (!inFlight && !queue.length && !scheduled) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }
