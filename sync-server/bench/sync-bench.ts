@@ -226,9 +226,28 @@ function targets(services: TestServices): Target[] {
       };
     },
   });
+  const durableRelay: Target = {
+    label: 'durable relay floor (group-committed log)',
+    async start() {
+      const database = await services.freshDatabase();
+      const server = await startProcess(
+        serverEntry('durable-relay'),
+        { DATABASE_URL: database.url },
+        repoRoot,
+      );
+      return {
+        process: server,
+        connector: yWebsocketConnector(`ws://127.0.0.1:${server.port}`),
+        relayDocs: Array.from({ length: config.docs }, (_, i) => `bench-${i}`),
+        writerDocs: null,
+        cleanUp: () => database.drop(),
+      };
+    },
+  };
   return [
     confab('confab (group commit)', ''),
     confab('confab (one commit per update)', '1'),
+    durableRelay,
     relay('@y/websocket-server 0.1.1 (relay)', 'y-websocket-server', yWebsocketConnector),
     relay('@hocuspocus/server 4.7.0 (relay)', 'hocuspocus', hocuspocusConnector),
   ];
