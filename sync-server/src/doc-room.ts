@@ -279,14 +279,20 @@ export class DocRoom {
       this.leave(connection);
       return;
     }
-    const stateVector = Y.encodeStateVector(this.doc);
-    const news = Y.diffUpdate(update, stateVector);
-    const decoded = Y.decodeUpdate(news);
-    if (startsBeyond(decoded.structs, Y.decodeStateVector(stateVector))) {
+    const { store } = this.doc;
+    const whole = Y.decodeUpdate(update);
+    // A live update only continues its clients' clocks: it is new as it is. Only one that
+    // repeats what this copy has (a catch-up after reconnecting) is cut down to what is new.
+    const repeats = whole.structs.some(
+      (struct) => struct.id.clock < Y.getState(store, struct.id.client),
+    );
+    const news = repeats ? Y.diffUpdate(update, Y.encodeStateVector(this.doc)) : update;
+    const decoded = repeats ? Y.decodeUpdate(news) : whole;
+    if (startsBeyond(decoded.structs, (client) => Y.getState(store, client))) {
       // The update skips clocks this copy lacks (after a crash, a client's live update can overtake
       // its catch-up). Stored now it could not integrate, and its catch-up would carry it again:
       // so store nothing, ack nothing, and ask the client for everything from our state on.
-      connection.send(syncStep1(stateVector));
+      connection.send(syncStep1(Y.encodeStateVector(this.doc)));
       return;
     }
     const changesSomething = decoded.structs.length > 0 || decoded.ds.clients.size > 0;
@@ -418,12 +424,12 @@ export class DocRoom {
 /** Whether some client's first new struct starts after the clock this copy has for that client. */
 function startsBeyond(
   structs: Array<{ id: { client: number; clock: number } }>,
-  known: Map<number, number>,
+  known: (client: number) => number,
 ): boolean {
   const first = new Map<number, number>();
   for (const { id } of structs)
     first.set(id.client, Math.min(first.get(id.client) ?? id.clock, id.clock));
-  for (const [client, clock] of first) if (clock > (known.get(client) ?? 0)) return true;
+  for (const [client, clock] of first) if (clock > known(client)) return true;
   return false;
 }
 
