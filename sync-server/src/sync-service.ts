@@ -55,6 +55,8 @@ interface LoadedRoom {
  */
 export class SyncService {
   private readonly nodeId = randomUUID();
+  /** The node id as it is encoded in bus frames, to spot this node's own frames coming back. */
+  private readonly nodeIdBytes = encode((e) => encoding.writeVarString(e, this.nodeId));
   private readonly rooms = new Map<string, Promise<LoadedRoom>>();
   private readonly subscriptions: Unsubscribe[] = [];
   private readonly unloadAfterMs: number;
@@ -184,7 +186,9 @@ export class SyncService {
     const unsubscribe = await bus.subscribe(docTopic(docName), (frame) => {
       const decoder = decoding.createDecoder(frame);
       const kind = decoding.readVarUint(decoder);
-      if (decoding.readVarString(decoder) === this.nodeId) return;
+      // Redis sends every publication back to its sender too: compared as bytes, not decoded.
+      if (bytesAt(frame, decoder.pos, this.nodeIdBytes)) return;
+      decoding.readVarString(decoder);
       const seq = decoding.readVarUint(decoder);
       const payload = decoding.readVarUint8Array(decoder);
       if (kind === PeerMessage.update) room.applyRemoteUpdate(payload, seq);
@@ -257,4 +261,11 @@ export class SyncService {
       }
     }
   }
+}
+
+/** Whether `frame` holds `bytes` from offset `at`. */
+function bytesAt(frame: Uint8Array, at: number, bytes: Uint8Array): boolean {
+  if (frame.length < at + bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (frame[at + i] !== bytes[i]) return false;
+  return true;
 }
