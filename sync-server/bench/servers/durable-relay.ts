@@ -9,12 +9,13 @@ import { announce } from './announce';
 
 /**
  * The floor under any durable sync server: a relay that commits each update to a Postgres log
- * before it applies and fans it out, with the same group commit as Confab (one INSERT in flight,
- * everything that arrived meanwhile in the next) and nothing else: no auth, validation,
+ * before it applies and fans it out, with the same group commit as Confab (up to four INSERTs in
+ * flight, everything that arrives meanwhile in the next) and nothing else: no auth, validation,
  * projection, Redis or acks. What it costs over a plain relay is what durability alone costs.
  */
 const MESSAGE_SYNC = 0;
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+const IN_FLIGHT = 4;
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: IN_FLIGHT });
 await pool.query(
   'CREATE TABLE IF NOT EXISTS floor_updates (seq bigserial PRIMARY KEY, doc_name text NOT NULL, update bytea NOT NULL, received_at timestamptz NOT NULL DEFAULT now())',
 );
@@ -45,26 +46,36 @@ const message = (write: (encoder: encoding.Encoder) => void) => {
   return encoding.toUint8Array(encoder);
 };
 
-let queue: Array<{ docName: string; update: Uint8Array; done: () => void }> = [];
-let flushing = false;
-async function flush() {
-  flushing = true;
-  await new Promise((resolve) => setImmediate(resolve));
-  while (queue.length) {
-    const batch = queue;
-    queue = [];
-    await pool.query(
-      'INSERT INTO floor_updates (doc_name, update) SELECT * FROM unnest($1::text[], $2::bytea[])',
-      [batch.map((entry) => entry.docName), batch.map((entry) => Buffer.from(entry.update))],
-    );
-    for (const entry of batch) entry.done();
+const queue: Array<{ docName: string; update: Uint8Array; done: () => void }> = [];
+let inFlight = 0;
+let scheduled = false;
+const pump = () => {
+  while (queue.length && inFlight < IN_FLIGHT) {
+    inFlight++;
+    const batch = queue.splice(0, 512);
+    void pool
+      .query(
+        'INSERT INTO floor_updates (doc_name, update) SELECT * FROM unnest($1::text[], $2::bytea[])',
+        [batch.map((entry) => entry.docName), batch.map((entry) => Buffer.from(entry.update))],
+      )
+      .then(() => {
+        for (const entry of batch) entry.done();
+      })
+      .finally(() => {
+        inFlight--;
+        pump();
+      });
   }
-  flushing = false;
-}
+};
 const append = (docName: string, update: Uint8Array) =>
   new Promise<void>((resolve) => {
     queue.push({ docName, update, done: resolve });
-    if (!flushing) void flush();
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      pump();
+    });
   });
 
 const wss = new WebSocketServer({ noServer: true });
