@@ -38,7 +38,23 @@ function spawnCommand(command: string[], env: Record<string, string>, cwd: strin
   };
   const [file, ...args] = command;
   if (!file) throw new Error('empty command');
-  return spawn(file, args, { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so a signal reaches what a wrapper (npm, sh, tsx) started too.
+  return spawn(file, args, {
+    cwd,
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+}
+
+/** Signals the process and everything it started (its process group). */
+function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
 }
 
 /** Runs a command to completion (for start-up failures). */
@@ -59,7 +75,7 @@ export function runProcess(
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      signalTree(child, 'SIGKILL');
       reject(
         new Error(
           `${command.join(' ')} still running after ${timeoutMs} ms:\n${stdout}\n${stderr}`,
@@ -106,7 +122,7 @@ export async function startProcess(
     },
     { timeoutMs, signal: exitedEarly.signal },
   ).catch((error: Error) => {
-    child.kill('SIGKILL');
+    signalTree(child, 'SIGKILL');
     throw new Error(`${error.message}\n${output}`);
   });
   return {
@@ -114,8 +130,11 @@ export async function startProcess(
     port,
     output: () => output,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
+      if (child.exitCode === null) signalTree(child, signal);
+      const code = await exited;
+      // A wrapper may exit before what it started: nothing of the test's outlives it.
+      signalTree(child, 'SIGKILL');
+      return code;
     },
   };
 }
