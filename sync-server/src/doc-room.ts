@@ -2,6 +2,7 @@ import {
   type DecodedUpdate,
   MESSAGES,
   messageCount,
+  type RejectReason,
   SEGMENT_BOUND,
   type ValidationContext,
   type Verdict,
@@ -60,6 +61,19 @@ export interface RoomGuard {
 /** On joining, a recipient is sent the whole doc; receipts go to its newest this many messages. */
 const RECEIPTS_ON_JOIN = 100;
 
+/**
+ * Refusals an honest client gets when this node's copy lags the log: its update carries or
+ * builds on content committed on another node that has not reached this one.
+ */
+const MAY_BE_LAG = new Set<RejectReason>([
+  'client_id_owned',
+  'missing_dependency',
+  'unknown_message',
+  'unknown_delete',
+]);
+/** A doc reads its log to catch up at most this often. */
+const CATCH_UP_EVERY_MS = 1_000;
+
 /** What a room tells the other nodes (through the service). */
 export interface RoomPeers {
   publishUpdate(update: Uint8Array, seq: number): void;
@@ -86,6 +100,8 @@ export class DocRoom {
   private readonly reserved = new Set<string>();
   /** Where the update being applied comes from; null while restoring (nothing to project). */
   private applying: AppliedMeta | null = null;
+  /** The last catch-up from the log (see `catchUp`). */
+  private caughtUp: { at: number; done: Promise<boolean> } | null = null;
 
   constructor(
     readonly name: string,
@@ -279,33 +295,29 @@ export class DocRoom {
       this.leave(connection);
       return;
     }
-    const { store } = this.doc;
-    const whole = Y.decodeUpdate(update);
-    // A live update only continues its clients' clocks: it is new as it is. Only one that
-    // repeats what this copy has (a catch-up after reconnecting) is cut down to what is new.
-    const repeats = whole.structs.some(
-      (struct) => struct.id.clock < Y.getState(store, struct.id.client),
-    );
-    const news = repeats ? Y.diffUpdate(update, Y.encodeStateVector(this.doc)) : update;
-    const decoded = repeats ? Y.decodeUpdate(news) : whole;
-    if (startsBeyond(decoded.structs, (client) => Y.getState(store, client))) {
+    let { news, decoded } = this.newPart(update);
+    if (startsBeyond(decoded.structs, (client) => Y.getState(this.doc.store, client))) {
       // The update skips clocks this copy lacks (after a crash, a client's live update can overtake
       // its catch-up). Stored now it could not integrate, and its catch-up would carry it again:
       // so store nothing, ack nothing, and ask the client for everything from our state on.
       connection.send(syncStep1(Y.encodeStateVector(this.doc)));
       return;
     }
-    const changesSomething = decoded.structs.length > 0 || decoded.ds.clients.size > 0;
-    if (changesSomething) {
+    if (changesSomething(decoded)) {
       if (connection.readOnly) {
         connection.close(CloseCode.forbidden, 'read-only');
         this.leave(connection);
         return;
       }
-      const writers = [
-        ...new Set(decoded.structs.filter((s) => !(s instanceof Y.Skip)).map((s) => s.id.client)),
-      ];
-      const verdict = await this.validate(connection, decoded, writers);
+      let writers = writersOf(decoded);
+      let verdict = await this.validate(connection, decoded, writers);
+      if (!verdict.ok && MAY_BE_LAG.has(verdict.reason) && (await this.catchUp())) {
+        // This copy missed committed updates (fan-out lost or late): judge again on the log's state.
+        ({ news, decoded } = this.newPart(update));
+        if (!changesSomething(decoded)) return this.ack(connection);
+        writers = writersOf(decoded);
+        verdict = await this.validate(connection, decoded, writers);
+      }
       if (!verdict.ok) return this.refuse(connection, writers, verdict);
       for (const id of verdict.createdMessages) this.reserved.add(id);
       const writer = writers[0] ?? 0;
@@ -345,7 +357,49 @@ export class DocRoom {
       this.apply(news, connection, { seq, receivedAt: new Date(), local: true });
       this.peers.publishUpdate(news, seq);
     }
+    this.ack(connection);
+  }
+
+  private ack(connection: SyncConnection): void {
     if (connection.wantsAcks) connection.send(persistedMessage(Y.encodeStateVector(this.doc)));
+  }
+
+  /**
+   * What of `update` this copy lacks. A live update only continues its clients' clocks: it is new
+   * as it is. Only one that repeats what this copy has (a catch-up after reconnecting) is cut down.
+   */
+  private newPart(update: Uint8Array): { news: Uint8Array; decoded: DecodedUpdate } {
+    const whole = Y.decodeUpdate(update);
+    const { store } = this.doc;
+    const repeats = whole.structs.some(
+      (struct) => struct.id.clock < Y.getState(store, struct.id.client),
+    );
+    if (!repeats) return { news: update, decoded: whole };
+    const news = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    return { news, decoded: Y.decodeUpdate(news) };
+  }
+
+  /**
+   * Applies whatever the log holds that this copy lacks (updates committed on another node whose
+   * fan-out was lost or has not arrived: Redis may drop messages [S9]). At most once per
+   * CATCH_UP_EVERY_MS per doc, so refused updates cannot make a node read the log in a loop;
+   * resolves with whether it read the log.
+   */
+  private catchUp(): Promise<boolean> {
+    const now = Date.now();
+    if (this.caughtUp && now - this.caughtUp.at < CATCH_UP_EVERY_MS) return this.caughtUp.done;
+    const done = this.log.load(this.name).then(
+      (updates) => {
+        if (updates.length) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), REMOTE);
+        return true;
+      },
+      (error: unknown) => {
+        this.onError(error, null);
+        return false;
+      },
+    );
+    this.caughtUp = { at: now, done };
+    return done;
   }
 
   /**
@@ -420,6 +474,14 @@ export class DocRoom {
       .catch((error: unknown) => this.onError(error, connection));
   }
 }
+
+const changesSomething = (update: DecodedUpdate) =>
+  update.structs.length > 0 || update.ds.clients.size > 0;
+
+/** The client ids whose structs an update holds. */
+const writersOf = (update: DecodedUpdate) => [
+  ...new Set(update.structs.filter((s) => !(s instanceof Y.Skip)).map((s) => s.id.client)),
+];
 
 /** Whether some client's first new struct starts after the clock this copy has for that client. */
 function startsBeyond(

@@ -1,9 +1,17 @@
 import { schema } from '@confab/db';
-import { editMessage, postMessage, readMessages } from '@confab/db/model';
+import { editMessage, postMessage, readMessages, toggleReaction } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { type SyncNode, say, startNode, storedDoc, texts, useSyncWorld } from './sync-test-kit';
+import {
+  connectProvider,
+  type SyncNode,
+  say,
+  startNode,
+  storedDoc,
+  texts,
+  useSyncWorld,
+} from './sync-test-kit';
 
 const sync = useSyncWorld(undefined, {}, 2);
 const nodes = sync.nodes;
@@ -87,5 +95,53 @@ describe('a message id created on two nodes at once', () => {
     expect(await closed).toBe(4422);
     const stored = await storedDoc(one.backends.database.db, name);
     expect(readMessages(stored).map((m) => [m.id, m.text])).toEqual([[id, 'mine']]);
+  });
+});
+
+describe('a node whose copy missed an update committed on another node', () => {
+  it('catches up from the log instead of refusing an honest client that carries it', async () => {
+    // A node on another bus prefix hears nothing from the first: as if Redis had dropped the
+    // fan-out [S9]. Its copy of the doc stays behind the log until something makes it look.
+    const deaf = await startNode(
+      sync.testDb.url,
+      sync.testRedis.url,
+      `${sync.testRedis.prefix}deaf-catch-up:`,
+    );
+    nodes.push(deaf);
+    const [one] = nodes as [SyncNode];
+    const { ada, bob } = sync.world.users;
+    const name = sync.world.publicSegment(4);
+    const watcher = await open(deaf, bob, name); // loads the doc on the deaf node
+    const author = await open(one, ada, name);
+    const id = say(author.doc, ada, 'posted on node one');
+    // Bob's laptop sees it on node one, then moves to the deaf node (a restart, a load balancer)
+    // and reacts: on connecting it sends what the deaf node lacks, Ada's post included.
+    const laptop = await open(one, bob, name);
+    await waitFor('the post on the laptop', () => (texts(laptop.doc).length ? true : undefined));
+    laptop.provider.destroy();
+    const moved = await connectProvider(deaf, bob, name, { doc: laptop.doc, track: true });
+    let closedWith: number | null = null;
+    moved.provider.on('connection-close', (event) => {
+      closedWith ??= (event as { code: number } | null)?.code ?? 0;
+    });
+    await waitFor('synced on the deaf node', () => (moved.provider.synced ? true : undefined));
+    toggleReaction(moved.doc, { messageId: id, userId: bob, emoji: 'tada' });
+    await waitFor('the reaction acked', () =>
+      moved.tracker?.pending === false ? true : undefined,
+    );
+    expect(closedWith).toBeNull();
+    // The catch-up reached everyone on the deaf node: the watcher sees the post and the reaction.
+    await waitFor('the watcher caught up', () =>
+      readMessages(watcher.doc).some((m) => m.id === id && m.reactions.get('tada')?.includes(bob))
+        ? true
+        : undefined,
+    );
+    const stored = await storedDoc(one.backends.database.db, name);
+    expect(
+      readMessages(stored)
+        .find((m) => m.id === id)
+        ?.reactions.get('tada'),
+    ).toEqual([bob]);
+    moved.provider.destroy();
   });
 });
