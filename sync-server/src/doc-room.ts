@@ -311,7 +311,7 @@ export class DocRoom {
       }
       let writers = writersOf(decoded);
       let verdict = await this.validate(connection, decoded, writers);
-      if (!verdict.ok && MAY_BE_LAG.has(verdict.reason) && (await this.catchUp())) {
+      if (!verdict.ok && MAY_BE_LAG.has(verdict.reason) && (await this.catchUpFromLog())) {
         // This copy missed committed updates (fan-out lost or late): judge again on the log's state.
         ({ news, decoded } = this.newPart(update));
         if (!changesSomething(decoded)) return this.ack(connection);
@@ -381,13 +381,15 @@ export class DocRoom {
 
   /**
    * Applies whatever the log holds that this copy lacks (updates committed on another node whose
-   * fan-out was lost or has not arrived: Redis may drop messages [S9]). At most once per
-   * CATCH_UP_EVERY_MS per doc, so refused updates cannot make a node read the log in a loop;
-   * resolves with whether it read the log.
+   * fan-out was lost or has not arrived: Redis may drop messages [S9]); the connections get it as
+   * any other update. Unless forced (the bus lost messages for sure), at most once per
+   * CATCH_UP_EVERY_MS per doc, so refused updates cannot make a node read the log in a loop.
+   * Resolves with whether it read the log.
    */
-  private catchUp(): Promise<boolean> {
+  catchUpFromLog(force = false): Promise<boolean> {
     const now = Date.now();
-    if (this.caughtUp && now - this.caughtUp.at < CATCH_UP_EVERY_MS) return this.caughtUp.done;
+    if (!force && this.caughtUp && now - this.caughtUp.at < CATCH_UP_EVERY_MS)
+      return this.caughtUp.done;
     const done = this.log.load(this.name).then(
       (updates) => {
         if (updates.length) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), REMOTE);

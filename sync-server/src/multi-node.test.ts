@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { schema } from '@confab/db';
 import { editMessage, postMessage, readMessages, toggleReaction } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   connectProvider,
@@ -143,5 +145,42 @@ describe('a node whose copy missed an update committed on another node', () => {
         ?.reactions.get('tada'),
     ).toEqual([bob]);
     moved.provider.destroy();
+  });
+
+  it('reads the log of every open doc when its bus connection comes back', async () => {
+    const connectionName = `confab-sync-test-cut-${randomBytes(4).toString('hex')}`;
+    const deaf = await startNode(
+      sync.testDb.url,
+      sync.testRedis.url,
+      `${sync.testRedis.prefix}deaf-reconnect:`,
+      undefined,
+      {},
+      connectionName,
+    );
+    nodes.push(deaf);
+    const [one] = nodes as [SyncNode];
+    const name = sync.world.publicSegment(5);
+    const watcher = await open(deaf, sync.world.users.bob, name);
+    const author = await open(one, sync.world.users.ada, name);
+    say(author.doc, sync.world.users.ada, 'while the bus was away');
+    await waitFor('logged', async () =>
+      readMessages(await storedDoc(one.backends.database.db, name)).length ? true : undefined,
+    );
+    expect(texts(watcher.doc)).toEqual([]);
+    // Cut the deaf node's subscriber connection: ioredis connects and subscribes again, and what
+    // was published meanwhile (here: everything) is lost.
+    const admin = new Redis(sync.testRedis.url);
+    try {
+      const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+      const line = clients.split('\n').find((entry) => entry.includes(` name=${connectionName} `));
+      const clientId = line?.match(/\bid=(\d+)/)?.[1];
+      expect(clientId).toBeDefined();
+      await admin.call('CLIENT', 'KILL', 'ID', clientId ?? '');
+    } finally {
+      admin.disconnect();
+    }
+    await waitFor('the watcher caught up', () =>
+      texts(watcher.doc).includes('while the bus was away') ? true : undefined,
+    );
   });
 });

@@ -90,6 +90,14 @@ export class SyncService {
           );
       }),
     );
+    // Fan-out published while the bus was away is lost: every open doc reads its log again.
+    options.bus.onResubscribed(() => {
+      for (const pending of service.rooms.values())
+        pending.then(
+          ({ room }) => room.catchUpFromLog(true),
+          () => {}, // a doc that failed to load has nothing to catch up
+        );
+    });
     return service;
   }
 

@@ -23,8 +23,10 @@ export async function startNode(
   prefix: string,
   limits?: SyncLimits,
   extra: Partial<AttachSyncOptions> = {},
+  /** Its Redis connections' name (CLIENT LIST), for a test that cuts them. */
+  connectionName = 'confab-sync-test',
 ) {
-  const backends = await openServiceBackends(databaseUrl, redisUrl, prefix, 'confab-sync-test');
+  const backends = await openServiceBackends(databaseUrl, redisUrl, prefix, connectionName);
   const server: Server = createServer((_request, response) => response.end());
   const sync = await attachSync(server, backends, {
     allowedOrigins: ['https://chat.example.com'],

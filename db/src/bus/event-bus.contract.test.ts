@@ -11,8 +11,12 @@ afterAll(() => {
   for (const redis of connections) redis.disconnect();
 });
 
-async function redisBus(prefix = testRedis.prefix, errors: unknown[] = []): Promise<EventBus> {
-  const redis = new Redis(testRedis.url);
+async function redisBus(
+  prefix = testRedis.prefix,
+  errors: unknown[] = [],
+  connectionName?: string,
+): Promise<EventBus> {
+  const redis = new Redis(testRedis.url, { connectionName });
   connections.push(redis);
   return createRedisBus(redis, { prefix, onError: (error) => errors.push(error) });
 }
@@ -103,5 +107,27 @@ describe('redis bus', () => {
     await a.publish('doc:5', new Uint8Array([0]));
     await waitFor('two deliveries', () => (seen.length === 2 ? true : undefined));
     expect(seen.sort()).toEqual([1, 2]);
+  });
+
+  it('says when it subscribed again after losing its connection, and delivers again', async () => {
+    const connectionName = `bus-test-${Math.random().toString(36).slice(2)}`;
+    const [a, b] = [await redisBus(), await redisBus(undefined, [], connectionName)];
+    const seen: number[] = [];
+    await b.subscribe('doc:6', (m) => seen.push(m[0] ?? -1));
+    let resubscribed = 0;
+    b.onResubscribed(() => resubscribed++);
+    const admin = new Redis(testRedis.url);
+    connections.push(admin);
+    const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+    const id = clients
+      .split('\n')
+      .find((line) => line.includes(` name=${connectionName} `))
+      ?.match(/\bid=(\d+)/)?.[1];
+    expect(id).toBeDefined();
+    await admin.call('CLIENT', 'KILL', 'ID', id ?? '');
+    await waitFor('resubscribed', () => (resubscribed === 1 ? true : undefined));
+    // Live again by the time it says so: a publish right after is delivered.
+    await a.publish('doc:6', new Uint8Array([7]));
+    await waitFor('delivery after the reconnect', () => (seen.includes(7) ? true : undefined));
   });
 });

@@ -8,6 +8,11 @@ export interface EventBus {
   publish(topic: string, message: Uint8Array): Promise<void>;
   /** Resolves once the subscription is live, so that a publish after it is seen. */
   subscribe(topic: string, handler: EventHandler): Promise<Unsubscribe>;
+  /**
+   * Called each time the bus lost its connection and is subscribed again: whatever was published
+   * in between is lost, so a subscriber that must not miss anything reads the durable copy then.
+   */
+  onResubscribed(listener: () => void): void;
   close(): Promise<void>;
 }
 

@@ -30,6 +30,8 @@ export function createInProcessBus({ onError = (_: unknown) => {} } = {}): Event
         if (handlers.size === 0) topics.delete(topic);
       };
     },
+    // In one process nothing is ever lost between a publish and its delivery.
+    onResubscribed() {},
     async close() {
       closed = true;
       topics.clear();

@@ -19,6 +19,20 @@ export async function createRedisBus(
     const entry = topics.get(channel.toString().slice(prefix.length));
     if (entry) deliver([...entry.handlers], new Uint8Array(message), onError);
   });
+  // After a reconnect ioredis sends the SUBSCRIBEs again right after 'ready'; a PING queued
+  // behind them answers once they are live, so listeners reading the durable copy then cannot
+  // miss what is published afterwards.
+  const resubscribed = new Set<() => void>();
+  subscriber.on('ready', () => {
+    setImmediate(() => {
+      subscriber.ping().then(
+        () => {
+          for (const listener of resubscribed) listener();
+        },
+        (error: unknown) => onError(error),
+      );
+    });
+  });
   return {
     kind: 'redis',
     async publish(topic, message) {
@@ -44,8 +58,12 @@ export async function createRedisBus(
         }
       };
     },
+    onResubscribed(listener) {
+      resubscribed.add(listener);
+    },
     async close() {
       topics.clear();
+      resubscribed.clear();
       subscriber.disconnect();
     },
   };
