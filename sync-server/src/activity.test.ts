@@ -1,10 +1,12 @@
-import { MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
+import { randomBytes } from 'node:crypto';
+import { docName, MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
 import { type ClientActivity, channelMarkerKey, markRead } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
+import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import { MessageType } from './protocol';
-import { type SyncNode, say, useSyncWorld } from './sync-test-kit';
+import { cutBus, type SyncNode, say, startNode, useSyncWorld } from './sync-test-kit';
 
 const sync = useSyncWorld(undefined, {}, 2);
 
@@ -148,5 +150,44 @@ describe('the activity stream on the user doc socket', () => {
         : undefined,
     );
     expect(stock.heard).toEqual([]);
+  });
+
+  it('after its bus connection comes back, follows memberships it missed and tells clients', async () => {
+    const connectionName = `confab-sync-test-cut-${randomBytes(4).toString('hex')}`;
+    const node = await startNode(
+      sync.testDb.url,
+      sync.testRedis.url,
+      sync.testRedis.prefix,
+      undefined,
+      {},
+      connectionName,
+    );
+    sync.nodes.push(node);
+    const { ada, bob } = sync.world.users;
+    const db = node.backends.database.db;
+    const [existing] = await db
+      .select({ workspaceId: schema.channels.workspaceId })
+      .from(schema.channels)
+      .where(eq(schema.channels.id, channelOf(sync.world.privateDoc)));
+    const [channel] = await db
+      .insert(schema.channels)
+      .values({ workspaceId: existing?.workspaceId ?? '', kind: 'private', name: 'quiet' })
+      .returning();
+    const channelId = channel?.id ?? '';
+    await db.insert(schema.channelMembers).values({ channelId, userId: ada });
+    const bobHears = await activityOf(node, bob);
+    // Added without the event the API publishes: as if it was sent while the bus was cut.
+    await db.insert(schema.channelMembers).values({ channelId, userId: bob });
+    await cutBus(sync.testRedis.url, connectionName);
+    await waitFor('channels', () =>
+      bobHears.heard.some((event) => event.kind === 'channels') ? true : undefined,
+    );
+    const name = docName({ kind: 'segment', channelId, index: 0 });
+    const id = await posted(node, ada, name, 'in the quiet channel');
+    await waitFor('activity of the missed channel', () =>
+      bobHears.heard.some((event) => event.kind === 'message' && event.messageId === id)
+        ? true
+        : undefined,
+    );
   });
 });

@@ -102,6 +102,14 @@ export class ActivityHub {
     }
   }
 
+  /**
+   * After the bus was cut: activity and membership changes published meanwhile were lost, so
+   * every connected user's channels are read again and their clients told to reload.
+   */
+  refreshEveryone(): Promise<void> {
+    return this.refresh([...this.connections.keys()]);
+  }
+
   private topicsOf(userId: string): string[] {
     return [...(this.channelsOfUser.get(userId) ?? [])].map(channelTopic);
   }

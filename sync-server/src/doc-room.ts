@@ -145,6 +145,11 @@ export class DocRoom {
     return this.connections.size;
   }
 
+  /** The users with a connection to this doc. */
+  get userIds(): Set<string> {
+    return new Set([...this.connections.keys()].map((connection) => connection.userId));
+  }
+
   /** Loads durable history into the server's copy (before any connection joins). */
   restore(updates: Uint8Array[]): void {
     if (updates.length) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), REMOTE);

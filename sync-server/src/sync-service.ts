@@ -82,7 +82,9 @@ export class SyncService {
       }),
       await options.bus.subscribe(MEMBERSHIP_CHANGED_TOPIC, (message) => {
         const { userIds } = json<MembershipChangedEvent>(message);
-        void service.recheck(userIds);
+        service
+          .recheck(userIds)
+          .catch((error: unknown) => options.logger.warn({ err: error }, 'access recheck failed'));
         options.activity
           ?.refresh(userIds)
           .catch((error: unknown) =>
@@ -90,13 +92,21 @@ export class SyncService {
           );
       }),
     );
-    // Fan-out published while the bus was away is lost: every open doc reads its log again.
+    // Whatever was published while the bus was away is lost: every open doc reads its log
+    // again, everyone's access is asked again (a membership change may have gone unheard), and
+    // activity streams re-read their channels and tell clients to reload their counts.
     options.bus.onResubscribed(() => {
       for (const pending of service.rooms.values())
         pending.then(
           ({ room }) => room.catchUpFromLog(true),
           () => {}, // a doc that failed to load has nothing to catch up
         );
+      service
+        .recheck(null)
+        .catch((error: unknown) => options.logger.warn({ err: error }, 'access recheck failed'));
+      options.activity
+        ?.refreshEveryone()
+        .catch((error: unknown) => options.logger.warn({ err: error }, 'activity refresh failed'));
     });
     return service;
   }
@@ -252,11 +262,18 @@ export class SyncService {
     }
   }
 
-  /** After a membership change, asks the policy again for each affected user's open docs. */
-  private async recheck(userIds: string[]): Promise<void> {
+  /**
+   * After a membership change, asks the policy again for each affected user's open docs; with
+   * null, for everyone connected (after the bus was cut, a change may have gone unheard).
+   */
+  private async recheck(userIds: readonly string[] | null): Promise<void> {
     for (const pending of [...this.rooms.values()]) {
-      const { room } = await pending;
-      for (const userId of userIds) {
+      const loaded = await pending.catch(() => null);
+      if (!loaded) continue;
+      const { room } = loaded;
+      const connected = room.userIds;
+      for (const userId of userIds ?? connected) {
+        if (!connected.has(userId)) continue;
         const { access, may } = await this.options.policy.docGrant(userId, room.name);
         room.refreshPermissions(userId, may);
         room.closeWhere(

@@ -6,6 +6,7 @@ import { postMessage, readMessages, trackPersistence } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { openServiceBackends } from '@confab/db/testing/services';
 import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
@@ -224,4 +225,22 @@ export async function storedDoc(db: Db, name: string): Promise<Y.Doc> {
     .where(eq(schema.docUpdates.docName, name));
   for (const row of rows) Y.applyUpdate(doc, row.update);
   return doc;
+}
+
+/**
+ * Kills the Redis subscriber connection of the node whose connections carry this name, as a
+ * network blip would: ioredis connects and subscribes again, and what was published meanwhile
+ * is lost.
+ */
+export async function cutBus(redisUrl: string, connectionName: string): Promise<void> {
+  const admin = new Redis(redisUrl);
+  try {
+    const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+    const line = clients.split('\n').find((entry) => entry.includes(` name=${connectionName} `));
+    const clientId = line?.match(/\bid=(\d+)/)?.[1];
+    if (!clientId) throw new Error(`no subscriber named ${connectionName}`);
+    await admin.call('CLIENT', 'KILL', 'ID', clientId);
+  } finally {
+    admin.disconnect();
+  }
 }
