@@ -30,6 +30,7 @@ export {
 export { ensureInstallation, type Installation } from './installation';
 export { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
 export type { KeyValueStore } from './kv/key-value-store';
+export { sessionKey } from './kv/keys';
 export { createRedisKeyValueStore } from './kv/redis-key-value-store';
 export { closeServer, exitOnSignals, listen, runMain } from './lifecycle';
 export { createLogger, type Logger } from './logger';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type Backends, type Db, type Logger, Policy, schema } from '@confab/db';
+import { type Backends, type Db, type Logger, Policy, schema, sessionKey } from '@confab/db';
 import { eq } from 'drizzle-orm';
 import { ActivityHub } from './activity';
 import type { SyncLimits } from './limits';
@@ -43,6 +43,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     receipts: createReceipts(db, logger),
     bus: backends.bus,
     policy,
+    sessionAlive: async (sessionId) => (await backends.kv.get(sessionKey(sessionId))) !== null,
     logger,
     unloadAfterMs,
     compact: (docName) => compactDoc(db, docName, compaction),

@@ -150,6 +150,11 @@ export class DocRoom {
     return new Set([...this.connections.keys()].map((connection) => connection.userId));
   }
 
+  /** The sessions with a connection to this doc. */
+  get sessionIds(): Set<string> {
+    return new Set([...this.connections.keys()].map((connection) => connection.sessionId));
+  }
+
   /** Loads durable history into the server's copy (before any connection joins). */
   restore(updates: Uint8Array[]): void {
     if (updates.length) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), REMOTE);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { schema } from '@confab/db';
+import { schema, sessionKey } from '@confab/db';
 import { editMessage, postMessage, readMessages, toggleReaction } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { and, eq } from 'drizzle-orm';
@@ -175,7 +175,7 @@ describe('a node whose copy missed an update committed on another node', () => {
     );
   });
 
-  it('asks again who may open each doc when its bus connection comes back', async () => {
+  it('checks again who may open each doc, and whose session lives, when its bus comes back', async () => {
     const connectionName = `confab-sync-test-cut-${randomBytes(4).toString('hex')}`;
     const node = await startNode(
       sync.testDb.url,
@@ -187,26 +187,34 @@ describe('a node whose copy missed an update committed on another node', () => {
     );
     nodes.push(node);
     const db = node.backends.database.db;
-    const { bob } = sync.world.users;
+    const { ada, bob } = sync.world.users;
     const [channel] = await db
       .select({ id: schema.channels.id })
       .from(schema.channels)
       .where(eq(schema.channels.name, 'private'));
     const channelId = channel?.id ?? '';
     await db.insert(schema.channelMembers).values({ channelId, userId: bob });
+    const closeOf = (provider: {
+      on: (event: 'connection-close', f: (e: unknown) => void) => void;
+    }) =>
+      new Promise<number>((resolve) =>
+        provider.on('connection-close', (event) =>
+          resolve((event as { code: number } | null)?.code ?? 0),
+        ),
+      );
     const reader = await open(node, bob, sync.world.privateDoc);
-    const closed = new Promise<number>((resolve) =>
-      reader.provider.on('connection-close', (event) =>
-        resolve((event as { code: number } | null)?.code ?? 0),
-      ),
-    );
-    // Removed without the event the API publishes: as if it was sent while the bus was cut.
+    const owner = await open(node, ada, sync.world.privateDoc);
+    const [readerClosed, ownerClosed] = [closeOf(reader.provider), closeOf(owner.provider)];
+    // Without the events the API publishes, as if they were sent while the bus was cut: Bob is
+    // removed from the channel, Ada logs out.
     await db
       .delete(schema.channelMembers)
       .where(
         and(eq(schema.channelMembers.channelId, channelId), eq(schema.channelMembers.userId, bob)),
       );
+    await node.backends.kv.delete(sessionKey(`session-${ada}`));
     await cutBus(sync.testRedis.url, connectionName);
-    expect(await closed).toBe(4403);
+    expect(await readerClosed).toBe(4403);
+    expect(await ownerClosed).toBe(4401);
   });
 });

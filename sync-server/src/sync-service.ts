@@ -35,6 +35,8 @@ export interface SyncServiceOptions {
   logger: Logger;
   /** How long a doc nobody is connected to stays loaded (reconnects within it are free). */
   unloadAfterMs?: number;
+  /** Whether a session still lives; asked after the bus was cut (a revocation may be lost). */
+  sessionAlive?: (sessionId: string) => Promise<boolean>;
   /** Folds a doc's log into a snapshot; run in the background after every `compactEvery` appends. */
   compact?: (docName: string) => Promise<unknown>;
   compactEvery?: number;
@@ -93,8 +95,9 @@ export class SyncService {
       }),
     );
     // Whatever was published while the bus was away is lost: every open doc reads its log
-    // again, everyone's access is asked again (a membership change may have gone unheard), and
-    // activity streams re-read their channels and tell clients to reload their counts.
+    // again, everyone's access and session are checked again (a membership change or a logout
+    // may have gone unheard), and activity streams re-read their channels and tell clients to
+    // reload their counts.
     options.bus.onResubscribed(() => {
       for (const pending of service.rooms.values())
         pending.then(
@@ -104,6 +107,9 @@ export class SyncService {
       service
         .recheck(null)
         .catch((error: unknown) => options.logger.warn({ err: error }, 'access recheck failed'));
+      service
+        .closeEndedSessions()
+        .catch((error: unknown) => options.logger.warn({ err: error }, 'session recheck failed'));
       options.activity
         ?.refreshEveryone()
         .catch((error: unknown) => options.logger.warn({ err: error }, 'activity refresh failed'));
@@ -260,6 +266,25 @@ export class SyncService {
     for (const pending of this.rooms.values()) {
       void pending.then(({ room }) => room.closeWhere(match, code, reason));
     }
+  }
+
+  /** Closes the connections of sessions that ended (after the bus was cut). */
+  private async closeEndedSessions(): Promise<void> {
+    const { sessionAlive } = this.options;
+    if (!sessionAlive) return;
+    const sessions = new Set<string>();
+    for (const pending of [...this.rooms.values()]) {
+      const loaded = await pending.catch(() => null);
+      for (const sessionId of loaded?.room.sessionIds ?? []) sessions.add(sessionId);
+    }
+    const ended = new Set<string>();
+    for (const sessionId of sessions) if (!(await sessionAlive(sessionId))) ended.add(sessionId);
+    if (ended.size)
+      this.closeWhere(
+        (connection) => ended.has(connection.sessionId),
+        CloseCode.unauthenticated,
+        'session ended',
+      );
   }
 
   /**

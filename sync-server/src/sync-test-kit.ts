@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Backends, createLogger, type Db, docName, schema } from '@confab/db';
+import { type Backends, createLogger, type Db, docName, schema, sessionKey } from '@confab/db';
 import { postMessage, readMessages, trackPersistence } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { openServiceBackends } from '@confab/db/testing/services';
@@ -99,6 +99,8 @@ export async function ticketFor(
   userId: string,
   sessionId = `session-${userId}`,
 ) {
+  // A live session behind the ticket, as the API keeps one (its content is the API's business).
+  await backends.kv.set(sessionKey(sessionId), JSON.stringify({ id: sessionId, userId }));
   return (await issueSyncTicket(backends.kv, { userId, sessionId })).ticket;
 }
 

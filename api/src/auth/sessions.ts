@@ -3,6 +3,7 @@ import {
   type KeyValueStore,
   SESSIONS_REVOKED_TOPIC,
   type SessionsRevokedEvent,
+  sessionKey,
 } from '@confab/db';
 import { type Clock, systemClock } from './clock';
 import { hashSecret, randomSecret } from './secrets';
@@ -49,7 +50,6 @@ export interface SessionOptions {
 }
 
 const PREVIOUS_KEPT = 8;
-const sessionKey = (id: string) => `session:${id}`;
 const userIndexKey = (userId: string) => `user-sessions:${userId}`;
 
 /**
