@@ -138,6 +138,51 @@ describe('the activity stream on the user doc socket', () => {
     });
   });
 
+  it('tells the author in a DM when the other member read a message, and when it reached them', async () => {
+    const [one, two] = sync.nodes as [SyncNode, SyncNode];
+    const { ada, bob } = sync.world.users;
+    const db = one.backends.database.db;
+    const [existing] = await db
+      .select({ workspaceId: schema.channels.workspaceId })
+      .from(schema.channels)
+      .where(eq(schema.channels.id, channelOf(sync.world.privateDoc)));
+    const [dm] = await db
+      .insert(schema.channels)
+      .values({
+        workspaceId: existing?.workspaceId ?? '',
+        kind: 'dm',
+        dmKey: [ada, bob].sort().join(':'),
+      })
+      .returning();
+    const dmId = dm?.id ?? '';
+    await db.insert(schema.channelMembers).values([
+      { channelId: dmId, userId: ada },
+      { channelId: dmId, userId: bob },
+    ]);
+    const dmDoc = docName({ kind: 'segment', channelId: dmId, index: 0 });
+    const bobHears = await activityOf(one, bob);
+    const statuses = () => bobHears.heard.filter((event) => event.kind === 'status');
+    const id = await posted(one, bob, dmDoc, 'did you get this?');
+    await waitFor('the post projected', async () => {
+      const rows = await db
+        .select({ id: schema.messages.id })
+        .from(schema.messages)
+        .where(eq(schema.messages.id, id));
+      return rows.length ? true : undefined;
+    });
+    expect(statuses()).toEqual([]);
+    // Ada reads it on another node without opening the DM (her marker alone): Bob hears it.
+    const adaDevice = await activityOf(two, ada);
+    markRead(adaDevice.doc, channelMarkerKey(dmId), id);
+    await waitFor('read status', () => (statuses().length === 1 ? true : undefined));
+    expect(statuses()[0]).toEqual({ kind: 'status', channelId: dmId });
+    // Her device opens the DM: the post reaches it, a receipt is recorded, Bob hears again.
+    await sync.open(ada, dmDoc, two);
+    await waitFor('delivered status', () => (statuses().length === 2 ? true : undefined));
+    // Only the author hears about status: Ada's stream got none.
+    expect(adaDevice.heard.filter((event) => event.kind === 'status')).toEqual([]);
+  });
+
   it('sends nothing extra to a stock provider that did not ask for Confab messages', async () => {
     const [one] = sync.nodes as [SyncNode];
     const { ada, bob } = sync.world.users;

@@ -24,7 +24,14 @@ export interface ReadActivity {
   messageId: string;
 }
 
-export type ActivityEvent = MessageActivity | ReadActivity;
+/** In a DM or group DM, the status (delivered, read) of some of this user's messages moved. */
+export interface StatusActivity {
+  kind: 'status';
+  userId: string;
+  channelId: string;
+}
+
+export type ActivityEvent = MessageActivity | ReadActivity | StatusActivity;
 
 const channelTopic = (channelId: string) => `activity.channel.${channelId}`;
 const userTopic = (userId: string) => `activity.user.${userId}`;
@@ -162,6 +169,11 @@ export class ActivityHub {
             markerKey: event.markerKey,
             messageId: event.messageId,
           });
+        continue;
+      }
+      if (event.kind === 'status') {
+        if (event.userId === userId)
+          this.send(userId, { kind: 'status', channelId: event.channelId });
         continue;
       }
       this.send(userId, {

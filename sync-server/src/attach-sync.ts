@@ -40,7 +40,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     clientIds,
     projector: new Projector(db, clientIds, logger, (events) => activity.publish(events)),
     activity,
-    receipts: createReceipts(db, logger),
+    receipts: createReceipts(db, logger, (events) => activity.publish(events)),
     bus: backends.bus,
     policy,
     sessionAlive: async (sessionId) => (await backends.kv.get(sessionKey(sessionId))) !== null,

@@ -224,9 +224,10 @@ export class DocRoom {
     );
     const receipts = messageIds.flatMap((messageId) => {
       const author = messages.get(messageId)?.get('author');
+      if (typeof author !== 'string') return [];
       return [...users]
         .filter((userId) => userId !== author)
-        .map((userId) => ({ messageId, userId }));
+        .map((userId) => ({ messageId, userId, authorId: author }));
     });
     this.guard.receipts?.(receipts);
   }

@@ -57,21 +57,25 @@ export interface ThreadSummary {
 /**
  * What the projection knows of the channel's newest 200 messages: reply counts of thread roots,
  * and in DMs my messages' delivery (sent, delivered, read). One request, loaded again whenever
- * the activity stream reports a message here, and every 10 s in DMs (another member reading
- * sends me no event).
+ * the activity stream reports a message here or a change of my messages' status, and after the
+ * stream's socket synced again (what it missed meanwhile is unknown).
  */
-function useHistorySummary(api: Api, channelId: string, conversation: boolean) {
+function useHistorySummary(api: Api, channelId: string) {
   const history = useQuery({
     queryKey: ['history-summary', channelId],
     queryFn: () =>
       api.call<{
         messages: Array<{ id: string; thread: ThreadSummary | null; status?: ServerStatus }>;
       }>('GET', `/api/channels/${channelId}/messages?limit=200`),
-    refetchInterval: conversation ? 10_000 : false,
   });
   const refetch = history.refetch;
   useActivity((activity) => {
-    if (activity.kind === 'message' && activity.channelId === channelId) void refetch();
+    if (
+      activity.kind === 'resynced' ||
+      ((activity.kind === 'message' || activity.kind === 'status') &&
+        activity.channelId === channelId)
+    )
+      void refetch();
   });
   const messages = history.data?.messages ?? [];
   return {
@@ -221,12 +225,7 @@ export function ChannelView({
     ...messages.map((message) => message.author),
     ...replyMessages.map((message) => message.author),
   ]);
-  const kind = channel.data?.channel.kind;
-  const { threads, statuses } = useHistorySummary(
-    api,
-    channelId,
-    kind === 'dm' || kind === 'group_dm',
-  );
+  const { threads, statuses } = useHistorySummary(api, channelId);
   useMarkRead(channelMarkerKey(channelId), messages.at(-1));
   useEffect(() => {
     if (!thread) return;

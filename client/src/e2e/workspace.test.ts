@@ -127,14 +127,15 @@ describe('a workspace in Chromium', () => {
       .getByRole('list', { name: 'Messages' })
       .getByText('Hi Ada, a quick question')
       .waitFor();
-    await send(ada, 'Message Bob', 'Sure, ask away');
-    await bob.getByRole('list', { name: 'Messages' }).getByText('Sure, ask away').waitFor();
-    // In a DM Bob's message shows its status: Ada has read it (her read marker, projected).
+    // In a DM Bob's message shows its status, live: Ada has read it (her read marker, projected,
+    // tells the author through his activity stream), before she answers anything.
     await bob
       .getByRole('listitem', { name: 'Message from Bob' })
       .filter({ hasText: 'Hi Ada, a quick question' })
       .locator('.status.read')
       .waitFor();
+    await send(ada, 'Message Bob', 'Sure, ask away');
+    await bob.getByRole('list', { name: 'Messages' }).getByText('Sure, ask away').waitFor();
     await bob.screenshot({ path: join(artifacts, 'dm-desktop.png') });
     await adaContext.close();
     await bobContext.close();

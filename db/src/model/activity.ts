@@ -12,4 +12,6 @@ export type ClientActivity =
       mention: boolean;
     }
   | { kind: 'read'; markerKey: string; messageId: string }
+  /** In a DM or group DM, some of my messages reached a device or were read. */
+  | { kind: 'status'; channelId: string }
   | { kind: 'channels' };

@@ -7,7 +7,7 @@ import {
   READ_MARKERS,
   readMessages,
 } from '@confab/db/model';
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { ActivityEvent, MessageActivity } from '../activity';
 import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
@@ -248,7 +248,7 @@ export class Projector {
       if (kind === 'channel' && id) {
         const { channelMembers: m } = schema;
         // Markers only move forward, whatever order devices sync in.
-        await this.db
+        const moved = await this.db
           .update(m)
           .set({ lastReadMessageId: messageId, lastReadAt: sql`now()` })
           .where(
@@ -257,7 +257,9 @@ export class Projector {
               eq(m.userId, userId),
               or(isNull(m.lastReadMessageId), lt(m.lastReadMessageId, messageId)),
             ),
-          );
+          )
+          .returning({ channelId: m.channelId });
+        if (moved.length) await this.tellAuthorsTheyWereRead(id, userId);
       } else if (kind === 'thread' && id) {
         const { threadFollowers: f } = schema;
         await this.db
@@ -274,6 +276,25 @@ export class Projector {
       // After the row moved, so a client refetching its counts on this sees them cleared.
       if (id) this.activity?.([{ kind: 'read', userId, markerKey: key, messageId }]);
     }
+  }
+
+  /** In a DM or group DM, the other members' messages up to the marker now show as read. */
+  private async tellAuthorsTheyWereRead(channelId: string, readerId: string): Promise<void> {
+    if (!this.activity) return;
+    const { channelMembers: m, channels: c } = schema;
+    const others = await this.db
+      .select({ userId: m.userId })
+      .from(m)
+      .innerJoin(c, eq(c.id, m.channelId))
+      .where(
+        and(
+          eq(m.channelId, channelId),
+          inArray(c.kind, ['dm', 'group_dm']),
+          ne(m.userId, readerId),
+        ),
+      );
+    if (others.length)
+      this.activity(others.map(({ userId }) => ({ kind: 'status', userId, channelId })));
   }
 
   /** Rows for one doc's changes, computed from its state; nothing is written yet. */
