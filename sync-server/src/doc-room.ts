@@ -100,7 +100,7 @@ export class DocRoom {
   private readonly reserved = new Set<string>();
   /** Where the update being applied comes from; null while restoring (nothing to project). */
   private applying: AppliedMeta | null = null;
-  /** The last catch-up from the log (see `catchUp`). */
+  /** The last catch-up from the log (see `catchUpFromLog`). */
   private caughtUp: { at: number; done: Promise<boolean> } | null = null;
 
   constructor(
@@ -145,14 +145,9 @@ export class DocRoom {
     return this.connections.size;
   }
 
-  /** The users with a connection to this doc. */
-  get userIds(): Set<string> {
-    return new Set([...this.connections.keys()].map((connection) => connection.userId));
-  }
-
-  /** The sessions with a connection to this doc. */
-  get sessionIds(): Set<string> {
-    return new Set([...this.connections.keys()].map((connection) => connection.sessionId));
+  /** The connections to this doc. */
+  get connected(): SyncConnection[] {
+    return [...this.connections.keys()];
   }
 
   /** Loads durable history into the server's copy (before any connection joins). */

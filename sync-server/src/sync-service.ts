@@ -94,26 +94,7 @@ export class SyncService {
           );
       }),
     );
-    // Whatever was published while the bus was away is lost: every open doc reads its log
-    // again, everyone's access and session are checked again (a membership change or a logout
-    // may have gone unheard), and activity streams re-read their channels and tell clients to
-    // reload their counts.
-    options.bus.onResubscribed(() => {
-      for (const pending of service.rooms.values())
-        pending.then(
-          ({ room }) => room.catchUpFromLog(true),
-          () => {}, // a doc that failed to load has nothing to catch up
-        );
-      service
-        .recheck(null)
-        .catch((error: unknown) => options.logger.warn({ err: error }, 'access recheck failed'));
-      service
-        .closeEndedSessions()
-        .catch((error: unknown) => options.logger.warn({ err: error }, 'session recheck failed'));
-      options.activity
-        ?.refreshEveryone()
-        .catch((error: unknown) => options.logger.warn({ err: error }, 'activity refresh failed'));
-    });
+    options.bus.onResubscribed(() => service.afterBusCut());
     return service;
   }
 
@@ -264,19 +245,43 @@ export class SyncService {
     reason: string,
   ): void {
     for (const pending of this.rooms.values()) {
-      void pending.then(({ room }) => room.closeWhere(match, code, reason));
+      // Room by room as each is loaded; one that failed to load has no connections.
+      pending.then(
+        ({ room }) => room.closeWhere(match, code, reason),
+        () => {},
+      );
     }
+  }
+
+  /** The rooms loaded so far (a doc that failed to load has none). */
+  private async loadedRooms(): Promise<DocRoom[]> {
+    const loaded = await Promise.all([...this.rooms.values()].map((p) => p.catch(() => null)));
+    return loaded.flatMap((entry) => (entry ? [entry.room] : []));
+  }
+
+  /**
+   * Whatever was published while the bus was away is lost: every open doc reads its log again,
+   * everyone's access and session are checked again (a membership change or a logout may have
+   * gone unheard), and activity streams re-read their channels and tell clients to reload.
+   */
+  private afterBusCut(): void {
+    const { logger, activity } = this.options;
+    const warn = (what: string) => (error: unknown) => logger.warn({ err: error }, what);
+    void this.loadedRooms().then((rooms) => {
+      for (const room of rooms) void room.catchUpFromLog(true);
+    });
+    this.recheck(null).catch(warn('access recheck failed'));
+    this.closeEndedSessions().catch(warn('session recheck failed'));
+    activity?.refreshEveryone().catch(warn('activity refresh failed'));
   }
 
   /** Closes the connections of sessions that ended (after the bus was cut). */
   private async closeEndedSessions(): Promise<void> {
     const { sessionAlive } = this.options;
     if (!sessionAlive) return;
-    const sessions = new Set<string>();
-    for (const pending of [...this.rooms.values()]) {
-      const loaded = await pending.catch(() => null);
-      for (const sessionId of loaded?.room.sessionIds ?? []) sessions.add(sessionId);
-    }
+    const sessions = new Set(
+      (await this.loadedRooms()).flatMap((room) => room.connected.map((c) => c.sessionId)),
+    );
     const ended = new Set<string>();
     for (const sessionId of sessions) if (!(await sessionAlive(sessionId))) ended.add(sessionId);
     if (ended.size)
@@ -292,11 +297,8 @@ export class SyncService {
    * null, for everyone connected (after the bus was cut, a change may have gone unheard).
    */
   private async recheck(userIds: readonly string[] | null): Promise<void> {
-    for (const pending of [...this.rooms.values()]) {
-      const loaded = await pending.catch(() => null);
-      if (!loaded) continue;
-      const { room } = loaded;
-      const connected = room.userIds;
+    for (const room of await this.loadedRooms()) {
+      const connected = new Set(room.connected.map((connection) => connection.userId));
       for (const userId of userIds ?? connected) {
         if (!connected.has(userId)) continue;
         const { access, may } = await this.options.policy.docGrant(userId, room.name);

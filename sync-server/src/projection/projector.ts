@@ -274,7 +274,7 @@ export class Projector {
           );
       }
       // After the row moved, so a client refetching its counts on this sees them cleared.
-      if (id) this.activity?.([{ kind: 'read', userId, markerKey: key, messageId }]);
+      if (id) this.publish([{ kind: 'read', userId, markerKey: key, messageId }]);
     }
   }
 
@@ -293,8 +293,7 @@ export class Projector {
           ne(m.userId, readerId),
         ),
       );
-    if (others.length)
-      this.activity(others.map(({ userId }) => ({ kind: 'status', userId, channelId })));
+    this.publish(others.map(({ userId }) => ({ kind: 'status', userId, channelId })));
   }
 
   /** Rows for one doc's changes, computed from its state; nothing is written yet. */
