@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { docName, MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
+import { MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
 import { type ClientActivity, channelMarkerKey, markRead } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import { MessageType } from './protocol';
-import { cutBus, type SyncNode, say, startNode, useSyncWorld } from './sync-test-kit';
+import { addChannel, type SyncNode, say, useSyncWorld } from './sync-test-kit';
 
 const sync = useSyncWorld(undefined, {}, 2);
 
@@ -142,24 +141,12 @@ describe('the activity stream on the user doc socket', () => {
     const [one, two] = sync.nodes as [SyncNode, SyncNode];
     const { ada, bob } = sync.world.users;
     const db = one.backends.database.db;
-    const [existing] = await db
-      .select({ workspaceId: schema.channels.workspaceId })
-      .from(schema.channels)
-      .where(eq(schema.channels.id, channelOf(sync.world.privateDoc)));
-    const [dm] = await db
-      .insert(schema.channels)
-      .values({
-        workspaceId: existing?.workspaceId ?? '',
-        kind: 'dm',
-        dmKey: [ada, bob].sort().join(':'),
-      })
-      .returning();
-    const dmId = dm?.id ?? '';
-    await db.insert(schema.channelMembers).values([
-      { channelId: dmId, userId: ada },
-      { channelId: dmId, userId: bob },
-    ]);
-    const dmDoc = docName({ kind: 'segment', channelId: dmId, index: 0 });
+    const { channelId: dmId, doc: dmDoc } = await addChannel(
+      db,
+      sync.world,
+      { kind: 'dm', dmKey: [ada, bob].sort().join(':') },
+      [ada, bob],
+    );
     const bobHears = await activityOf(one, bob);
     const statuses = () => bobHears.heard.filter((event) => event.kind === 'status');
     const id = await posted(one, bob, dmDoc, 'did you get this?');
@@ -198,36 +185,22 @@ describe('the activity stream on the user doc socket', () => {
   });
 
   it('after its bus connection comes back, follows memberships it missed and tells clients', async () => {
-    const connectionName = `confab-sync-test-cut-${randomBytes(4).toString('hex')}`;
-    const node = await startNode(
-      sync.testDb.url,
-      sync.testRedis.url,
-      sync.testRedis.prefix,
-      undefined,
-      {},
-      connectionName,
-    );
-    sync.nodes.push(node);
+    const node = await sync.addNode();
     const { ada, bob } = sync.world.users;
     const db = node.backends.database.db;
-    const [existing] = await db
-      .select({ workspaceId: schema.channels.workspaceId })
-      .from(schema.channels)
-      .where(eq(schema.channels.id, channelOf(sync.world.privateDoc)));
-    const [channel] = await db
-      .insert(schema.channels)
-      .values({ workspaceId: existing?.workspaceId ?? '', kind: 'private', name: 'quiet' })
-      .returning();
-    const channelId = channel?.id ?? '';
-    await db.insert(schema.channelMembers).values({ channelId, userId: ada });
+    const { channelId, doc: name } = await addChannel(
+      db,
+      sync.world,
+      { kind: 'private', name: 'quiet' },
+      [ada],
+    );
     const bobHears = await activityOf(node, bob);
     // Added without the event the API publishes: as if it was sent while the bus was cut.
     await db.insert(schema.channelMembers).values({ channelId, userId: bob });
-    await cutBus(sync.testRedis.url, connectionName);
+    await node.cutBus();
     await waitFor('channels', () =>
       bobHears.heard.some((event) => event.kind === 'channels') ? true : undefined,
     );
-    const name = docName({ kind: 'segment', channelId, index: 0 });
     const id = await posted(node, ada, name, 'in the quiet channel');
     await waitFor('activity of the missed channel', () =>
       bobHears.heard.some((event) => event.kind === 'message' && event.messageId === id)

@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType, syncUpdate } from './protocol';
-import { say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
+import { addChannel, say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
 
 /**
  * [S2]-[S4] over the wire: each hostile change is made by a real Y.Doc and sent on a real socket;
@@ -25,26 +25,15 @@ const sync = useSyncWorld();
 let announcements: string;
 
 beforeAll(async () => {
-  const db = sync.node.backends.database.db;
-  const [publicChannel] = await db
-    .select({ workspaceId: schema.channels.workspaceId })
-    .from(schema.channels)
-    .where(eq(schema.channels.name, 'public'));
-  const [channel] = await db
-    .insert(schema.channels)
-    .values({
-      workspaceId: publicChannel?.workspaceId ?? '',
-      kind: 'public',
-      name: 'announcements',
-      postingPolicy: 'admins',
-    })
-    .returning();
-  if (!channel) throw new Error('no channel');
-  await db.insert(schema.channelMembers).values([
-    { channelId: channel.id, userId: sync.world.users.ada },
-    { channelId: channel.id, userId: sync.world.users.bob },
-  ]);
-  announcements = channel.id;
+  const { ada, bob } = sync.world.users;
+  announcements = (
+    await addChannel(
+      sync.node.backends.database.db,
+      sync.world,
+      { kind: 'public', name: 'announcements', postingPolicy: 'admins' },
+      [ada, bob],
+    )
+  ).channelId;
 });
 
 let segment = 100;

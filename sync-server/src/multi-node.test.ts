@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { schema, sessionKey } from '@confab/db';
 import { editMessage, postMessage, readMessages, toggleReaction } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
+  addChannel,
   connectProvider,
-  cutBus,
+  nextCloseCode,
   type SyncNode,
   say,
-  startNode,
   storedDoc,
   texts,
   useSyncWorld,
@@ -68,14 +67,8 @@ describe('two sync nodes joined by Redis', () => {
 
 describe('a message id created on two nodes at once', () => {
   it('logs the first creation and refuses the second, even when the nodes have not met yet', async () => {
-    // A node on another bus prefix never hears the first node's fan-out: the widest window two
-    // real nodes could have between a commit on one and its arrival on the other.
-    const deaf = await startNode(
-      sync.testDb.url,
-      sync.testRedis.url,
-      `${sync.testRedis.prefix}deaf:`,
-    );
-    nodes.push(deaf);
+    // A node on another bus prefix never hears the first node's fan-out.
+    const deaf = await sync.addNode(`${sync.testRedis.prefix}deaf:`);
     const [one] = nodes as [SyncNode];
     const name = sync.world.publicSegment(3);
     const bob = await open(deaf, sync.world.users.bob, name); // the doc is loaded on the deaf node
@@ -88,11 +81,7 @@ describe('a message id created on two nodes at once', () => {
         .where(eq(schema.docUpdates.docName, name));
       return rows.length ? true : undefined;
     });
-    const closed = new Promise<number>((resolve) =>
-      bob.provider.on('connection-close', (event) =>
-        resolve((event as { code: number } | null)?.code ?? 0),
-      ),
-    );
+    const closed = nextCloseCode(bob.provider);
     postMessage(bob.doc, { id, author: sync.world.users.bob, text: 'overwrite it' });
     expect(await closed).toBe(4422);
     const stored = await storedDoc(one.backends.database.db, name);
@@ -104,12 +93,7 @@ describe('a node whose copy missed an update committed on another node', () => {
   it('catches up from the log instead of refusing an honest client that carries it', async () => {
     // A node on another bus prefix hears nothing from the first: as if Redis had dropped the
     // fan-out [S9]. Its copy of the doc stays behind the log until something makes it look.
-    const deaf = await startNode(
-      sync.testDb.url,
-      sync.testRedis.url,
-      `${sync.testRedis.prefix}deaf-catch-up:`,
-    );
-    nodes.push(deaf);
+    const deaf = await sync.addNode(`${sync.testRedis.prefix}deaf-catch-up:`);
     const [one] = nodes as [SyncNode];
     const { ada, bob } = sync.world.users;
     const name = sync.world.publicSegment(4);
@@ -148,16 +132,7 @@ describe('a node whose copy missed an update committed on another node', () => {
   });
 
   it('reads the log of every open doc when its bus connection comes back', async () => {
-    const connectionName = `confab-sync-test-cut-${randomBytes(4).toString('hex')}`;
-    const deaf = await startNode(
-      sync.testDb.url,
-      sync.testRedis.url,
-      `${sync.testRedis.prefix}deaf-reconnect:`,
-      undefined,
-      {},
-      connectionName,
-    );
-    nodes.push(deaf);
+    const deaf = await sync.addNode(`${sync.testRedis.prefix}deaf-reconnect:`);
     const [one] = nodes as [SyncNode];
     const name = sync.world.publicSegment(5);
     const watcher = await open(deaf, sync.world.users.bob, name);
@@ -169,42 +144,26 @@ describe('a node whose copy missed an update committed on another node', () => {
     expect(texts(watcher.doc)).toEqual([]);
     // Cut the deaf node's subscriber connection: ioredis connects and subscribes again, and what
     // was published meanwhile (here: everything) is lost.
-    await cutBus(sync.testRedis.url, connectionName);
+    await deaf.cutBus();
     await waitFor('the watcher caught up', () =>
       texts(watcher.doc).includes('while the bus was away') ? true : undefined,
     );
   });
 
   it('checks again who may open each doc, and whose session lives, when its bus comes back', async () => {
-    const connectionName = `confab-sync-test-cut-${randomBytes(4).toString('hex')}`;
-    const node = await startNode(
-      sync.testDb.url,
-      sync.testRedis.url,
-      sync.testRedis.prefix,
-      undefined,
-      {},
-      connectionName,
-    );
-    nodes.push(node);
+    const node = await sync.addNode();
     const db = node.backends.database.db;
     const { ada, bob } = sync.world.users;
-    const [channel] = await db
-      .select({ id: schema.channels.id })
-      .from(schema.channels)
-      .where(eq(schema.channels.name, 'private'));
-    const channelId = channel?.id ?? '';
-    await db.insert(schema.channelMembers).values({ channelId, userId: bob });
-    const closeOf = (provider: {
-      on: (event: 'connection-close', f: (e: unknown) => void) => void;
-    }) =>
-      new Promise<number>((resolve) =>
-        provider.on('connection-close', (event) =>
-          resolve((event as { code: number } | null)?.code ?? 0),
-        ),
-      );
-    const reader = await open(node, bob, sync.world.privateDoc);
-    const owner = await open(node, ada, sync.world.privateDoc);
-    const [readerClosed, ownerClosed] = [closeOf(reader.provider), closeOf(owner.provider)];
+    const { channelId, doc } = await addChannel(db, sync.world, { kind: 'private', name: 'cut' }, [
+      ada,
+      bob,
+    ]);
+    const reader = await open(node, bob, doc);
+    const owner = await open(node, ada, doc);
+    const [readerClosed, ownerClosed] = [
+      nextCloseCode(reader.provider),
+      nextCloseCode(owner.provider),
+    ];
     // Without the events the API publishes, as if they were sent while the bus was cut: Bob is
     // removed from the channel, Ada logs out.
     await db
@@ -213,7 +172,7 @@ describe('a node whose copy missed an update committed on another node', () => {
         and(eq(schema.channelMembers.channelId, channelId), eq(schema.channelMembers.userId, bob)),
       );
     await node.backends.kv.delete(sessionKey(`session-${ada}`));
-    await cutBus(sync.testRedis.url, connectionName);
+    await node.cutBus();
     expect(await readerClosed).toBe(4403);
     expect(await ownerClosed).toBe(4401);
   });

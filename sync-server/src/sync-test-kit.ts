@@ -87,6 +87,7 @@ export async function seedWorld(backends: Backends) {
   ]);
   return {
     users: { ada, bob, eve },
+    workspaceId: workspace.id,
     publicDoc: docName({ kind: 'segment', channelId: pub.id, index: 0 }),
     publicSegment: (index: number) => docName({ kind: 'segment', channelId: pub.id, index }),
     privateDoc: docName({ kind: 'segment', channelId: priv.id, index: 0 }),
@@ -94,6 +95,33 @@ export async function seedWorld(backends: Backends) {
 }
 
 /** A sync ticket for a session of `userId` (the API issues these; the test stands in for it). */
+/** A channel of the world's workspace with these members; returns its id and head segment doc. */
+export async function addChannel(
+  db: Db,
+  world: SyncWorld,
+  channel: Omit<typeof schema.channels.$inferInsert, 'workspaceId'>,
+  members: readonly string[],
+) {
+  const [row] = await db
+    .insert(schema.channels)
+    .values({ ...channel, workspaceId: world.workspaceId })
+    .returning({ id: schema.channels.id });
+  if (!row) throw new Error('no channel');
+  if (members.length)
+    await db
+      .insert(schema.channelMembers)
+      .values(members.map((userId) => ({ channelId: row.id, userId })));
+  return { channelId: row.id, doc: docName({ kind: 'segment', channelId: row.id, index: 0 }) };
+}
+
+/** The code of the provider's next socket close. */
+export const nextCloseCode = (provider: WebsocketProvider) =>
+  new Promise<number>((resolve) =>
+    provider.once('connection-close', (event) =>
+      resolve((event as { code: number } | null)?.code ?? 0),
+    ),
+  );
+
 export async function ticketFor(
   backends: Backends,
   userId: string,
@@ -198,8 +226,26 @@ export function useSyncWorld(
     get node() {
       return ready(nodes[0]);
     },
-    /** Every node; a test may add one (`startNode`) to have it stopped with the others. */
+    /** Every node (`addNode` adds one, stopped with the others). */
     nodes,
+    /**
+     * Starts one more node. On a `prefix` of its own it never hears the others' fan-out (the
+     * widest window between a commit on one node and its arrival on another); `cutBus` kills its
+     * Redis subscriber connection.
+     */
+    async addNode(prefix = testRedis.prefix) {
+      const connectionName = `confab-sync-test-${randomUUID()}`;
+      const node = await startNode(
+        testDb.url,
+        testRedis.url,
+        prefix,
+        limits,
+        extra,
+        connectionName,
+      );
+      nodes.push(node);
+      return { ...node, cutBus: () => cutBus(testRedis.url, connectionName) };
+    },
     get world() {
       return ready(world);
     },
@@ -234,7 +280,7 @@ export async function storedDoc(db: Db, name: string): Promise<Y.Doc> {
  * network blip would: ioredis connects and subscribes again, and what was published meanwhile
  * is lost.
  */
-export async function cutBus(redisUrl: string, connectionName: string): Promise<void> {
+async function cutBus(redisUrl: string, connectionName: string): Promise<void> {
   const admin = new Redis(redisUrl);
   try {
     const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));

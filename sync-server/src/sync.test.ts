@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType, syncUpdate } from './protocol';
-import { say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
+import { nextCloseCode, say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
 
 const sync = useSyncWorld();
 const open = (userId: string, name = sync.world.publicDoc) => sync.open(userId, name);
@@ -146,11 +146,7 @@ describe('who may open a doc', () => {
     say(ada.doc, sync.world.users.ada, 'seen-by-eve');
     const eve = await open(sync.world.users.eve);
     await waitFor('read', () => (texts(eve.doc).includes('seen-by-eve') ? true : undefined));
-    const closed = new Promise<number>((resolve) =>
-      eve.provider.on('connection-close', (event) =>
-        resolve((event as { code: number } | null)?.code ?? 0),
-      ),
-    );
+    const closed = nextCloseCode(eve.provider);
     const before = (await logRows(sync.world.publicDoc)).length;
     say(eve.doc, sync.world.users.eve, 'eve-was-here');
     expect(await closed).toBe(4403);
@@ -160,11 +156,7 @@ describe('who may open a doc', () => {
 
   it('closes the sockets of a revoked session within seconds (4401)', async () => {
     const bob = await open(sync.world.users.bob);
-    const closed = new Promise<number>((resolve) =>
-      bob.provider.on('connection-close', (event) =>
-        resolve((event as { code: number } | null)?.code ?? 0),
-      ),
-    );
+    const closed = nextCloseCode(bob.provider);
     await sync.node.backends.bus.publish(
       SESSIONS_REVOKED_TOPIC,
       new TextEncoder().encode(
