@@ -19,6 +19,7 @@ export {
   trackPersistence,
 } from './persistence-tracker';
 export { localStatus, type MessageView, messageCount, readMessages } from './readers';
+export { isCleanText, normalizeLine, normalizeText, textProblem } from './text';
 export {
   type DecodedUpdate,
   REJECT_REASONS,

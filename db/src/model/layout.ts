@@ -16,6 +16,8 @@
  *   saved:       Y.Map  message ULID -> saved at (ms)
  *   prefs:       Y.Map  name -> string | number | boolean
  */
+import { isCleanText } from './text';
+
 export const MESSAGES = 'messages';
 export const REACTIONS = 'reactions';
 export const CHANNEL_ROOTS = [MESSAGES, REACTIONS] as const;
@@ -35,6 +37,16 @@ export type MessageField =
   | 'deleted'
   | 'parentId'
   | 'files';
+
+export const MESSAGE_FIELDS: ReadonlySet<string> = new Set<MessageField>([
+  'author',
+  'text',
+  'createdAt',
+  'editedAt',
+  'deleted',
+  'parentId',
+  'files',
+]);
 
 export const LIMITS = {
   /** Slack's limit for one message. */
@@ -70,7 +82,7 @@ export function parseReactionKey(key: string): ReactionKey | null {
   const [messageId, userId, emoji, ...rest] = key.split('|');
   if (rest.length || !messageId || !userId || !emoji) return null;
   if (!ULID_PATTERN.test(messageId) || !UUID_PATTERN.test(userId)) return null;
-  if ([...emoji].length > LIMITS.emojiChars || /\s/.test(emoji)) return null;
+  if ([...emoji].length > LIMITS.emojiChars || /\s/.test(emoji) || !isCleanText(emoji)) return null;
   return { messageId, userId, emoji };
 }
 

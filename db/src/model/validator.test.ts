@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MESSAGES, REACTIONS, reactionKey } from './layout';
 import { type ValidationContext, validateUpdate } from './validator';
-import { deleteMessage, editMessage, markRead, postMessage, toggleReaction } from './writers';
+import {
+  deleteMessage,
+  editMessage,
+  markRead,
+  postMessage,
+  saveDraft,
+  toggleReaction,
+} from './writers';
 
 const ADA = '00000000-0000-4000-8000-00000000000a';
 const BOB = '00000000-0000-4000-8000-00000000000b';
@@ -256,6 +263,119 @@ describe('validator: channel docs [S3] [S4]', () => {
     send(ada, ADA);
     ada.getMap(REACTIONS).set(`${reactionKey({ messageId: id, userId: ADA, emoji: 'a b' })}`, true);
     expect(send(ada, ADA)).toBe('invalid_key');
+  });
+});
+
+describe('validator: text rules [S2] [S8]', () => {
+  // Lone surrogates never reach a validator: Yjs encodes strings as UTF-8 (TextEncoder), which
+  // turns them into U+FFFD; the writers replace them locally too so replicas agree [S7].
+  const HOSTILE = ['a\u0000b', 'bell\u0007', 'esc\u001b[31m', 'c1\u0085', 'del\u007f'];
+  const CHANNEL = 'channel:0b6c1f9e-2a57-4c39-9d0a-6c1d2e3f4a5b';
+
+  /** A message written raw, as a hostile client would: no writer normalizes it. */
+  function rawPost(doc: Y.Doc, id: string, text: string, createdAt = 1) {
+    doc.transact(() => {
+      const message = new Y.Map<unknown>();
+      message.set('author', ADA);
+      message.set('text', text);
+      message.set('createdAt', createdAt);
+      doc.getMap(MESSAGES).set(id, message);
+    });
+  }
+
+  it('refuses NUL and other control characters in message text', () => {
+    for (const text of HOSTILE) {
+      const { replica, send } = world();
+      const ada = replica(ADA);
+      rawPost(ada, '01JE0000000000000000000010', text);
+      expect(send(ada, ADA), JSON.stringify(text)).toBe('invalid_text');
+    }
+  });
+
+  it('refuses the same text in an edit, a draft and a preference', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'fine' });
+    expect(send(ada, ADA)).toBe('ok');
+    (ada.getMap(MESSAGES).get(id) as Y.Map<unknown>).set('text', 'now\u0000bad');
+    expect(send(ada, ADA)).toBe('invalid_text');
+
+    const user = world({ docKind: 'user' });
+    const draft = user.replica(ADA);
+    draft.getMap('drafts').set(CHANNEL, 'draft\u0000');
+    expect(user.send(draft, ADA)).toBe('invalid_text');
+    const pref = user.replica(ADA);
+    pref.getMap('prefs').set('theme', 'dark\u001b');
+    expect(user.send(pref, ADA)).toBe('invalid_text');
+    const prefName = user.replica(ADA);
+    prefName.getMap('prefs').set('the\u0000me', 'dark');
+    expect(user.send(prefName, ADA)).toBe('invalid_key');
+  });
+
+  it('refuses a reaction whose emoji holds a control character', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'x' });
+    send(ada, ADA);
+    ada.getMap(REACTIONS).set(reactionKey({ messageId: id, userId: ADA, emoji: '👍\u0000' }), true);
+    expect(send(ada, ADA)).toBe('invalid_key');
+  });
+
+  it('receives a lone surrogate as U+FFFD, never as text Postgres cannot hold', () => {
+    const { replica, send, server } = world();
+    const ada = replica(ADA);
+    rawPost(ada, '01JE0000000000000000000013', 'half \ud83d');
+    expect(send(ada, ADA)).toBe('ok');
+    expect(
+      server.getMap<Y.Map<unknown>>(MESSAGES).get('01JE0000000000000000000013')?.get('text'),
+    ).toBe('half \ufffd');
+  });
+
+  it('accepts tabs, line breaks, CRLF, emoji and astral characters', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    rawPost(ada, '01JE0000000000000000000011', 'a\tb\r\nc\n👍🏽 𝔘𝔫𝔦 ½ «» \u200b');
+    expect(send(ada, ADA)).toBe('ok');
+  });
+
+  it('refuses a time no date can hold', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    rawPost(ada, '01JE0000000000000000000012', 'from the far future', 1e300);
+    expect(send(ada, ADA)).toBe('wrong_type');
+  });
+
+  it('lets the writers normalize hostile text so an honest client is never refused [S5]', () => {
+    const { replica, send, server } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'a\u0000b\ud83d' });
+    expect(send(ada, ADA)).toBe('ok');
+    expect(server.getMap<Y.Map<unknown>>(MESSAGES).get(id)?.get('text')).toBe('ab\ufffd');
+    editMessage(ada, id, 'c\u001bd');
+    expect(send(ada, ADA)).toBe('ok');
+    toggleReaction(ada, { messageId: id, userId: ADA, emoji: '🎉\u0000' });
+    expect(send(ada, ADA)).toBe('ok');
+    expect(
+      server.getMap(REACTIONS).has(reactionKey({ messageId: id, userId: ADA, emoji: '🎉' })),
+    ).toBe(true);
+
+    const user = world({ docKind: 'user' });
+    const drafts = user.replica(ADA);
+    saveDraft(drafts, CHANNEL, 'half\u0000 written');
+    expect(user.send(drafts, ADA)).toBe('ok');
+    expect(user.server.getMap('drafts').get(CHANNEL)).toBe('half written');
+  });
+
+  it('refuses an unknown field added to an existing message as unknown_field', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'ok' });
+    expect(send(ada, ADA)).toBe('ok');
+    (ada.getMap(MESSAGES).get(id) as Y.Map<unknown>).set('pinned', true);
+    expect(send(ada, ADA)).toBe('unknown_field');
+    const bob = replica(BOB);
+    (bob.getMap(MESSAGES).get(id) as Y.Map<unknown>).set('pinned', true);
+    expect(send(bob, BOB, { moderate: true })).toBe('unknown_field');
   });
 });
 

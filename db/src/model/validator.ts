@@ -4,6 +4,7 @@ import {
   DRAFTS,
   isMarkerKey,
   LIMITS,
+  MESSAGE_FIELDS,
   MESSAGES,
   PREFS,
   parseReactionKey,
@@ -14,6 +15,7 @@ import {
   USER_ROOTS,
   UUID_PATTERN,
 } from './layout';
+import { textProblem } from './text';
 
 /**
  * The validator of [S2]-[S4]: decides from an update and the doc it would apply to (not yet
@@ -38,6 +40,7 @@ export const REJECT_REASONS = [
   'immutable_field',
   'not_own_reaction',
   'text_too_long',
+  'invalid_text',
   'wrong_thread',
   'posting_not_allowed',
   'reactions_not_allowed',
@@ -77,6 +80,12 @@ class Rejection extends Error {
 }
 function reject(reason: RejectReason, detail: string): never {
   throw new Rejection(reason, detail);
+}
+
+/** Text the update writes must be clean: the server cannot rewrite a client's CRDT update. */
+function checkText(what: string, text: string): void {
+  const problem = textProblem(text);
+  if (problem) reject('invalid_text', `${what} ${problem}`);
 }
 
 /** Where an item sits: directly in a root type, or in the type held by another item. */
@@ -280,6 +289,10 @@ const singleValue = (item: Y.Item): unknown => {
   return item.content.getContent()[0];
 };
 
+/** A time in ms that a Date (and so Postgres) can hold: at most 10^8 days from 1970. */
+const isTime = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
+
 const isMapType = (item: Y.Item) =>
   item.content instanceof Y.ContentType && item.content.type instanceof Y.Map;
 
@@ -307,17 +320,19 @@ function checkUserDoc(created: Placed[], deleted: Placed[]): void {
         if (!isMarkerKey(key)) reject('invalid_key', `draft key ${key}`);
         if (typeof value !== 'string') reject('wrong_type', 'a draft is text');
         else if (value.length > LIMITS.textChars) reject('text_too_long', 'draft too long');
+        else checkText('a draft', value);
         break;
       case SAVED:
         if (!ULID_PATTERN.test(key)) reject('invalid_key', `saved item key ${key}`);
-        if (typeof value !== 'number' || !Number.isFinite(value))
-          reject('wrong_type', 'saved at is a time');
+        if (!isTime(value)) reject('wrong_type', 'saved at is a time');
         break;
       case PREFS: {
         if (key.length > LIMITS.prefKeyChars) reject('invalid_key', 'preference name too long');
+        if (textProblem(key)) reject('invalid_key', 'preference name with a control character');
         const plain = typeof value === 'number' || typeof value === 'boolean';
         if (!plain && !(typeof value === 'string' && value.length <= LIMITS.prefValueChars))
           reject('wrong_type', 'a preference is a short string, a number or a boolean');
+        if (typeof value === 'string') checkText('a preference', value);
       }
     }
   }
@@ -333,11 +348,11 @@ function checkFieldValue(field: string, value: unknown, userId: string): void {
       if (typeof value !== 'string') reject('wrong_type', 'text is a string');
       else if (value.length > LIMITS.textChars)
         reject('text_too_long', `text over ${LIMITS.textChars} characters`);
+      else checkText('text', value);
       return;
     case 'createdAt':
     case 'editedAt':
-      if (typeof value !== 'number' || !Number.isFinite(value))
-        reject('wrong_type', `${field} is a time in ms`);
+      if (!isTime(value)) reject('wrong_type', `${field} is a time in ms`);
       return;
     case 'deleted':
       if (value !== true) reject('wrong_type', 'deleted is true or absent');
@@ -444,6 +459,7 @@ class ChannelRules {
     if (this.isTombstoned(message)) reject('message_deleted', 'the message is deleted');
     const own = this.authorOf(message) === this.context.userId;
     for (const [field, value] of fields) {
+      if (!MESSAGE_FIELDS.has(field)) reject('unknown_field', `unknown message field ${field}`);
       if (own) {
         if (!AUTHOR_EDITS.has(field)) reject('immutable_field', `${field} cannot change`);
       } else if (!this.isModeratorTombstone(fields)) {

@@ -9,11 +9,14 @@ import {
   reactionKey,
   SAVED,
 } from './layout';
+import { normalizeText } from './text';
 
 /**
  * The only code that writes into sync docs. Each writer is one transaction, so one user intent
  * is one update, checked whole by the validator. Writers throw on intents the layout cannot hold
- * (unknown message, someone else's message); the validator decides permissions.
+ * (unknown message, someone else's message); the validator decides permissions. Text is
+ * normalized (text.ts) on the way in, so an honest client never writes what the validator
+ * refuses [S5].
  */
 
 const nextUlid = monotonicFactory();
@@ -47,7 +50,7 @@ export function postMessage(doc: Y.Doc, message: NewMessage): string {
     const fields = new Y.Map<unknown>();
     const values: Partial<Record<MessageField, unknown>> = {
       author: message.author,
-      text: message.text,
+      text: normalizeText(message.text),
       createdAt: now,
     };
     if (message.parentId) values.parentId = message.parentId;
@@ -58,7 +61,8 @@ export function postMessage(doc: Y.Doc, message: NewMessage): string {
   return id;
 }
 
-export function editMessage(doc: Y.Doc, id: string, text: string, now = Date.now()): void {
+export function editMessage(doc: Y.Doc, id: string, newText: string, now = Date.now()): void {
+  const text = normalizeText(newText);
   doc.transact(() => {
     const message = messageMap(doc, id);
     if (message.get('deleted') === true) throw new Error(`message ${id} is deleted`);
@@ -85,7 +89,7 @@ export function toggleReaction(
   doc: Y.Doc,
   { messageId, userId, emoji }: { messageId: string; userId: string; emoji: string },
 ): boolean {
-  const key = reactionKey({ messageId, userId, emoji });
+  const key = reactionKey({ messageId, userId, emoji: normalizeText(emoji) });
   const reactions = doc.getMap<true>(REACTIONS);
   const present = reactions.has(key);
   doc.transact(() => {
@@ -105,7 +109,8 @@ export function markRead(userDoc: Y.Doc, markerKey: string, messageId: string): 
   userDoc.transact(() => markers.set(markerKey, messageId));
 }
 
-export function saveDraft(userDoc: Y.Doc, markerKey: string, text: string): void {
+export function saveDraft(userDoc: Y.Doc, markerKey: string, draft: string): void {
+  const text = normalizeText(draft);
   const drafts = userDoc.getMap<string>(DRAFTS);
   userDoc.transact(() => {
     if (text) drafts.set(markerKey, text);

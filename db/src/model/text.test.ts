@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { isCleanText, normalizeLine, normalizeText, textProblem } from './text';
+
+describe('text rules', () => {
+  it('names what is wrong with NUL, controls and lone surrogates', () => {
+    expect(textProblem('a\u0000b')).toMatch(/control/);
+    expect(textProblem('\u009f')).toMatch(/control/);
+    expect(textProblem('\udc00x')).toMatch(/surrogate/);
+    expect(textProblem('x\ud800')).toMatch(/surrogate/);
+    expect(textProblem('tab\tline\r\n👍')).toBeNull();
+  });
+
+  it('normalizes to the closest clean text and leaves clean text alone', () => {
+    expect(normalizeText('a\u0000b\u001bc\ud83d')).toBe('abc\ufffd');
+    expect(normalizeText('\udc00😀')).toBe('\ufffd😀');
+    const clean = 'multi\nline\ttext 😀';
+    expect(normalizeText(clean)).toBe(clean);
+    for (const text of ['\u0000', '\ud800\ud800', 'a\u0085\u007f'])
+      expect(isCleanText(normalizeText(text))).toBe(true);
+  });
+
+  it('makes one trimmed line of a name', () => {
+    expect(normalizeLine('  General\r\nchat\u0000 ')).toBe('General chat');
+    expect(normalizeLine('\t\u0000')).toBe('');
+  });
+});
