@@ -3,6 +3,7 @@ import type { BackgroundTasks } from '../background-tasks';
 import type { Mailer } from '../mail/mailer';
 import { AccessTokens } from './access-tokens';
 import { type Clock, systemClock } from './clock';
+import { DeviceCookies } from './device-cookies';
 import { KeyRing } from './key-ring';
 import { PasswordReset } from './password-reset';
 import type { PasswordScheme } from './passwords';
@@ -31,6 +32,7 @@ export interface Auth {
   tokens: AccessTokens;
   keys: KeyRing;
   limits: RateLimits;
+  devices: DeviceCookies;
   reset: PasswordReset;
   sso: SingleSignOn;
   config: AuthConfig;
@@ -79,6 +81,7 @@ export async function createAuth(
     }),
     keys,
     limits,
+    devices: new DeviceCookies(backends.kv, { clock }),
     config,
     clock,
   };

@@ -8,15 +8,16 @@ import {
 import { ApiError } from '../errors';
 
 /**
- * Limits on the routes that guess or spam. Each counts in a window; `check` refuses once a key has
- * used its points, before any password is hashed, and `consume` is charged after a failure (or,
- * for sign-up and reset, on every request).
+ * Limits on the routes that guess or spam. Every attempt pays its point up front, before any
+ * password is hashed; a login that succeeds gets its points back (see login-limits.ts).
  */
 export interface RateLimits {
   /** Failed logins for one email from one IP: the 11th consecutive failure is refused. */
   loginEmailIp: RateLimiterAbstract;
-  /** Failed logins for one email from anywhere: at most 100 an hour. */
+  /** Failed logins for one email from unknown devices: at most 100 an hour. */
   loginEmail: RateLimiterAbstract;
+  /** Failed logins from one device that signed in to that email before (its device cookie). */
+  loginDevice: RateLimiterAbstract;
   /** Failed logins from one IP, for any email (credential stuffing). */
   loginIp: RateLimiterAbstract;
   signupIp: RateLimiterAbstract;
@@ -30,6 +31,7 @@ const HOUR = 3600;
 const LIMITS = {
   loginEmailIp: { points: 10, duration: 15 * MINUTE },
   loginEmail: { points: 100, duration: HOUR },
+  loginDevice: { points: 10, duration: HOUR },
   loginIp: { points: 200, duration: HOUR },
   signupIp: { points: 20, duration: HOUR },
   resetEmail: { points: 5, duration: HOUR },
@@ -49,6 +51,7 @@ export function createRateLimits(redis: Redis | null, prefix: string): RateLimit
   return {
     loginEmailIp: make('loginEmailIp'),
     loginEmail: make('loginEmail'),
+    loginDevice: make('loginDevice'),
     loginIp: make('loginIp'),
     signupIp: make('signupIp'),
     resetEmail: make('resetEmail'),
@@ -61,15 +64,12 @@ const tooMany = (msBeforeNext: number) =>
     'Retry-After': String(Math.max(1, Math.ceil(msBeforeNext / 1000))),
   });
 
-/** Refuses with 429 when any of the keys has no points left; charges nothing. */
-export async function check(limits: Array<[RateLimiterAbstract, string]>): Promise<void> {
-  for (const [limiter, key] of limits) {
-    const state = await limiter.get(key);
-    if (state && state.consumedPoints >= limiter.points) throw tooMany(state.msBeforeNext);
-  }
-}
-
-/** Charges one point to each key; refuses with 429 when that exhausts one. */
+/**
+ * Charges one point to each key in turn and refuses with 429 at the first that has none left,
+ * leaving the later keys uncharged. Each charge is one atomic increment (a Redis script, or one
+ * synchronous step in memory), so parallel requests cannot all pass on the same last point, as
+ * they could when a read came before the charge.
+ */
 export async function consume(limits: Array<[RateLimiterAbstract, string]>): Promise<void> {
   for (const [limiter, key] of limits) {
     try {

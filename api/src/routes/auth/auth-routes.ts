@@ -1,15 +1,16 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Auth } from '../../auth/auth';
+import { chargeLoginAttempt } from '../../auth/login-limits';
 import { hashPassword, timingDecoy, verifyPassword } from '../../auth/passwords';
-import { check } from '../../auth/rate-limits';
+import { consume } from '../../auth/rate-limits';
 import { type AuthVariables, requireAuth } from '../../auth/require-auth';
 import { RefreshError } from '../../auth/sessions';
 import { EmailTaken, publicUser, type User } from '../../auth/users';
 import { ApiError, notFound } from '../../errors';
 import { assertAllowedOrigin, clientIp, parseJson } from '../../http/request';
+import { deviceCookie, setDeviceCookie } from './device-cookie';
 import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie';
 import { loginSchema, refreshSchema, signupSchema } from './schemas';
 
@@ -17,20 +18,14 @@ const invalidCredentials = () =>
   new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
 const invalidRefreshToken = () => new ApiError(401, 'invalid_refresh_token', 'Sign in again');
 
-/** Charges a failure to each limiter; reaching the limit shows on the next attempt, not this one. */
-async function chargeFailure(limits: Array<[{ consume(key: string): Promise<unknown> }, string]>) {
-  for (const [limiter, key] of limits) {
-    await limiter.consume(key).catch((error: unknown) => {
-      if (!(error instanceof RateLimiterRes)) throw error;
-    });
-  }
-}
-
 export function authRoutes(auth: Auth) {
-  const { users, sessions, tokens, limits, config } = auth;
+  const { users, sessions, tokens, limits, devices, config } = auth;
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  /** Starts a session and answers with an access token; the refresh token goes where asked. */
+  /**
+   * Starts a session and answers with an access token; the refresh token goes where asked. The
+   * device cookie goes with every transport: a native client that keeps cookies gets its benefit.
+   */
   async function signIn(
     c: Context,
     user: User,
@@ -41,6 +36,8 @@ export function authRoutes(auth: Auth) {
       device: c.req.header('user-agent') ?? 'unknown',
       ip: clientIp(c, config.trustProxy),
     });
+    const device = await devices.issue(user.email.trim().toLowerCase());
+    setDeviceCookie(c, device.value, device.expiresAt);
     return tokenResponse(
       c,
       { userId: user.id, sessionId: session.id, expiresAt: session.expiresAt },
@@ -78,8 +75,7 @@ export function authRoutes(auth: Auth) {
 
   app.post('/signup', async (c) => {
     const ip = clientIp(c, config.trustProxy);
-    await check([[limits.signupIp, ip]]);
-    await chargeFailure([[limits.signupIp, ip]]);
+    await consume([[limits.signupIp, ip]]);
     const body = await parseJson(c, signupSchema);
     const passwordHash = await hashPassword(body.password, config.passwordScheme);
     try {
@@ -100,12 +96,9 @@ export function authRoutes(auth: Auth) {
     const body = await parseJson(c, loginSchema);
     const ip = clientIp(c, config.trustProxy);
     const email = body.email.trim().toLowerCase();
-    const keys: Array<[(typeof limits)['loginIp'], string]> = [
-      [limits.loginEmailIp, `${email}|${ip}`],
-      [limits.loginEmail, email],
-      [limits.loginIp, ip],
-    ];
-    await check(keys); // before any hashing: a locked-out guess costs us nothing
+    const deviceId = await devices.deviceFor(deviceCookie(c), email);
+    // Paid before any hashing: a refused guess costs us nothing, and parallel ones pay in turn.
+    const refund = await chargeLoginAttempt(limits, { email, ip, deviceId });
     const user = await users.findByEmail(email);
     const result = user?.passwordHash
       ? await verifyPassword(user.passwordHash, body.password, config.passwordScheme)
@@ -113,11 +106,8 @@ export function authRoutes(auth: Auth) {
           ok: (await verifyPassword(await timingDecoy, body.password)).ok && false,
           needsRehash: false,
         };
-    if (!user || !result.ok) {
-      await chargeFailure(keys);
-      throw invalidCredentials();
-    }
-    await limits.loginEmailIp.delete(`${email}|${ip}`); // the count is of consecutive failures
+    if (!user || !result.ok) throw invalidCredentials();
+    await refund();
     if (result.needsRehash)
       await users.setPasswordHash(
         user.id,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PasswordReset } from '../../auth/password-reset';
-import { check, consume, type RateLimits } from '../../auth/rate-limits';
+import { consume, type RateLimits } from '../../auth/rate-limits';
 import { ApiError } from '../../errors';
 import { clientIp, parseJson } from '../../http/request';
 import { resetConfirmSchema, resetRequestSchema } from './schemas';
@@ -18,7 +18,6 @@ export function passwordResetRoutes({
 
   app.post('/', async (c) => {
     const ip = clientIp(c, trustProxy);
-    await check([[limits.resetIp, ip]]);
     await consume([[limits.resetIp, ip]]);
     const { email } = await parseJson(c, resetRequestSchema);
     reset.request(email);
