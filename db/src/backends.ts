@@ -6,11 +6,17 @@ import { createInProcessBus } from './bus/in-process-bus';
 import { createRedisBus } from './bus/redis-bus';
 import type { BackendEnv } from './config';
 import { type Database, openPglite, openPostgres } from './database';
+import {
+  checkPostgresDurability,
+  checkRedisDurability,
+  enforceDurability,
+} from './durability-checks';
 import { ensureInstallation, type Installation } from './installation';
 import { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
 import type { KeyValueStore } from './kv/key-value-store';
 import { createRedisKeyValueStore } from './kv/redis-key-value-store';
 import type { Logger } from './logger';
+import { rawQuery, SqlParams } from './raw-sql';
 import { openRedis, type Redis } from './redis';
 
 /** Everything a server process stores or shares through, opened once at start. */
@@ -67,11 +73,20 @@ export async function openBackends(
         })
       : await openPglite(resolve(env.DATA_DIR, 'pglite'));
     opened.push(() => database.close());
-    await database.migrate();
-    const installation = await ensureInstallation(database.db);
-
     const redis = env.REDIS_URL ? await openRedis(env.REDIS_URL, { connectionName }) : null;
     if (redis) opened.push(() => redis.quit());
+    // Before migrating: a node that would lose acknowledged data changes nothing and says why.
+    enforceDurability(
+      [
+        ...(database.kind === 'postgres'
+          ? await checkPostgresDurability((text) => rawQuery(database.db, text, new SqlParams()))
+          : []),
+        ...(redis ? await checkRedisDurability(redis) : []),
+      ],
+      { skip: env.UNSAFE_SKIP_DURABILITY_CHECKS, logger },
+    );
+    await database.migrate();
+    const installation = await ensureInstallation(database.db);
 
     const onError = (error: unknown) => logger.error({ err: error }, 'bus handler failed');
     const bus = redis

@@ -26,6 +26,7 @@ describe('parseEnv', () => {
     ['REDIS_KEY_PREFIX', 'has space'],
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_POOL_SIZE', '1'],
+    ['UNSAFE_SKIP_DURABILITY_CHECKS', 'yes'],
   ])('names %s when it is %j', (name, value) => {
     const attempt = () => parseEnv(schema, { [name]: value });
     expect(attempt).toThrow(ConfigError);

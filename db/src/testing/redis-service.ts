@@ -48,10 +48,22 @@ export async function ensureRedis(
     throw new Error(
       `No Redis answers at ${url} and none can be started here. ${INSTALL_REDIS_HINT}`,
     );
+  return startPrivateRedis(['--save', '', '--appendonly', 'no'], { binary });
+}
+
+/**
+ * A private `redis-server` on a free loopback port with the given extra arguments (config
+ * directives, `--maxmemory-policy allkeys-lru`), stopped by `stop`.
+ */
+export async function startPrivateRedis(
+  args: readonly string[],
+  { binary = findRedisServer() } = {},
+): Promise<RedisService> {
+  if (!binary) throw new Error(`No redis-server can be started here. ${INSTALL_REDIS_HINT}`);
   const port = await freePort();
   const child: ChildProcess = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', ...args],
     { stdio: 'ignore' },
   );
   const privateUrl = `redis://127.0.0.1:${port}`;
