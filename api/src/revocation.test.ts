@@ -101,6 +101,19 @@ async function openSocket(
   return { closed: () => waitFor('the socket to close', () => closeCode, { timeoutMs: 5_000 }) };
 }
 
+/** The answer to an upgrade with `ticket`: 101 when the socket opened (it is closed again). */
+function upgradeStatus(node: ServerProcess, ticket: string, doc: string): Promise<number> {
+  const socket = new WebSocket(`ws://127.0.0.1:${node.port}/sync/${doc}?ticket=${ticket}`);
+  return new Promise<number>((resolve, reject) => {
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('error', reject);
+  });
+}
+
 describe('revocation across processes', () => {
   it('closes a socket on one process within 5 s of removal from the channel on the other (4403)', async () => {
     const [one, two] = nodes as [ServerProcess, ServerProcess];
@@ -160,5 +173,28 @@ describe('revocation across processes', () => {
     );
     expect((await api(one)('POST', '/api/auth/logout-all', carol.token)).status).toBe(204);
     expect(await socket.closed()).toBe(4401);
+  }, 60_000);
+
+  it('closes a socket on the other process within 5 s of logging out of its session (4401)', async () => {
+    const [one, two] = nodes as [ServerProcess, ServerProcess];
+    const dave = await signUp(one, 'dave');
+    const socket = await openSocket(
+      two,
+      one,
+      dave.token,
+      docName({ kind: 'user', userId: dave.id }),
+    );
+    expect((await api(one)('POST', '/api/auth/logout', dave.token)).status).toBe(204);
+    expect(await socket.closed()).toBe(4401);
+  }, 60_000);
+
+  it('refuses a sync ticket issued before a logout of its session (401, no socket)', async () => {
+    const [one, two] = nodes as [ServerProcess, ServerProcess];
+    const erin = await signUp(one, 'erin');
+    const { body } = await api(one)<{ ticket: string }>('POST', '/api/sync/tickets', erin.token);
+    expect((await api(one)('POST', '/api/auth/logout', erin.token)).status).toBe(204);
+    expect(await upgradeStatus(two, body.ticket, docName({ kind: 'user', userId: erin.id }))).toBe(
+      401,
+    );
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { docName, schema } from '@confab/db';
+import { docName, schema, sessionKey } from '@confab/db';
 import { MESSAGES, postMessage, readMessages, SEGMENT_BOUND } from '@confab/db/model';
 import { startProcess, tsEntry } from '@confab/db/testing';
 import { writeBenchResults } from '@confab/db/testing/bench-results';
@@ -119,6 +119,8 @@ async function main() {
     };
     const entry = tsEntry(join(here, 'servers', 'confab.ts'));
     let server = await startProcess(entry, serverEnv, repoRoot);
+    // Tickets are honoured only while their session lives (the API would keep this one).
+    await backends.kv.set(sessionKey('bench'), JSON.stringify({ id: 'bench', userId: user.id }));
     const open = async (name: string) => {
       const { ticket } = await issueSyncTicket(backends.kv, {
         userId: user.id,

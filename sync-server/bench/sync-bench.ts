@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { docName, schema } from '@confab/db';
+import { docName, schema, sessionKey } from '@confab/db';
 import { type ServerProcess, startProcess, tsEntry } from '@confab/db/testing';
 import { writeBenchResults } from '@confab/db/testing/bench-results';
 import {
@@ -146,10 +146,13 @@ async function seedConfab(databaseUrl: string, redisUrl: string, prefix: string)
     identity: async (clientIndex: number) => {
       const user = users[clientIndex % users.length];
       if (!user) throw new Error('no user');
-      const { ticket } = await issueSyncTicket(backends.kv, {
-        userId: user.id,
-        sessionId: `bench-${clientIndex}`,
-      });
+      const sessionId = `bench-${clientIndex}`;
+      // Tickets are honoured only while their session lives (the API would keep this one).
+      await backends.kv.set(
+        sessionKey(sessionId),
+        JSON.stringify({ id: sessionId, userId: user.id }),
+      );
+      const { ticket } = await issueSyncTicket(backends.kv, { userId: user.id, sessionId });
       return { userId: user.id, ticket };
     },
     projected: async (ids: string[]) =>

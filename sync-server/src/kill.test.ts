@@ -2,7 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRedisKeyValueStore, type Database, openPostgres, schema } from '@confab/db';
+import {
+  createRedisKeyValueStore,
+  type Database,
+  openPostgres,
+  schema,
+  sessionKey,
+} from '@confab/db';
 import { trackPersistence } from '@confab/db/model';
 import {
   freePort,
@@ -77,6 +83,11 @@ describe('kill test [S1]', () => {
     // The server process migrated the database; the test seeds a world in it.
     const world = await seedWorld({ database: { db: database.db } } as never);
     const kv = createRedisKeyValueStore(redis, `${testRedis.prefix}kv:`);
+    // Tickets are honoured only while their session lives (the API would keep this one).
+    await kv.set(
+      sessionKey('kill-test'),
+      JSON.stringify({ id: 'kill-test', userId: world.users.ada }),
+    );
     const name = world.publicSegment(0);
     const ticket = async () =>
       (await issueSyncTicket(kv, { userId: world.users.ada, sessionId: 'kill-test' })).ticket;

@@ -2,7 +2,9 @@ import {
   createEmbeddedKeyValueStore,
   createRedisKeyValueStore,
   type Database,
+  type KeyValueStore,
   openPostgres,
+  sessionKey,
 } from '@confab/db';
 import { useTestDatabase, useTestRedis } from '@confab/db/testing';
 import { Redis } from 'ioredis';
@@ -24,6 +26,10 @@ afterAll(async () => {
 
 const alice = { userId: 'user-alice', sessionId: 'session-1' };
 
+/** A live session behind the ticket, as the API keeps one (its content is the API's business). */
+const signIn = (kv: KeyValueStore, { userId, sessionId } = alice) =>
+  kv.set(sessionKey(sessionId), JSON.stringify({ id: sessionId, userId }));
+
 for (const [name, store] of [
   ['redis', () => createRedisKeyValueStore(redis, testRedis.prefix)],
   ['embedded', () => createEmbeddedKeyValueStore(database.db)],
@@ -31,6 +37,7 @@ for (const [name, store] of [
   describe(`sync tickets on ${name}`, () => {
     it('redeems a ticket once, for the user and session it was issued to', async () => {
       const kv = store();
+      await signIn(kv);
       const { ticket, expiresAt } = await issueSyncTicket(kv, alice);
       expect(expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(SYNC_TICKET_TTL_MS);
       expect(await kv.ttl(`sync-ticket:${ticket}`)).toBeNull(); // stored under its hash, not itself
@@ -42,8 +49,18 @@ for (const [name, store] of [
       expect(await redeemSyncTicket(kv, ticket)).toBeNull();
     });
 
+    it('refuses a ticket whose session ended after it was issued (logout)', async () => {
+      const kv = store();
+      const bob = { userId: 'user-bob', sessionId: `session-bob-${name}` };
+      await signIn(kv, bob);
+      const { ticket } = await issueSyncTicket(kv, bob);
+      await kv.delete(sessionKey(bob.sessionId));
+      expect(await redeemSyncTicket(kv, ticket)).toBeNull();
+    });
+
     it('refuses a ticket after 60 seconds', async () => {
       const kv = store();
+      await signIn(kv);
       const issuedAt = new Date();
       const { ticket } = await issueSyncTicket(kv, alice, issuedAt);
       expect(

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { KeyValueStore } from '@confab/db';
+import { type KeyValueStore, sessionKey } from '@confab/db';
 
 /**
  * Browsers cannot set headers on a WebSocket, so the API hands out a short-lived, single-use
@@ -33,7 +33,8 @@ export async function issueSyncTicket(
 }
 
 /**
- * The principal a ticket was issued to, or null when it is malformed, unknown, used or expired.
+ * The principal a ticket was issued to, or null when it is malformed, unknown, used or expired,
+ * or when its session has ended since (a ticket must not outlive the logout that came after it).
  * Redeeming spends it: of two concurrent redemptions, one gets the principal.
  */
 export async function redeemSyncTicket(
@@ -47,5 +48,7 @@ export async function redeemSyncTicket(
   const { userId, sessionId, expiresAt } = JSON.parse(raw) as SyncPrincipal & { expiresAt: string };
   // The store's expiry is the first guard; this one holds even where the store's clock lags.
   if (Date.parse(expiresAt) <= now.getTime()) return null;
+  // Sessions live under this key for as long as they last (the API's Sessions writes them).
+  if ((await kv.get(sessionKey(sessionId))) === null) return null;
   return { userId, sessionId };
 }
