@@ -72,6 +72,18 @@ export const apiEnvSchema = serverEnvSchema
     CLIENT_DIST_DIR: z.string().min(1).default(defaultClientDir),
   })
   .superRefine((env, ctx) => {
+    // A node with company signs tokens with its PUBLIC_URL's origin as issuer, and every other node
+    // refuses tokens of another issuer: the default (this node's own port) differs per node, and a
+    // failover would then turn into 401s.
+    const alone = env.SERVICES.length === SERVICE_NAMES.length && !env.REDIS_URL;
+    if (!alone && !env.PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message:
+          'required when REDIS_URL is set or SERVICES is not api,sync,client: every node must issue and accept tokens for the one URL users open, like https://chat.example.com',
+      });
+    }
     // Processes that split the services share state only through Postgres and Redis: PGlite's folder
     // and the in-process bus cannot be shared between processes.
     if (env.SERVICES.length === SERVICE_NAMES.length) return;
@@ -93,10 +105,19 @@ export type ApiEnv = z.infer<typeof apiEnvSchema> & {
 
 export function loadApiEnv(source: Record<string, string | undefined>): ApiEnv {
   const env = parseEnv(apiEnvSchema, source);
-  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  if (env.PUBLIC_URL) {
+    return {
+      ...env,
+      PUBLIC_URL: env.PUBLIC_URL,
+      ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? [new URL(env.PUBLIC_URL).origin],
+    };
+  }
+  // One process on this machine: users open it as localhost or 127.0.0.1 (or [::1]) alike, and a
+  // refresh from any of them must pass the Origin check; tokens keep the one localhost issuer.
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].map((host) => `http://${host}:${env.PORT}`);
   return {
     ...env,
-    PUBLIC_URL: publicUrl,
-    ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? [new URL(publicUrl).origin],
+    PUBLIC_URL: `http://localhost:${env.PORT}`,
+    ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? loopback,
   };
 }

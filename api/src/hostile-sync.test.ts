@@ -33,6 +33,7 @@ beforeAll(async () => {
       DATABASE_URL: testDb.url,
       REDIS_URL: testRedis.url,
       REDIS_KEY_PREFIX: testRedis.prefix,
+      PUBLIC_URL: 'http://localhost',
     },
     cwd,
   );

@@ -121,6 +121,7 @@ describe('the one-process server', () => {
       DATABASE_URL: testDb.url,
       REDIS_URL: testRedis.url,
       REDIS_KEY_PREFIX: testRedis.prefix,
+      PUBLIC_URL: 'http://localhost',
       DATA_DIR: join(scratch, 'unused'),
     });
     const body = await health(server.port);
