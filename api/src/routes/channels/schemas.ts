@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineTextSchema, plainTextSchema } from '../../http/text-schemas';
 
 /** Slack's rule: lowercase, no spaces; letters of any script, digits, `-` and `_`, at most 80. */
 export const channelNameSchema = z
@@ -10,8 +11,8 @@ export const channelNameSchema = z
     'expected lowercase letters, digits, - or _ (at most 80), no spaces',
   );
 
-const topicSchema = z.string().trim().max(250);
-const purposeSchema = z.string().trim().max(250);
+const topicSchema = lineTextSchema({ max: 250 });
+const purposeSchema = plainTextSchema({ max: 250 });
 const postingPolicySchema = z.enum(['everyone', 'admins']);
 const reactionPolicySchema = z.enum(['everyone', 'admins', 'nobody']);
 
@@ -51,7 +52,7 @@ export const openConversationSchema = z.object({
 });
 
 export const browseQuerySchema = z.object({
-  q: z.string().trim().max(80).optional(),
+  q: lineTextSchema({ max: 80 }).optional(),
   includeArchived: z.enum(['true', 'false']).default('false'),
   limit: z.coerce.number().int().min(1).max(200).default(100),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),

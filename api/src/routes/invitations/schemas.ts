@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NUL_MESSAGE, withoutNul } from '../../http/text-schemas';
 
 export const createInvitationSchema = z
   .object({
@@ -7,6 +8,7 @@ export const createInvitationSchema = z
       .string()
       .trim()
       .max(254)
+      .refine(withoutNul, NUL_MESSAGE)
       .pipe(z.email({ error: 'expected an email address' }))
       .optional(),
     role: z.enum(['admin', 'member', 'guest']).default('member'),

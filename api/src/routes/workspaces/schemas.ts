@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { lineTextSchema } from '../../http/text-schemas';
 
 export const uuidSchema = z.uuid();
 
-export const workspaceNameSchema = z.string().trim().min(1, 'is required').max(80);
+export const workspaceNameSchema = lineTextSchema({ min: 1, max: 80 });
 export const slugSchema = z
   .string()
   .trim()
