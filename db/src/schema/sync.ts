@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, pgSequence, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  integer,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { bytea, createdAt, timestampTz } from './columns';
 
@@ -78,3 +87,23 @@ export const messageClaims = pgTable('message_claims', {
   token: text('token').notNull(),
   claimedAt: createdAt(),
 });
+
+/**
+ * Changes the projector gave up on after isolating them (sync-server projection): their rows are
+ * missing from history until a later load of the doc projects it again and clears them. One row
+ * per doc and item (a message id, or a read-marker key in a user doc); `error` names the error's
+ * class and Postgres code, never the values involved.
+ */
+export const projectionQuarantine = pgTable(
+  'projection_quarantine',
+  {
+    docName: text('doc_name').notNull(),
+    itemKey: text('item_key').notNull(),
+    /** Newest log sequence the failing change came with (0 when it came from loading the doc). */
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    error: text('error').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    quarantinedAt: timestampTz('quarantined_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.docName, t.itemKey] })],
+);
