@@ -82,6 +82,20 @@ describe('access tokens', () => {
     ['id-token type', {}, { typ: 'id+jwt' }],
     ['no type', {}, { typ: undefined }],
     ['expired', { exp: () => now.getTime() / 1000 - 1 }, {}],
+    ['a 10-year lifetime', { exp: () => Math.floor(now.getTime() / 1000) + 10 * 365 * 86_400 }, {}],
+    [
+      'a lifetime a little past 10 minutes',
+      { exp: () => Math.floor(now.getTime() / 1000) + 700 },
+      {},
+    ],
+    [
+      'an iat in the future',
+      {
+        iat: () => Math.floor(now.getTime() / 1000) + 3600,
+        exp: () => Math.floor(now.getTime() / 1000) + 3900,
+      },
+      {},
+    ],
     ['no session id', { sid: undefined }, {}],
     ['unknown kid', {}, { kid: 'not-a-key' }],
   ])('refuses a token with %s', async (_name, payloadChanges, headerChanges) => {
@@ -137,20 +151,40 @@ describe('access tokens', () => {
     expect(await tokens.verify(beforeRotation.token)).toEqual(claims);
     expect(await tokens.verify((await tokens.issue(claims)).token)).toEqual(claims);
 
-    // A token of the old key that would otherwise still be valid dies with the key.
-    const longLived = await new SignJWT({ sid: 's-1' })
+    // A token of the old key that would otherwise still be valid (signed by a node whose clock
+    // lags, just before the key retires a day from now) dies with the key.
+    const signedAt = (now.getTime() + DAY - 5 * MINUTE) / 1000;
+    const lastMinute = await new SignJWT({ sid: 's-1' })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: oldKid })
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setSubject('u-1')
-      .setIssuedAt(now.getTime() / 1000)
-      .setExpirationTime(now.getTime() / 1000 + 3 * DAY)
+      .setIssuedAt(signedAt)
+      .setExpirationTime(signedAt + 600)
       .setJti('x')
       .sign(await oldPrivateKey(oldKid));
-    expect(await tokens.verify(longLived)).toEqual(claims);
-    now = new Date(now.getTime() + DAY + MINUTE);
-    await refused(longLived);
+    now = new Date(signedAt * 1000 + MINUTE);
+    expect(await tokens.verify(lastMinute)).toEqual(claims);
+    now = new Date(now.getTime() + 5 * MINUTE);
+    await refused(lastMinute);
     expect(ring.jwks().keys.map((key) => key.kid)).not.toContain(oldKid);
+  });
+
+  it('accepts a token of our lifetime from a node whose clock runs up to a minute ahead', async () => {
+    const seconds = Math.floor(now.getTime() / 1000) + 50;
+    const token = await signWithRealKey(
+      { typ: 'at+jwt' },
+      {
+        iss: ISSUER,
+        aud: AUDIENCE,
+        sub: 'u-1',
+        sid: 's-1',
+        jti: 'x',
+        iat: seconds,
+        exp: seconds + 600,
+      },
+    );
+    expect(await tokens.verify(token)).toEqual(claims);
   });
 
   it('never issues tokens that live longer than 15 minutes', () => {

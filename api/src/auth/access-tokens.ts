@@ -6,6 +6,8 @@ import { type KeyRing, SIGNING_ALGORITHM } from './key-ring';
 /** RFC 9068 type of OAuth 2.0 access tokens in JWT form; refusing others stops token confusion. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+/** How far the clocks of two of our nodes may disagree. */
+const CLOCK_SKEW_SECONDS = 60;
 
 export interface AccessTokenClaims {
   userId: string;
@@ -25,7 +27,8 @@ export class InvalidAccessToken extends Error {
 
 /**
  * Short-lived JWTs (EdDSA) that name the user and the session. Verification pins the algorithm,
- * issuer, audience and type and accepts only keys of our own ring (no `jku`, no embedded keys).
+ * issuer, audience and type and accepts only keys of our own ring (no `jku`, no embedded keys),
+ * and refuses lifetimes we never issue: a signature proves who signed, not that the `exp` is sane.
  */
 export class AccessTokens {
   readonly ttlSeconds: number;
@@ -81,6 +84,12 @@ export class AccessTokens {
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
         throw new InvalidAccessToken('malformed claims');
       }
+      // jose checked that iat and exp are numbers; a leaked or mis-minted token must still die soon.
+      const now = this.clock().getTime() / 1000;
+      const { iat = 0, exp = 0 } = payload;
+      if (iat > now + CLOCK_SKEW_SECONDS) throw new InvalidAccessToken('issued in the future');
+      if (exp - iat > this.ttlSeconds + CLOCK_SKEW_SECONDS)
+        throw new InvalidAccessToken('lives longer than access tokens do');
       return { userId: payload.sub, sessionId: payload.sid };
     } catch (error) {
       if (error instanceof InvalidAccessToken) throw error;
