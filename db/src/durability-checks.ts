@@ -193,7 +193,7 @@ export function enforceDurability(
     ]);
     throw new DurabilityCheckError(
       [
-        'Refusing to start: a backend is set up to lose data it has acknowledged.',
+        'Refusing to start: a backend is set up to lose what Confab keeps in it.',
         ...lines,
         'To start anyway on a throwaway setup, set UNSAFE_SKIP_DURABILITY_CHECKS=true (logged as a warning).',
       ].join('\n'),
