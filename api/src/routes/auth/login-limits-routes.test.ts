@@ -80,6 +80,18 @@ describe('login limits under parallel requests', () => {
     );
     expect(answers).toEqual({ 201: 20, 429: 5 });
   }, 60_000);
+
+  it('answers 35 parallel reset requests from one IP with 30 202s and 5 429s', async () => {
+    const answers = await statuses(
+      Array.from({ length: 35 }, () =>
+        api.app.request(
+          '/api/auth/password-reset',
+          jsonRequest({ email: uniqueEmail() }, { ip: '203.0.113.65' }),
+        ),
+      ),
+    );
+    expect(answers).toEqual({ 202: 30, 429: 5 });
+  });
 });
 
 describe('device cookies', () => {
