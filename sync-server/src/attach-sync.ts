@@ -32,13 +32,14 @@ export async function attachSync(server: Server, backends: Backends, options: At
   const policy = new Policy(backends.database.db);
   const clientIds = createClientIdRegistry(db);
   const activity = new ActivityHub(backends.bus, (userId) => channelIdsOf(db, userId), logger);
+  const projector = new Projector(db, clientIds, logger, (events) => activity.publish(events));
   const service = await SyncService.start({
     log: createDocLog(backends.database.db, {
       maxBatch: options.maxBatch,
       maxInFlight: options.maxInFlight,
     }),
     clientIds,
-    projector: new Projector(db, clientIds, logger, (events) => activity.publish(events)),
+    projector,
     activity,
     receipts: createReceipts(db, logger, (events) => activity.publish(events)),
     bus: backends.bus,
@@ -59,6 +60,8 @@ export async function attachSync(server: Server, backends: Backends, options: At
   });
   return {
     service,
+    /** Its quarantine count is what monitoring (and tests) read. */
+    projector,
     async stop() {
       endpoint.close();
       await service.stop();

@@ -45,6 +45,8 @@ interface Pending {
   versions: Array<DocChanges['texts'][number] & { seq: number; receivedAt: Date }>;
   seq: number;
   receivedAt: Date;
+  /** Projected again because the doc has quarantined changes: clear those that now succeed. */
+  repair?: boolean;
 }
 
 type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -93,6 +95,7 @@ export class Projector {
   private draining: Promise<void> | null = null;
   /** Each segment's count and id range at its last bookkeeping, so edits and reactions skip it. */
   private readonly segments = new Map<string, Pick<SegmentState, 'count' | 'first' | 'last'>>();
+  private quarantines = 0;
 
   constructor(
     private readonly db: Db,
@@ -122,14 +125,33 @@ export class Projector {
     this.draining ??= this.drain();
   }
 
+  /** Changes this process quarantined since it started (`projection quarantined` log lines). */
+  get quarantined(): number {
+    return this.quarantines;
+  }
+
   /**
    * After a node loads a doc: projects it whole if its rows may be behind (a crash between a
-   * commit and its projection). Rows are current when there is one per message and the newest
-   * was computed from this very state; then nothing is written.
+   * commit and its projection, or changes quarantined earlier). Rows are current when nothing of
+   * the doc is quarantined, there is one row per message and the newest was computed from this
+   * very state; then nothing is written.
    */
   async catchUp(room: ProjectedDoc): Promise<void> {
     const ref = parseDocRef(room.name);
-    if (!ref || ref.kind === 'user') return;
+    if (!ref) return;
+    const { projectionQuarantine: q } = schema;
+    const quarantined = await this.db
+      .select({ itemKey: q.itemKey })
+      .from(q)
+      .where(eq(q.docName, room.name))
+      .limit(1);
+    if (quarantined.length) {
+      this.record(room, wholeDoc(room.doc), { seq: 0, receivedAt: new Date(), local: false });
+      const entry = this.pending.get(room.name);
+      if (entry) entry.repair = true;
+      return;
+    }
+    if (ref.kind === 'user') return;
     const doc = room.doc;
     const { messages: m } = schema;
     const [row] = await this.db
@@ -155,18 +177,70 @@ export class Projector {
     while (this.pending.size) {
       const batch = [...this.pending.values()];
       this.pending.clear();
-      try {
-        await this.projectAll(batch);
-      } catch {
-        // One doc's rows failed the shared transaction: project each alone to isolate it.
-        for (const entry of batch) {
-          await this.projectAll([entry]).catch((error: unknown) =>
-            this.logger.warn({ err: error, docName: entry.room.name }, 'projection failed'),
-          );
-        }
-      }
+      await this.projectIsolated(batch);
     }
     this.draining = null;
+  }
+
+  /**
+   * Projects entries together, the common case. When that fails, one change spoils the shared
+   * statement: each entry is projected alone, and a failing entry's changes in halves, down to
+   * one message (or read marker), so every good change gets its rows whatever another holds. A
+   * change that fails on its own is quarantined; the next load of its doc projects it again.
+   */
+  private async projectIsolated(entries: Pending[]): Promise<void> {
+    try {
+      await this.projectAll(entries);
+    } catch (error) {
+      if (entries.length > 1) {
+        for (const entry of entries) await this.projectIsolated([entry]);
+        return;
+      }
+      const [entry] = entries;
+      if (!entry) return;
+      const halves = splitChanges(entry);
+      if (!halves) return this.quarantine(entry, error);
+      for (const half of halves) await this.projectIsolated([half]);
+      return;
+    }
+    await this.clearRepaired(entries);
+  }
+
+  /** Records a change whose rows cannot be written, with a count and an error-level log line. */
+  private async quarantine(entry: Pending, error: unknown): Promise<void> {
+    const docName = entry.room.name;
+    const itemKey = itemKeysOf(entry)[0] ?? '';
+    this.quarantines++;
+    this.logger.error(
+      { err: error, docName, seq: entry.seq, itemKey, quarantined: this.quarantines },
+      'projection quarantined',
+    );
+    const { projectionQuarantine: q } = schema;
+    const failure = { seq: entry.seq, error: describeFailure(error) };
+    await this.db
+      .insert(q)
+      .values({ docName, itemKey, ...failure })
+      .onConflictDoUpdate({
+        target: [q.docName, q.itemKey],
+        set: { ...failure, attempts: sql`${q.attempts} + 1`, quarantinedAt: sql`now()` },
+      })
+      .catch((failed: unknown) =>
+        this.logger.error({ err: failed, docName, itemKey }, 'quarantine not recorded'),
+      );
+  }
+
+  /** After a repair's rows were written: its doc's quarantined items are projected now. */
+  private async clearRepaired(entries: readonly Pending[]): Promise<void> {
+    const { projectionQuarantine: q } = schema;
+    for (const entry of entries) {
+      if (!entry.repair) continue;
+      await this.db
+        .delete(q)
+        .where(and(eq(q.docName, entry.room.name), inArray(q.itemKey, itemKeysOf(entry))))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, docName: entry.room.name }, 'quarantine not cleared'),
+        );
+    }
   }
 
   /** Owner of a client id; ids claimed on another node are read back from Postgres once. */
@@ -503,6 +577,47 @@ export class Projector {
         .values([...followers].map((userId) => ({ rootId, userId })))
         .onConflictDoNothing();
   }
+}
+
+/** What an entry projects: message ids (channel docs) or read-marker keys (user docs). */
+const itemKeysOf = ({ changes }: Pending) => [...changes.messageIds, ...changes.markerKeys];
+
+/** An entry's changes in two halves, or null when it holds one item or none. */
+function splitChanges(entry: Pending): [Pending, Pending] | null {
+  const messageIds = [...entry.changes.messageIds];
+  const markerKeys = [...entry.changes.markerKeys];
+  const total = messageIds.length + markerKeys.length;
+  if (total < 2) return null;
+  const half = Math.ceil(total / 2);
+  const firstIds = new Set(messageIds.slice(0, half));
+  const part = (ids: Set<string>, markers: string[]): Pending => ({
+    ...entry,
+    changes: {
+      messageIds: ids,
+      created: new Set([...entry.changes.created].filter((id) => ids.has(id))),
+      texts: entry.changes.texts.filter((text) => ids.has(text.messageId)),
+      markerKeys: new Set(markers),
+    },
+    versions: entry.versions.filter((version) => ids.has(version.messageId)),
+  });
+  const markerSplit = Math.max(0, half - messageIds.length);
+  return [
+    part(firstIds, markerKeys.slice(0, markerSplit)),
+    part(new Set(messageIds.slice(half)), markerKeys.slice(markerSplit)),
+  ];
+}
+
+/** Class and Postgres code of a failure (of its innermost cause): never the values involved. */
+function describeFailure(error: unknown): string {
+  let current = error;
+  let code: unknown;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    const own = (current as { code?: unknown }).code;
+    if (typeof own === 'string') code = own;
+    current = current.cause;
+  }
+  const type = error instanceof Error ? error.constructor.name : typeof error;
+  return typeof code === 'string' ? `${type} ${code}` : type;
 }
 
 /** Each written row with the doc changes it came from. */

@@ -21,6 +21,13 @@ export interface SegmentState {
 
 const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
 
+/**
+ * Text as Postgres can store it: `text` cannot hold U+0000, and one such string would fail the
+ * whole statement. The validator refuses NUL; this keeps text written before it did (or by any
+ * other path) from failing its neighbours' rows.
+ */
+const storable = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', '') : text);
+
 /** The upsert of message rows; a row only moves forward (`state_clock`). */
 const messagesUpsert = (rows: readonly MessageRow[], p: SqlParams) => `
     INSERT INTO messages (id, channel_id, doc_name, author_id, parent_id, text, file_ids,
@@ -34,7 +41,7 @@ const messagesUpsert = (rows: readonly MessageRow[], p: SqlParams) => `
       ${p.add(rows.map((row) => row.docName))}::text[],
       ${p.add(rows.map((row) => row.authorId ?? null))}::uuid[],
       ${p.add(rows.map((row) => row.parentId ?? null))}::text[],
-      ${p.add(rows.map((row) => row.text))}::text[],
+      ${p.add(rows.map((row) => storable(row.text)))}::text[],
       ${p.add(rows.map((row) => (row.fileIds ?? []).join(',')))}::text[],
       ${p.add(rows.map((row) => iso(row.createdAt)))}::timestamptz[],
       ${p.add(rows.map((row) => iso(row.receivedAt)))}::timestamptz[],
@@ -62,7 +69,7 @@ const versionsInsert = (rows: readonly VersionRow[], p: SqlParams) => `
     SELECT * FROM unnest(
       ${p.add(rows.map((row) => row.messageId))}::text[],
       ${p.add(rows.map((row) => row.itemId))}::text[],
-      ${p.add(rows.map((row) => row.text))}::text[],
+      ${p.add(rows.map((row) => storable(row.text)))}::text[],
       ${p.add(rows.map((row) => row.editorId ?? null))}::uuid[],
       ${p.add(rows.map((row) => iso(row.editedAt)))}::timestamptz[],
       ${p.add(rows.map((row) => row.docSeq))}::bigint[])
@@ -165,7 +172,7 @@ export function insertReactions(
       SELECT * FROM unnest(
         ${p.add(rows.map((row) => row.messageId))}::text[],
         ${p.add(rows.map((row) => row.userId))}::uuid[],
-        ${p.add(rows.map((row) => row.emoji))}::text[],
+        ${p.add(rows.map((row) => storable(row.emoji)))}::text[],
         ${p.add(rows.map((row) => iso(row.reactedAt)))}::timestamptz[])
       ON CONFLICT DO NOTHING`;
   return tx.execute(asSql(text, p));
