@@ -320,6 +320,27 @@ describe('hostile clients [S2] [S3] [S4]', () => {
     ).toBe('ok');
   });
 
+  it('refuses NUL and control characters in text and emoji, changing nothing [S2] [S8]', async () => {
+    const { name, observer } = await freshDoc();
+    const ada = sync.world.users.ada;
+    const raw = (text: string) => (doc: Y.Doc) =>
+      doc.transact(() => {
+        const message = new Y.Map<unknown>();
+        for (const [key, value] of Object.entries({ author: ada, text, createdAt: 1 }))
+          message.set(key, value);
+        doc.getMap(MESSAGES).set('01JE00000000000000000000NX', message);
+      });
+    for (const text of ['a\u0000b', '\u001b[2J', 'c1 \u009b'])
+      expect((await refused(name, ada, observer, raw(text))).result).toBe('invalid_text');
+    const id = messageIn(await honest(name, ada, (doc) => say(doc, ada, 'react to me'), observer));
+    const emoji = (doc: Y.Doc) => doc.getMap('reactions').set(`${id}|${ada}|\u0000`, true);
+    expect((await refused(name, ada, observer, emoji)).result).toBe('invalid_key');
+    // The writers normalize, so the same words from an honest client go through.
+    expect((await attempt(name, ada, observer, (doc) => say(doc, ada, 'a\u0000b'))).result).toBe(
+      'ok',
+    );
+  });
+
   it('refuses writes into a channel one is not a member of', async () => {
     const { name, observer } = await freshDoc();
     const eve = await refused(name, sync.world.users.eve, observer, (doc) =>
