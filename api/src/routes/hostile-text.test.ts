@@ -4,6 +4,7 @@ import { type Backends, createLogger } from '@confab/db';
 import { useTestDatabase, useTestRedis } from '@confab/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
+import { createOutboxMailer } from '../mail/mailer';
 import { createTestApp, jsonRequest, openTestBackends, type Person, signUp } from './auth/test-app';
 
 /**
@@ -29,7 +30,7 @@ beforeAll(async () => {
   app = createApp({
     backends,
     auth: harness.auth,
-    mailer: { send: async () => {} } as never,
+    mailer: await createOutboxMailer(harness.outbox, 'Confab <no-reply@chat.example.com>'),
     tasks: harness.tasks,
     logger: createLogger('info', {}, stream),
     services: ['api'],
