@@ -1,4 +1,4 @@
-import { isCleanText } from '@confab/db/model';
+import { isCleanLine, isCleanText } from '@confab/db/model';
 import { z } from 'zod';
 
 /**
@@ -9,15 +9,13 @@ import { z } from 'zod';
 
 const CONTROL_MESSAGE = 'must not contain control characters (such as NUL) or broken Unicode';
 const LINE_MESSAGE = 'must be one line without control characters (such as NUL) or broken Unicode';
-/** Any C0 or C1 control character, tab and line breaks included. */
-const ANY_CONTROL = /\p{Cc}/u;
 
 /** A name or title: trimmed, one line, `min` to `max` characters. */
 export function lineTextSchema({ max, min = 0 }: { max: number; min?: number }) {
   const trimmed = z.string().trim();
   return (min ? trimmed.min(min, 'is required') : trimmed)
     .max(max)
-    .refine((text) => !ANY_CONTROL.test(text) && isCleanText(text), LINE_MESSAGE);
+    .refine(isCleanLine, LINE_MESSAGE);
 }
 
 /** Longer text that may span lines (tab, LF, CR allowed): trimmed, at most `max` characters. */

@@ -19,7 +19,7 @@ export {
   trackPersistence,
 } from './persistence-tracker';
 export { localStatus, type MessageView, messageCount, readMessages } from './readers';
-export { isCleanText, normalizeLine, normalizeText, textProblem } from './text';
+export { isCleanLine, isCleanText, normalizeText, textProblem } from './text';
 export {
   type DecodedUpdate,
   REJECT_REASONS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCleanText, normalizeLine, normalizeText, textProblem } from './text';
+import { isCleanLine, isCleanText, normalizeText, textProblem } from './text';
 
 describe('text rules', () => {
   it('names what is wrong with NUL, controls and lone surrogates', () => {
@@ -19,8 +19,9 @@ describe('text rules', () => {
       expect(isCleanText(normalizeText(text))).toBe(true);
   });
 
-  it('makes one trimmed line of a name', () => {
-    expect(normalizeLine('  General\r\nchat\u0000 ')).toBe('General chat');
-    expect(normalizeLine('\t\u0000')).toBe('');
+  it('takes a name on one line only', () => {
+    expect(isCleanLine('General chat 😀')).toBe(true);
+    for (const name of ['two\nlines', 'tab\t', 'nul\u0000', 'half\ud800'])
+      expect(isCleanLine(name)).toBe(false);
   });
 });

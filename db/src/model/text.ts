@@ -12,8 +12,8 @@ const CONTROLS = /(?![\t\n\r])\p{Cc}/gu;
 /** With the `u` flag a surrogate pair is one code point, so `\p{Cs}` matches lone halves only. */
 const LONE_SURROGATE = /\p{Cs}/u;
 const LONE_SURROGATES = /\p{Cs}/gu;
-/** Every control character, \t \n \r included: names and titles are one line. */
-const ANY_CONTROLS = /\p{Cc}/gu;
+/** Any control character, \t \n \r included: names and titles are one line. */
+const ANY_CONTROL = /\p{Cc}/u;
 
 /** Why `text` is refused, or null when it may be stored as it is. */
 export function textProblem(text: string): string | null {
@@ -33,11 +33,5 @@ export function normalizeText(text: string): string {
   return text.replace(CONTROLS, '').replace(LONE_SURROGATES, '\uFFFD');
 }
 
-/** A one-line name or title: normalized, line breaks and tabs turned into spaces, trimmed. */
-export function normalizeLine(text: string): string {
-  return text
-    .replace(/[\t\n\r]+/g, ' ')
-    .replace(ANY_CONTROLS, '')
-    .replace(LONE_SURROGATES, '\uFFFD')
-    .trim();
-}
+/** Clean text on one line (a name, a title): no tab or line break either. */
+export const isCleanLine = (text: string) => !ANY_CONTROL.test(text) && isCleanText(text);
