@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { closeServer, type Logger, listen, openBackends } from '@confab/db';
+import {
+  closeServer,
+  type HttpLimits,
+  type Logger,
+  limitHttpServer,
+  listen,
+  openBackends,
+} from '@confab/db';
 import { attachSync } from '@confab/sync-server';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app';
@@ -22,11 +29,31 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /** Overrides the HTTP server's limits (tests shorten timeouts); defaults from `httpLimits`. */
+  http?: HttpLimits;
+}
+
+/**
+ * Behind a load balancer (TRUST_PROXY) every connection comes from it: no per-address cap, and
+ * idle connections outlive its own idle timeout (60 s on AWS ALB), or it would reuse one we are
+ * closing and answer 502.
+ */
+export function httpLimits(env: Pick<ApiEnv, 'TRUST_PROXY'>): HttpLimits {
+  return env.TRUST_PROXY
+    ? { maxConnectionsPerIp: 0, keepAliveTimeoutMs: 65_000 }
+    : { maxConnectionsPerIp: 256, keepAliveTimeoutMs: 5_000 };
+}
+
 /**
  * Opens the backends (migrating the database), then serves the configured services on one port:
  * the client at `/`, the API under `/api`, the sync WebSocket under `/sync`.
  */
-export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  env: ApiEnv,
+  logger: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const backends = await openBackends(env, {
     logger: logger.child({ component: 'backends' }),
     connectionName: 'confab',
@@ -59,6 +86,7 @@ export async function startServer(env: ApiEnv, logger: Logger): Promise<RunningS
       version,
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    limitHttpServer(server, { ...httpLimits(env), ...options.http });
     const sync = env.SERVICES.includes('sync')
       ? await attachSync(server, backends, {
           allowedOrigins: env.ALLOWED_ORIGINS,

@@ -32,7 +32,14 @@ export { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
 export type { KeyValueStore } from './kv/key-value-store';
 export { sessionKey } from './kv/keys';
 export { createRedisKeyValueStore } from './kv/redis-key-value-store';
-export { closeServer, exitOnSignals, listen, runMain } from './lifecycle';
+export {
+  closeServer,
+  exitOnSignals,
+  type HttpLimits,
+  limitHttpServer,
+  listen,
+  runMain,
+} from './lifecycle';
 export { createLogger, type Logger } from './logger';
 export * from './policy/decisions';
 export { type DocRef, docName, parseDocRef } from './policy/doc-names';

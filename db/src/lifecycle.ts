@@ -1,7 +1,72 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError } from './config';
 import type { Logger } from './logger';
+
+export interface HttpLimits {
+  /**
+   * The request line and headers must arrive within this, counted from the connection or the
+   * previous answer, or the answer is 408: a connection that sends nothing is closed too.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * The whole request, body included. An upgraded (WebSocket) connection is no longer a request
+   * and is not cut; an upload must arrive within it.
+   */
+  requestTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs?: number;
+
+  /**
+   * Open connections one peer address may hold (WebSockets included); more are cut at once.
+   * 0: no cap, for a server behind a load balancer, where every connection comes from it.
+   */
+  maxConnectionsPerIp?: number;
+}
+
+/**
+ * Bounds what a slow or greedy client can hold: connections that never finish their headers or
+ * body, and connections by the hundred from one address. Call before `listen` (Node reads the
+ * checking interval when listening starts).
+ */
+export function limitHttpServer(
+  server: Server,
+  {
+    headersTimeoutMs = 20_000,
+    requestTimeoutMs = 300_000,
+    keepAliveTimeoutMs = 5_000,
+    maxConnectionsPerIp = 256,
+  }: HttpLimits = {},
+): void {
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = requestTimeoutMs;
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  // Node checks both timeouts on this interval (30 s by default: a timeout late by up to that).
+  // It is the `connectionsCheckingInterval` option, read when listening starts; not in the types.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    Math.max(10, Math.min(1_000, headersTimeoutMs / 4));
+  if (maxConnectionsPerIp > 0) capConnectionsPerIp(server, maxConnectionsPerIp);
+}
+
+function capConnectionsPerIp(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  // Before Node's own listener: a refused socket gets no parser, no timers, not one byte read.
+  server.prependListener('connection', (socket: Socket) => {
+    const ip = socket.remoteAddress;
+    if (ip === undefined) return;
+    const count = open.get(ip) ?? 0;
+    if (count >= max) {
+      socket.destroy();
+      return;
+    }
+    open.set(ip, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(ip) ?? 1) - 1;
+      if (left === 0) open.delete(ip);
+      else open.set(ip, left);
+    });
+  });
+}
 
 export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {

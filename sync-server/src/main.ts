@@ -3,6 +3,7 @@ import {
   closeServer,
   createLogger,
   exitOnSignals,
+  limitHttpServer,
   listen,
   openBackends,
   runMain,
@@ -34,6 +35,10 @@ await runMain(async () => {
     }
     body(404, { error: { code: 'not_found', message: 'Not found' } });
   });
+  // Run alone, it sits behind the load balancer that splits `/sync` from the API: every
+  // connection comes from the balancer, so no per-address cap, and idle connections outlive the
+  // balancer's own idle timeout (60 s on AWS ALB).
+  limitHttpServer(server, { maxConnectionsPerIp: 0, keepAliveTimeoutMs: 65_000 });
   const sync = await attachSync(server, backends, { allowedOrigins: env.ALLOWED_ORIGINS, logger });
   const address = await listen(server, env.PORT, env.HOST);
   logger.info({ port: address.port, installationId: backends.installation.id }, 'listening');
