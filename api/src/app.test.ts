@@ -1,16 +1,36 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Backends, backendEnvSchema, createLogger, openBackends } from '@confab/db';
+import { Writable } from 'node:stream';
+import {
+  type Backends,
+  backendEnvSchema,
+  closeServer,
+  createLogger,
+  listen,
+  openBackends,
+} from '@confab/db';
+import { waitFor } from '@confab/db/testing';
+import { createAdaptorServer } from '@hono/node-server';
+import { Hono } from 'hono';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from './app';
+import { z } from 'zod';
+import { type AppOptions, createApp } from './app';
 import { createAuth } from './auth/auth';
 import { BackgroundTasks } from './background-tasks';
+import { allowBodyUpTo, limitRequestBodies } from './http/body-limit';
+import { parseJson } from './http/request';
+import { securityHeaders } from './http/security-headers';
 import { createOutboxMailer } from './mail/mailer';
+import { healthRoute } from './routes/health/health-route';
 
 let dir: string;
 let backends: Backends;
 let app: ReturnType<typeof createApp>;
+let appOptions: AppOptions;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'confab-app-'));
@@ -40,7 +60,7 @@ beforeAll(async () => {
       tasks: new BackgroundTasks(logger),
     },
   );
-  app = createApp({
+  appOptions = {
     backends,
     auth,
     mailer,
@@ -49,31 +69,85 @@ beforeAll(async () => {
     services: ['api', 'sync', 'client'],
     clientDir,
     version: '9.9.9',
-  });
+  };
+  app = createApp(appOptions);
 });
 afterAll(async () => {
   await backends.close();
   await rm(dir, { recursive: true, force: true });
 });
 
+/** What the Node adapter passes an app: the socket the request came in on. */
+const fromAddress = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
+
 describe('GET /api/health', () => {
-  it('answers ok and names the embedded backends in use', async () => {
-    const response = await app.request('/api/health');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = await response.json();
-    expect(body).toMatchObject({
-      status: 'ok',
-      version: '9.9.9',
-      installationId: backends.installation.id,
-      services: ['api', 'sync', 'client'],
-      backends: {
-        database: { kind: 'pglite', embedded: true, ok: true },
-        redis: { kind: 'in-process', embedded: true, ok: true },
-        bus: { kind: 'in-process', embedded: true, ok: true },
-        blobs: { kind: 'local', embedded: true, ok: true },
-      },
-    });
+  it('tells anyone only whether it is healthy: no version, installation id or backends', async () => {
+    for (const env of [undefined, fromAddress('203.0.113.7'), fromAddress('::ffff:10.0.0.1')]) {
+      const response = await app.request('/api/health', {}, env);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toEqual({ status: 'ok' });
+    }
+  });
+
+  it('names version, installation and embedded backends to a caller on this machine', async () => {
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      const response = await app.request('/api/health', {}, fromAddress(address));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        status: 'ok',
+        version: '9.9.9',
+        installationId: backends.installation.id,
+        services: ['api', 'sync', 'client'],
+        backends: {
+          database: { kind: 'pglite', embedded: true, ok: true },
+          redis: { kind: 'in-process', embedded: true, ok: true },
+          bus: { kind: 'in-process', embedded: true, ok: true },
+          blobs: { kind: 'local', embedded: true, ok: true },
+        },
+      });
+    }
+  });
+
+  it('behind a proxy, judges the forwarded client, not the proxy on loopback', async () => {
+    const route = new Hono().route(
+      '/health',
+      healthRoute({
+        backends,
+        services: ['api'],
+        version: '9.9.9',
+        startedAt: new Date(),
+        trustProxy: true,
+      }),
+    );
+    const proxied = await route.request(
+      '/health',
+      { headers: { 'X-Forwarded-For': '127.0.0.1, 203.0.113.7' } },
+      fromAddress('127.0.0.1'),
+    );
+    expect(await proxied.json()).toEqual({ status: 'ok' });
+    const local = await route.request('/health', {}, fromAddress('127.0.0.1'));
+    expect(await local.json()).toMatchObject({ version: '9.9.9' });
+  });
+
+  it('answers 503 degraded, to anyone, when a backend does not answer', async () => {
+    const down: Backends = {
+      ...backends,
+      health: async () => ({ ...(await backends.health()), ok: false }),
+    };
+    const route = new Hono().route(
+      '/health',
+      healthRoute({
+        backends: down,
+        services: ['api'],
+        version: '9.9.9',
+        startedAt: new Date(),
+        trustProxy: false,
+      }),
+    );
+    const response = await route.request('/health');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: 'degraded' });
   });
 });
 
@@ -131,6 +205,158 @@ describe('web client', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('security headers', () => {
+  it('forbids framing consistently: X-Frame-Options DENY with frame-ancestors none', async () => {
+    for (const path of ['/', '/api/health', '/api/nope']) {
+      const response = await app.request(path);
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(response.headers.get('content-security-policy'), path).toContain(
+        "frame-ancestors 'none'",
+      );
+    }
+  });
+
+  it('switches off camera, microphone, geolocation and the like, keeping clipboard writes', async () => {
+    const policy = (await app.request('/')).headers.get('permissions-policy') ?? '';
+    for (const feature of ['camera', 'microphone', 'geolocation', 'payment', 'usb']) {
+      expect(policy).toContain(`${feature}=()`);
+    }
+    expect(policy).toContain('clipboard-write=(self)');
+  });
+
+  it('sends no HSTS over plain http', async () => {
+    const response = await app.request('/', { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(response.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  const hstsFor = async (
+    options: { publicUrl: string; trustProxy: boolean },
+    headers: Record<string, string> = {},
+  ) => {
+    const site = new Hono().use(securityHeaders(options)).get('/', (c) => c.text('ok'));
+    const response = await site.request('http://node.internal/', { headers });
+    return response.headers.get('strict-transport-security');
+  };
+
+  it('sends HSTS when users reach Confab over https', async () => {
+    expect(await hstsFor({ publicUrl: 'https://chat.example.com', trustProxy: false })).toMatch(
+      /^max-age=\d+; includeSubDomains$/,
+    );
+    expect(await hstsFor({ publicUrl: 'http://chat.example.com', trustProxy: false })).toBeNull();
+  });
+
+  it('behind a proxy, sends HSTS only when the proxy says the request came over https', async () => {
+    const options = { publicUrl: 'https://chat.example.com', trustProxy: true };
+    expect(await hstsFor(options, { 'X-Forwarded-Proto': 'https' })).not.toBeNull();
+    expect(await hstsFor(options, { 'X-Forwarded-Proto': 'http' })).toBeNull();
+    // The proxy appends its own value; one the client sent before it does not count.
+    expect(await hstsFor(options, { 'X-Forwarded-Proto': 'https, http' })).toBeNull();
+    expect(await hstsFor(options)).toBeNull();
+  });
+});
+
+describe('request bodies [S8]', () => {
+  const bigLogin = () =>
+    JSON.stringify({ email: 'x@example.com', password: 'p'.repeat(70 * 1024) });
+
+  it('refuses a JSON body over 64 KiB with 413 payload_too_large and closes the connection', async () => {
+    const response = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: bigLogin(),
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'payload_too_large',
+    );
+  });
+
+  it('lets a route declare a larger limit, and holds every other route to the default', async () => {
+    const site = new Hono()
+      .use(limitRequestBodies({ maxBytes: 100 }))
+      .post('/small', async (c) => c.json(await parseJson(c, z.object({ text: z.string() }))))
+      .post('/upload', allowBodyUpTo(1_000), async (c) =>
+        c.json(await parseJson(c, z.object({ text: z.string() }))),
+      );
+    site.onError((error, c) =>
+      c.json({ code: (error as { code?: string }).code }, (error as { status?: 413 }).status),
+    );
+    const post = (path: string, length: number, declare: boolean) => {
+      const body = JSON.stringify({ text: 'x'.repeat(length) });
+      return site.request(path, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(declare ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+        },
+        body,
+      });
+    };
+    for (const declare of [false, true]) {
+      expect((await post('/small', 50, declare)).status).toBe(200);
+      expect((await post('/small', 500, declare)).status).toBe(413);
+      expect((await post('/upload', 500, declare)).status).toBe(200);
+      expect((await post('/upload', 5_000, declare)).status).toBe(413);
+    }
+  });
+
+  describe('on a real socket', () => {
+    let server: Server;
+    let port: number;
+    const logLines: Array<{ level: number; msg: string; err?: unknown }> = [];
+    beforeAll(async () => {
+      const logStream = new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean))
+            logLines.push(JSON.parse(line));
+          done();
+        },
+      });
+      const logged = createApp({ ...appOptions, logger: pino({ level: 'debug' }, logStream) });
+      server = createAdaptorServer({ fetch: logged.fetch }) as Server;
+      port = ((await listen(server, 0, '127.0.0.1')) as AddressInfo).port;
+    });
+    afterAll(() => closeServer(server, 1_000));
+
+    /** Sends `head` on a fresh connection and resolves with everything the server sent back. */
+    const exchange = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(head));
+        let answer = '';
+        socket.on('data', (data) => {
+          answer += data.toString('latin1');
+        });
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+
+    it('refuses a declared Content-Length over the limit before reading any of the body', async () => {
+      // No body follows: a server that waited to read it would never answer.
+      const answer = await exchange(
+        'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 300000000\r\n\r\n',
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer).toContain('"code":"payload_too_large"');
+    });
+
+    it('logs a request the client aborted mid-body at info, without a stack, not as an error', async () => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(
+          'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"email":',
+          () => socket.destroy(),
+        ),
+      );
+      const aborted = await waitFor('the abort to be logged', () =>
+        logLines.find((line) => line.msg === 'request aborted'),
+      );
+      expect(aborted).toMatchObject({ level: 30 });
+      expect(aborted.err).toBeUndefined();
+      expect(logLines.filter((line) => line.level >= 50)).toEqual([]);
+    });
   });
 });
 

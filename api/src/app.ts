@@ -1,11 +1,17 @@
 import { type Backends, type Logger, Policy } from '@confab/db';
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Auth } from './auth/auth';
 import type { BackgroundTasks } from './background-tasks';
 import { clientAssets } from './client-assets';
 import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
+import {
+  BodyTooLargeError,
+  limitRequestBodies,
+  payloadTooLarge,
+  RequestAbortedError,
+} from './http/body-limit';
+import { securityHeaders } from './http/security-headers';
 import type { Mailer } from './mail/mailer';
 import { openApiDocument } from './openapi/document';
 import { authRoutes } from './routes/auth/auth-routes';
@@ -44,24 +50,16 @@ export function createApp({
   const app = new Hono();
   app.use(
     '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-      },
-      // Cross-origin isolation headers would block images and files served from S3/CloudFront.
-      crossOriginEmbedderPolicy: false,
-    }),
+    securityHeaders({ publicUrl: auth.config.publicUrl, trustProxy: auth.config.trustProxy }),
   );
+  app.use('*', limitRequestBodies());
 
   const api = new Hono();
   if (services.includes('api')) {
-    api.route('/health', healthRoute({ backends, services, version, startedAt }));
+    api.route(
+      '/health',
+      healthRoute({ backends, services, version, startedAt, trustProxy: auth.config.trustProxy }),
+    );
     const openApi = openApiDocument(version);
     api.get('/openapi.json', (c) => c.json(openApi));
     api.route(
@@ -101,10 +99,17 @@ export function createApp({
 
   app.notFound((c) => c.json(errorBody('not_found', 'Not found'), 404));
   app.onError((error, c) => {
-    if (error instanceof ApiError) {
-      const response = c.json(errorBody(error.code, error.message), error.status);
-      for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);
+    // A route that streams its body (an upload) lets the limit's error reach us unwrapped.
+    const known = error instanceof BodyTooLargeError ? payloadTooLarge(error.maxBytes) : error;
+    if (known instanceof ApiError) {
+      const response = c.json(errorBody(known.code, known.message), known.status);
+      for (const [name, value] of Object.entries(known.headers)) response.headers.set(name, value);
       return response;
+    }
+    if (error instanceof RequestAbortedError) {
+      // The client's doing, and nobody is left to read the answer: no stack, no alarm.
+      logger.info({ method: c.req.method, path: c.req.path }, 'request aborted');
+      return c.json(errorBody('request_aborted', 'The request ended before its body'), 400);
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'Something went wrong on our side'), 500);

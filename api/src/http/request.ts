@@ -1,20 +1,20 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ApiError, invalidRequest } from '../errors';
+import { readBody } from './body-limit';
 
-const MAX_JSON_BYTES = 64 * 1024;
-
-/** Reads and validates a JSON body; anything else is a 400 that changes nothing. */
+/**
+ * Reads and validates a JSON body; anything else is a 400 that changes nothing. The body is read
+ * through the route's limit (`limitRequestBodies`), never whole before it is measured.
+ */
 export async function parseJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json')) {
     throw new ApiError(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json)');
   }
-  const text = await c.req.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BYTES)
-    throw new ApiError(413, 'payload_too_large', 'Body too large');
+  const bytes = await readBody(c);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw invalidRequest('Body is not valid JSON');
   }
@@ -54,4 +54,10 @@ export function assertAllowedOrigin(c: Context, allowedOrigins: readonly string[
   if (!origin || !allowedOrigins.includes(origin)) {
     throw new ApiError(403, 'forbidden_origin', 'This request must come from the Confab web app');
   }
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (what a dual-stack socket reports). */
+export function isLoopbackAddress(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
