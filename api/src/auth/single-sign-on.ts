@@ -1,4 +1,5 @@
 import { type Db, type KeyValueStore, schema } from '@confab/db';
+import { isCleanLine, normalizeText } from '@confab/db/model';
 import { and, eq } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
@@ -171,10 +172,12 @@ export class SingleSignOn {
     if (!email || claims.email_verified !== true) {
       throw new SsoError('sso_email_unverified', 'The provider did not confirm your email address');
     }
-    const name =
-      typeof claims.name === 'string' && claims.name.trim()
-        ? claims.name.trim().slice(0, 80)
-        : (email.split('@')[0] ?? email);
+    // A provider's claims are input like any other: an address with control characters is no
+    // address, and Postgres cannot store NUL at all.
+    if (!isCleanLine(email)) {
+      throw new SsoError('sso_failed', 'The provider sent an email address that is not valid');
+    }
+    const name = displayNameFrom(claims.name) || (email.split('@')[0] ?? email);
     const user =
       (await this.users.findByEmail(email)) ??
       (await this.users.create({ email, name, passwordHash: null, emailVerified: true }));
@@ -202,4 +205,17 @@ export class SingleSignOn {
     }
     return config;
   }
+}
+
+/**
+ * The provider's display name on one clean line: people cannot fix a name their provider sends,
+ * so control characters become spaces instead of failing the sign-in.
+ */
+function displayNameFrom(claim: unknown): string {
+  if (typeof claim !== 'string') return '';
+  return normalizeText(claim)
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 80);
 }

@@ -193,6 +193,23 @@ describe('OpenID Connect single sign-on', () => {
     expect((await me(await fullSignIn('linker'))).id).toBe(existing.id);
   });
 
+  it('stores a provider name with NUL and line breaks as one clean line [S8]', async () => {
+    accounts['nul-name'] = {
+      email: 'sso-nul@example.com',
+      email_verified: true,
+      name: 'Ada\u0000 Love\nlace\u001b',
+    };
+    const user = await me(await fullSignIn('nul-name'));
+    expect(user).toMatchObject({ email: 'sso-nul@example.com', name: 'Ada Love lace' });
+  });
+
+  it('refuses a provider email holding a control character, and signs nobody in [S8]', async () => {
+    accounts['nul-email'] = { email: 'evil\u0000@example.com', email_verified: true };
+    const response = await fullSignIn('nul-email');
+    expect(response.headers.get('location')).toBe('/sign-in?sso_error=sso_failed');
+    expect(refreshCookie(response)).toBeUndefined();
+  });
+
   it('refuses an email the provider did not verify, and signs nobody in', async () => {
     accounts.unverified = { email: 'linked@example.com', email_verified: false };
     const response = await fullSignIn('unverified');
