@@ -1,6 +1,7 @@
-import { activeMembership, type Db, schema } from '@confab/db';
+import { activeMembership, schema } from '@confab/db';
 import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
-import { recordAudit } from '../audit/audit';
+import { publishMembershipChange, recordAudit } from '../audit/audit';
+import type { CommandDeps } from './command-deps';
 
 const { invitations, workspaceMembers, channels, channelMembers, users } = schema;
 
@@ -19,13 +20,14 @@ export const usable = and(
 /**
  * Joins the workspace through an invitation. The use is counted by a conditional UPDATE in the
  * same transaction as the membership, so a single-use invitation admits exactly one person even
- * when several accept at once, and a failed join spends nothing.
+ * when several accept at once, and a failed join spends nothing. A join is announced on the bus
+ * after it commits.
  */
 export async function acceptInvitation(
-  db: Db,
+  { db, bus }: CommandDeps,
   { tokenHash, userId, ip }: { tokenHash: string; userId: string; ip: string },
 ): Promise<AcceptResult> {
-  return db.transaction(async (tx) => {
+  const result: AcceptResult = await db.transaction(async (tx) => {
     const [invitation] = await tx
       .select()
       .from(invitations)
@@ -105,4 +107,12 @@ export async function acceptInvitation(
     });
     return { status: 'joined' as const, workspaceId, role: invitation.role, channelIds };
   });
+  if (result.status === 'joined') {
+    await publishMembershipChange(bus, {
+      workspaceId: result.workspaceId,
+      userIds: [userId],
+      change: 'joined',
+    });
+  }
+  return result;
 }

@@ -1,5 +1,6 @@
-import { type Db, schema } from '@confab/db';
-import { recordAudit } from '../audit/audit';
+import { schema } from '@confab/db';
+import { publishMembershipChange, recordAudit } from '../audit/audit';
+import { type CommandDeps, isUniqueViolation } from './command-deps';
 
 export class SlugTaken extends Error {
   override name = 'SlugTaken';
@@ -10,11 +11,12 @@ export class SlugTaken extends Error {
  * no one ever sees a workspace without an owner or a first channel.
  */
 export async function createWorkspace(
-  db: Db,
+  { db, bus }: CommandDeps,
   { actorId, name, slug, ip }: { actorId: string; name: string; slug: string; ip: string },
 ) {
+  let workspace: typeof schema.workspaces.$inferSelect;
   try {
-    return await db.transaction(async (tx) => {
+    workspace = await db.transaction(async (tx) => {
       const [workspace] = await tx
         .insert(schema.workspaces)
         .values({ name, slug, createdBy: actorId })
@@ -46,11 +48,11 @@ export async function createWorkspace(
     if (isUniqueViolation(error)) throw new SlugTaken();
     throw error;
   }
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const code =
-    (error as { code?: string; cause?: { code?: string } }).code ??
-    (error as { cause?: { code?: string } }).cause?.code;
-  return code === '23505';
+  // The creator is in #general now: their activity stream must follow it.
+  await publishMembershipChange(bus, {
+    workspaceId: workspace.id,
+    userIds: [actorId],
+    change: 'joined',
+  });
+  return workspace;
 }

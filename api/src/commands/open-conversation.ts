@@ -1,8 +1,10 @@
 import { activeMembership, type Db, schema } from '@confab/db';
 import { and, eq, sql } from 'drizzle-orm';
-import { recordAudit } from '../audit/audit';
+import { publishMembershipChange } from '../audit/audit';
+import type { CommandDeps } from './command-deps';
+import { seatFirstMembers } from './create-channel';
 
-const { channels, channelMembers, workspaceMembers } = schema;
+const { channels, workspaceMembers } = schema;
 
 export type OpenConversationResult =
   | { status: 'created' | 'existing'; channel: typeof channels.$inferSelect }
@@ -11,10 +13,11 @@ export type OpenConversationResult =
 /**
  * Opens the DM (2 people) or group DM (3 to 9) of exactly these people, creating it the first
  * time. The sorted member ids are the channel's key, unique per workspace, so the same people always
- * get the same conversation, even when two of them open it at the same instant.
+ * get the same conversation, even when two of them open it at the same instant. A new one is
+ * announced to its members' sync connections after it commits.
  */
 export async function openConversation(
-  db: Db,
+  { db, bus }: CommandDeps,
   {
     workspaceId,
     actorId,
@@ -31,7 +34,7 @@ export async function openConversation(
   const dmKey = memberIds.join(',');
   const existing = await findConversation(db, workspaceId, dmKey);
   if (existing) return { status: 'existing', channel: existing };
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [created] = await tx
       .insert(channels)
       .values({
@@ -51,20 +54,24 @@ export async function openConversation(
       if (!raced) throw new Error('conversation vanished after a conflicting insert');
       return { status: 'existing' as const, channel: raced };
     }
-    await tx
-      .insert(channelMembers)
-      .values(memberIds.map((userId) => ({ channelId: created.id, userId })));
-    await recordAudit(tx, {
-      workspaceId,
+    await seatFirstMembers(tx, {
+      channel: created,
       actorId,
-      action: 'channel.create',
-      targetType: 'channel',
-      targetId: created.id,
+      members: memberIds.map((userId) => ({ userId })),
       after: { kind: created.kind, memberIds },
       ip,
     });
     return { status: 'created' as const, channel: created };
   });
+  if (result.status === 'created') {
+    await publishMembershipChange(bus, {
+      workspaceId,
+      channelId: result.channel.id,
+      userIds: memberIds,
+      change: 'joined',
+    });
+  }
+  return result;
 }
 
 async function findConversation(db: Pick<Db, 'select'>, workspaceId: string, dmKey: string) {

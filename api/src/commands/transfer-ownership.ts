@@ -1,13 +1,14 @@
-import { activeMembership, type Db, schema } from '@confab/db';
+import { activeMembership, schema } from '@confab/db';
 import { and, eq, sql } from 'drizzle-orm';
-import { recordAudit } from '../audit/audit';
+import { publishMembershipChange, recordAudit } from '../audit/audit';
+import type { CommandDeps } from './command-deps';
 
 /**
  * Moves ownership to another full member; the old owner stays as an admin. Both rows change in
  * one transaction with the owner's row locked, so two transfers cannot leave two owners.
  */
 export async function transferOwnership(
-  db: Db,
+  { db, bus }: CommandDeps,
   {
     workspaceId,
     ownerId,
@@ -15,14 +16,14 @@ export async function transferOwnership(
     ip,
   }: { workspaceId: string; ownerId: string; newOwnerId: string; ip: string },
 ): Promise<'done' | 'not_owner' | 'invalid_target'> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [owner] = await tx
       .select({ role: schema.workspaceMembers.role })
       .from(schema.workspaceMembers)
       .where(activeMembership(workspaceId, ownerId))
       .for('update');
-    if (owner?.role !== 'owner') return 'not_owner';
-    if (newOwnerId === ownerId) return 'invalid_target';
+    if (owner?.role !== 'owner') return 'not_owner' as const;
+    if (newOwnerId === ownerId) return 'invalid_target' as const;
     const promoted = await tx
       .update(schema.workspaceMembers)
       .set({ role: 'owner' })
@@ -33,7 +34,7 @@ export async function transferOwnership(
         ),
       )
       .returning({ userId: schema.workspaceMembers.userId });
-    if (promoted.length === 0) return 'invalid_target';
+    if (promoted.length === 0) return 'invalid_target' as const;
     await tx
       .update(schema.workspaceMembers)
       .set({ role: 'admin' })
@@ -53,6 +54,14 @@ export async function transferOwnership(
       after: { ownerId: newOwnerId },
       ip,
     });
-    return 'done';
+    return 'done' as const;
   });
+  if (result === 'done') {
+    await publishMembershipChange(bus, {
+      workspaceId,
+      userIds: [ownerId, newOwnerId],
+      change: 'role_changed',
+    });
+  }
+  return result;
 }

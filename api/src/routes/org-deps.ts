@@ -22,6 +22,8 @@ export interface OrgDeps {
 }
 
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
+export const channelNameTaken = () =>
+  new ApiError(409, 'name_taken', 'A channel with this name exists');
 
 /**
  * The actor's role in a workspace, or 404: a workspace one is not in answers exactly like one that

@@ -1,14 +1,13 @@
 import { schema } from '@confab/db';
 import { and, asc, desc, eq, ilike, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Hono } from 'hono';
-import { publishMembershipChange, recordAudit } from '../../audit/audit';
 import type { AuthVariables } from '../../auth/require-auth';
-import { isUniqueViolation } from '../../commands/create-workspace';
+import { ChannelNameTaken, createChannel } from '../../commands/create-channel';
 import { openConversation } from '../../commands/open-conversation';
 import { ApiError } from '../../errors';
 import { unreadSummary } from '../../history/history';
 import { clientIp, parseJson } from '../../http/request';
-import { forbidden, type OrgDeps, workspaceRoleOr404 } from '../org-deps';
+import { channelNameTaken, forbidden, type OrgDeps, workspaceRoleOr404 } from '../org-deps';
 import { browseQuerySchema, createChannelSchema, openConversationSchema } from './schemas';
 
 const { channels, channelMembers, users } = schema;
@@ -24,45 +23,20 @@ export function registerWorkspaceChannelRoutes(
   app: Hono<{ Variables: AuthVariables }>,
   deps: OrgDeps,
 ) {
-  const { db, policy, bus, auth } = deps;
+  const { db, policy, auth } = deps;
+  const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, auth.config.trustProxy);
 
   app.post('/:workspaceId/channels', async (c) => {
     const workspaceId = c.req.param('workspaceId');
     const actorId = c.get('auth').userId;
     const role = await workspaceRoleOr404(policy, actorId, workspaceId);
     if (role === 'guest') throw forbidden('Guests cannot create channels');
-    const body = await parseJson(c, createChannelSchema);
+    const fields = await parseJson(c, createChannelSchema);
     try {
-      const channel = await db.transaction(async (tx) => {
-        const [created] = await tx
-          .insert(channels)
-          .values({ workspaceId, createdBy: actorId, ...body })
-          .returning();
-        if (!created) throw new Error('channel insert returned no row');
-        await tx
-          .insert(channelMembers)
-          .values({ channelId: created.id, userId: actorId, role: 'admin' });
-        await recordAudit(tx, {
-          workspaceId,
-          actorId,
-          action: 'channel.create',
-          targetType: 'channel',
-          targetId: created.id,
-          after: body,
-          ip: clientIp(c, auth.config.trustProxy),
-        });
-        return created;
-      });
-      await publishMembershipChange(bus, {
-        workspaceId,
-        channelId: channel.id,
-        userIds: [actorId],
-        change: 'joined',
-      });
+      const channel = await createChannel(deps, { workspaceId, actorId, fields, ip: ipOf(c) });
       return c.json({ channel: { ...channel, myRole: 'admin' } }, 201);
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw new ApiError(409, 'name_taken', 'A channel with this name exists');
+      if (error instanceof ChannelNameTaken) throw channelNameTaken();
       throw error;
     }
   });
@@ -169,11 +143,11 @@ export function registerWorkspaceChannelRoutes(
     const actorId = c.get('auth').userId;
     await workspaceRoleOr404(policy, actorId, workspaceId);
     const { userIds } = await parseJson(c, openConversationSchema);
-    const result = await openConversation(db, {
+    const result = await openConversation(deps, {
       workspaceId,
       actorId,
       otherIds: userIds,
-      ip: clientIp(c, auth.config.trustProxy),
+      ip: ipOf(c),
     });
     if (result.status === 'not_members') {
       throw new ApiError(
@@ -181,15 +155,6 @@ export function registerWorkspaceChannelRoutes(
         'invalid_members',
         'Everyone in a conversation must be a member of this workspace',
       );
-    }
-    if (result.status === 'created') {
-      const memberIds = (result.channel.dmKey ?? '').split(',');
-      await publishMembershipChange(bus, {
-        workspaceId,
-        channelId: result.channel.id,
-        userIds: memberIds,
-        change: 'joined',
-      });
     }
     return c.json({ channel: result.channel }, result.status === 'created' ? 201 : 200);
   });

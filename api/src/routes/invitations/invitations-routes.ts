@@ -1,17 +1,18 @@
 import { schema } from '@confab/db';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { publishMembershipChange, recordAudit } from '../../audit/audit';
 import { type AuthVariables, requireAuth } from '../../auth/require-auth';
-import { hashSecret, randomSecret } from '../../auth/secrets';
+import { hashSecret } from '../../auth/secrets';
 import { acceptInvitation, usable } from '../../commands/accept-invitation';
+import { createInvitation } from '../../commands/create-invitation';
+import { revokeInvitation } from '../../commands/revoke-invitation';
 import { ApiError, notFound } from '../../errors';
 import { clientIp, parseJson } from '../../http/request';
 import { forbidden, type OrgDeps, workspaceAdminOr403 } from '../org-deps';
 import { uuidSchema } from '../workspaces/schemas';
 import { createInvitationSchema, invitationTokenSchema } from './schemas';
 
-const { invitations, workspaces, channels, users } = schema;
+const { invitations, workspaces, users } = schema;
 
 const invalidInvitation = () =>
   new ApiError(
@@ -39,7 +40,8 @@ export function registerInvitationAdminRoutes(
   app: Hono<{ Variables: AuthVariables }>,
   deps: OrgDeps,
 ) {
-  const { db, policy, auth, mailer, tasks } = deps;
+  const { db, policy, auth } = deps;
+  const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, auth.config.trustProxy);
 
   app.post('/:workspaceId/invitations', async (c) => {
     const workspaceId = c.req.param('workspaceId');
@@ -48,76 +50,22 @@ export function registerInvitationAdminRoutes(
     const body = await parseJson(c, createInvitationSchema);
     if (body.role === 'admin' && actorRole !== 'owner')
       throw forbidden('Only the owner may invite admins');
-    if (body.channelIds.length) {
-      const found = await db
-        .select({ id: channels.id })
-        .from(channels)
-        .where(
-          and(
-            eq(channels.workspaceId, workspaceId),
-            inArray(channels.id, body.channelIds),
-            sql`${channels.kind} IN ('public', 'private')`,
-          ),
-        );
-      if (found.length !== new Set(body.channelIds).size) {
-        throw new ApiError(
-          400,
-          'invalid_channels',
-          'Every channel must be a channel of this workspace',
-        );
-      }
-    }
-    const token = randomSecret();
-    const invitation = await db.transaction(async (tx) => {
-      const [created] = await tx
-        .insert(invitations)
-        .values({
-          workspaceId,
-          email: body.email ?? null,
-          tokenHash: hashSecret(token),
-          role: body.role,
-          channelIds: body.channelIds,
-          maxUses: body.email ? 1 : (body.maxUses ?? null),
-          invitedBy: actorId,
-          expiresAt: new Date(Date.now() + body.expiresInHours * 3_600_000),
-        })
-        .returning();
-      if (!created) throw new Error('invitation insert returned no row');
-      await recordAudit(tx, {
-        workspaceId,
-        actorId,
-        action: 'invitation.create',
-        targetType: 'invitation',
-        targetId: created.id,
-        after: {
-          email: created.email,
-          role: created.role,
-          channelIds: created.channelIds,
-          maxUses: created.maxUses,
-          expiresAt: created.expiresAt,
-        },
-        ip: clientIp(c, auth.config.trustProxy),
-      });
-      return created;
+    const result = await createInvitation(deps, {
+      workspaceId,
+      actorId,
+      terms: body,
+      publicUrl: auth.config.publicUrl,
+      ip: ipOf(c),
     });
-    const url = `${auth.config.publicUrl}/invite/${token}`;
-    if (invitation.email) {
-      const to = invitation.email;
-      tasks.run('invitation-mail', async () => {
-        const [context] = await db
-          .select({ workspace: workspaces.name, inviter: users.name })
-          .from(workspaces)
-          .innerJoin(users, eq(users.id, actorId))
-          .where(eq(workspaces.id, workspaceId));
-        await mailer.send({
-          to,
-          subject: `${context?.inviter ?? 'Someone'} invited you to ${context?.workspace ?? 'a workspace'} on Confab`,
-          text: `Join ${context?.workspace ?? 'the workspace'} on Confab: ${url}\n\nThe invitation works once and expires on ${invitation.expiresAt.toUTCString()}.`,
-        });
-      });
+    if (result.status === 'invalid_channels') {
+      throw new ApiError(
+        400,
+        'invalid_channels',
+        'Every channel must be a channel of this workspace',
+      );
     }
     // The link is shown once, to the admin who made it; only its hash is kept.
-    return c.json({ invitation: view(invitation), url }, 201);
+    return c.json({ invitation: view(result.invitation), url: result.url }, 201);
   });
 
   app.get('/:workspaceId/invitations', async (c) => {
@@ -137,29 +85,11 @@ export function registerInvitationAdminRoutes(
     const actorId = c.get('auth').userId;
     await workspaceAdminOr403(policy, actorId, workspaceId);
     if (!uuidSchema.safeParse(invitationId).success) throw notFound('No such invitation');
-    const revoked = await db.transaction(async (tx) => {
-      const rows = await tx
-        .update(invitations)
-        .set({ revokedAt: new Date() })
-        .where(
-          and(
-            eq(invitations.id, invitationId),
-            eq(invitations.workspaceId, workspaceId),
-            isNull(invitations.revokedAt),
-          ),
-        )
-        .returning({ id: invitations.id });
-      if (rows.length) {
-        await recordAudit(tx, {
-          workspaceId,
-          actorId,
-          action: 'invitation.revoke',
-          targetType: 'invitation',
-          targetId: invitationId,
-          ip: clientIp(c, auth.config.trustProxy),
-        });
-      }
-      return rows.length > 0;
+    const revoked = await revokeInvitation(deps, {
+      workspaceId,
+      actorId,
+      invitationId,
+      ip: ipOf(c),
     });
     if (!revoked) throw notFound('No such invitation');
     return c.body(null, 204);
@@ -168,7 +98,7 @@ export function registerInvitationAdminRoutes(
 
 /** `/api/invitations/:token`: what an invitation is for (no sign-in needed), and accepting it. */
 export function invitationsRoutes(deps: OrgDeps) {
-  const { db, bus, auth } = deps;
+  const { db, auth } = deps;
   const app = new Hono<{ Variables: AuthVariables }>();
 
   app.get('/:token', async (c) => {
@@ -193,10 +123,9 @@ export function invitationsRoutes(deps: OrgDeps) {
   app.post('/:token/accept', requireAuth(auth), async (c) => {
     const token = c.req.param('token');
     if (!invitationTokenSchema.safeParse(token).success) throw invalidInvitation();
-    const userId = c.get('auth').userId;
-    const result = await acceptInvitation(db, {
+    const result = await acceptInvitation(deps, {
       tokenHash: hashSecret(token),
-      userId,
+      userId: c.get('auth').userId,
       ip: clientIp(c, auth.config.trustProxy),
     });
     if (result.status === 'invalid') throw invalidInvitation();
@@ -206,13 +135,6 @@ export function invitationsRoutes(deps: OrgDeps) {
         'invitation_for_another_email',
         'This invitation was sent to another email address',
       );
-    }
-    if (result.status === 'joined') {
-      await publishMembershipChange(bus, {
-        workspaceId: result.workspaceId,
-        userIds: [userId],
-        change: 'joined',
-      });
     }
     return c.json({
       workspaceId: result.workspaceId,

@@ -1,9 +1,11 @@
 import { schema } from '@confab/db';
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { publishMembershipChange, recordAudit } from '../../audit/audit';
 import { type AuthVariables, requireAuth } from '../../auth/require-auth';
+import { changeMemberRole, type MemberChangeResult } from '../../commands/change-member-role';
 import { createWorkspace, SlugTaken } from '../../commands/create-workspace';
+import { removeWorkspaceMember } from '../../commands/remove-workspace-member';
+import { renameWorkspace } from '../../commands/rename-workspace';
 import { transferOwnership } from '../../commands/transfer-ownership';
 import { ApiError, notFound } from '../../errors';
 import { clientIp, parseJson } from '../../http/request';
@@ -19,30 +21,30 @@ import {
   uuidSchema,
 } from './schemas';
 
-const { workspaces, workspaceMembers, users, channelMembers, channels, auditLog } = schema;
+const { workspaces, workspaceMembers, users, auditLog } = schema;
+
+/**
+ * A role change or removal is written only while the member still has the role it was
+ * authorized for; otherwise (a transfer of ownership meanwhile) nothing changed and they retry.
+ */
+function answerMemberChange(result: MemberChangeResult) {
+  if (result === 'not_member') throw notFound('No such member');
+  if (result === 'role_changed')
+    throw new ApiError(409, 'member_changed', 'This member’s role changed meanwhile; try again');
+}
 
 /** `/api/workspaces`: create, list mine, rename, members and roles, ownership, audit log. */
 export function workspacesRoutes(deps: OrgDeps) {
-  const { db, policy, bus, auth } = deps;
+  const { db, policy, auth } = deps;
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use('*', requireAuth(auth));
+  const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, auth.config.trustProxy);
 
   app.post('/', async (c) => {
     const { name, slug } = await parseJson(c, createWorkspaceSchema);
     const actorId = c.get('auth').userId;
     try {
-      const workspace = await createWorkspace(db, {
-        actorId,
-        name,
-        slug,
-        ip: clientIp(c, auth.config.trustProxy),
-      });
-      // The creator is in #general now: their activity stream must follow it.
-      await publishMembershipChange(bus, {
-        workspaceId: workspace.id,
-        userIds: [actorId],
-        change: 'joined',
-      });
+      const workspace = await createWorkspace(deps, { actorId, name, slug, ip: ipOf(c) });
       return c.json({ workspace: { ...workspace, role: 'owner' } }, 201);
     } catch (error) {
       if (error instanceof SlugTaken)
@@ -80,28 +82,7 @@ export function workspacesRoutes(deps: OrgDeps) {
     const actorId = c.get('auth').userId;
     await workspaceAdminOr403(policy, actorId, workspaceId);
     const { name } = await parseJson(c, renameWorkspaceSchema);
-    const workspace = await db.transaction(async (tx) => {
-      const [before] = await tx
-        .select({ name: workspaces.name })
-        .from(workspaces)
-        .where(eq(workspaces.id, workspaceId));
-      const [after] = await tx
-        .update(workspaces)
-        .set({ name, updatedAt: new Date() })
-        .where(eq(workspaces.id, workspaceId))
-        .returning();
-      await recordAudit(tx, {
-        workspaceId,
-        actorId,
-        action: 'workspace.rename',
-        targetType: 'workspace',
-        targetId: workspaceId,
-        before,
-        after: { name },
-        ip: clientIp(c, auth.config.trustProxy),
-      });
-      return after;
-    });
+    const workspace = await renameWorkspace(deps, { workspaceId, actorId, name, ip: ipOf(c) });
     return c.json({ workspace });
   });
 
@@ -140,25 +121,15 @@ export function workspacesRoutes(deps: OrgDeps) {
     if (actorRole !== 'owner' && (targetRole === 'admin' || role === 'admin')) {
       throw forbidden('Only the owner may grant or remove admin rights');
     }
-    await db.transaction(async (tx) => {
-      await tx
-        .update(workspaceMembers)
-        .set({ role })
-        .where(
-          and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)),
-        );
-      await recordAudit(tx, {
-        workspaceId,
-        actorId,
-        action: 'workspace_member.role_change',
-        targetType: 'workspace_member',
-        targetId: userId,
-        before: { role: targetRole },
-        after: { role },
-        ip: clientIp(c, auth.config.trustProxy),
-      });
+    const result = await changeMemberRole(deps, {
+      workspaceId,
+      actorId,
+      userId,
+      from: targetRole,
+      to: role,
+      ip: ipOf(c),
     });
-    await publishMembershipChange(bus, { workspaceId, userIds: [userId], change: 'role_changed' });
+    answerMemberChange(result);
     return c.json({ member: { userId, role } });
   });
 
@@ -179,37 +150,14 @@ export function workspacesRoutes(deps: OrgDeps) {
       if (targetRole === 'admin' && actorRole !== 'owner')
         throw forbidden('Only the owner may remove an admin');
     }
-    await db.transaction(async (tx) => {
-      await tx
-        .update(workspaceMembers)
-        .set({ removedAt: new Date() })
-        .where(
-          and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)),
-        );
-      // Leaving a workspace leaves its channels; DMs keep their rows so history keeps its members.
-      await tx
-        .delete(channelMembers)
-        .where(
-          and(
-            eq(channelMembers.userId, userId),
-            sql`${channelMembers.channelId} IN (SELECT ${channels.id} FROM ${channels} WHERE ${channels.workspaceId} = ${workspaceId} AND ${channels.kind} IN ('public', 'private'))`,
-          ),
-        );
-      await recordAudit(tx, {
-        workspaceId,
-        actorId,
-        action: leaving ? 'workspace_member.leave' : 'workspace_member.remove',
-        targetType: 'workspace_member',
-        targetId: userId,
-        before: { role: targetRole },
-        ip: clientIp(c, auth.config.trustProxy),
-      });
-    });
-    await publishMembershipChange(bus, {
+    const result = await removeWorkspaceMember(deps, {
       workspaceId,
-      userIds: [userId],
-      change: leaving ? 'left' : 'removed',
+      actorId,
+      userId,
+      from: targetRole,
+      ip: ipOf(c),
     });
+    answerMemberChange(result);
     return c.body(null, 204);
   });
 
@@ -218,11 +166,11 @@ export function workspacesRoutes(deps: OrgDeps) {
     const actorId = c.get('auth').userId;
     await workspaceRoleOr404(policy, actorId, workspaceId);
     const { userId } = await parseJson(c, transferOwnershipSchema);
-    const result = await transferOwnership(db, {
+    const result = await transferOwnership(deps, {
       workspaceId,
       ownerId: actorId,
       newOwnerId: userId,
-      ip: clientIp(c, auth.config.trustProxy),
+      ip: ipOf(c),
     });
     if (result === 'not_owner') throw forbidden('Only the owner may transfer ownership');
     if (result === 'invalid_target') {
@@ -232,11 +180,6 @@ export function workspacesRoutes(deps: OrgDeps) {
         'The new owner must be another admin or member of this workspace',
       );
     }
-    await publishMembershipChange(bus, {
-      workspaceId,
-      userIds: [actorId, userId],
-      change: 'role_changed',
-    });
     return c.body(null, 204);
   });
 
