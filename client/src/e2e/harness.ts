@@ -15,6 +15,7 @@ import {
 import { and, eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { type CuttableProxy, startCuttableProxy } from './cuttable-proxy';
 import { CHROMIUM, launchChromium } from './ui';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,7 +25,9 @@ export const artifacts = join(repoRoot, 'test-artifacts');
 
 /**
  * A whole Confab process (API, sync, built client on one port) on the test file's own database
- * and Redis prefix, and Debian's Chromium driven by playwright-core.
+ * and Redis prefix, and Debian's Chromium driven by playwright-core. The process can be
+ * restarted on the same port and data (`restartServer`), and pages that open `proxyUrl` reach
+ * it through a proxy whose cut closes their sockets like a dropped network (`network.cut`).
  */
 export function useBrowserHarness(
   /** More settings for the Confab process, read when it starts (after earlier hooks ran). */
@@ -35,7 +38,12 @@ export function useBrowserHarness(
   let server: ServerProcess | undefined;
   let browser: Browser | undefined;
   let database: Database | undefined;
+  let proxy: CuttableProxy | undefined;
   let baseUrl = '';
+  let env: Record<string, string> = {};
+  const start = async () => {
+    server = await startProcess(tsEntry(join(repoRoot, 'api', 'src', 'main.ts')), env, repoRoot);
+  };
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(
@@ -48,34 +56,49 @@ export function useBrowserHarness(
     await mkdir(artifacts, { recursive: true });
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    server = await startProcess(
-      tsEntry(join(repoRoot, 'api', 'src', 'main.ts')),
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: baseUrl,
-        ALLOWED_ORIGINS: baseUrl,
-        DATABASE_URL: testDb.url,
-        REDIS_URL: testRedis.url,
-        REDIS_KEY_PREFIX: testRedis.prefix,
-        CLIENT_DIST_DIR: clientDist,
-        DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-e2e-')),
-        ...extraEnv(),
-      },
-      repoRoot,
-    );
+    proxy = await startCuttableProxy(() => port);
+    env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: baseUrl,
+      ALLOWED_ORIGINS: `${baseUrl},http://127.0.0.1:${proxy.port}`,
+      DATABASE_URL: testDb.url,
+      REDIS_URL: testRedis.url,
+      REDIS_KEY_PREFIX: testRedis.prefix,
+      CLIENT_DIST_DIR: clientDist,
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-e2e-')),
+      ...extraEnv(),
+    };
+    await start();
     browser = await launchChromium();
     database = await openPostgres(testDb.url, { poolSize: 2 });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await proxy?.stop();
     await database?.close();
   });
   return {
     get baseUrl() {
       return baseUrl;
     },
+    /** The same server through the cuttable proxy (another origin: its own storage). */
+    get proxyUrl() {
+      if (!proxy) throw new Error('useBrowserHarness: use it inside a test or hook');
+      return `http://127.0.0.1:${proxy.port}`;
+    },
+    /** The network between `proxyUrl` pages and the server. */
+    get network(): Pick<CuttableProxy, 'cut' | 'restore'> {
+      if (!proxy) throw new Error('useBrowserHarness: use it inside a test or hook');
+      return proxy;
+    },
+    /** Stops the server as Ctrl+C does; `startServer` brings it back on the same port and data. */
+    async stopServer() {
+      await server?.stop('SIGINT');
+      server = undefined;
+    },
+    startServer: start,
     get browser(): Browser {
       if (!browser) throw new Error('useBrowserHarness: use it inside a test or hook');
       return browser;

@@ -12,7 +12,8 @@ import {
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import type { Api } from '../api/api';
+import { type Api, ApiError } from '../api/api';
+import { watchConnection } from './connection-state';
 
 export interface OpenDoc {
   /** The doc the app reads and writes; replaced when one of its changes was refused locally. */
@@ -53,6 +54,9 @@ const ticket = (api: Api) =>
 
 /** The sync server's close code for a refused update (sync-server/PROTOCOL.md). */
 const REJECTED = 4422;
+
+/** Waits between reconnects: from 0.5 s, doubling, at most 4 s (a restart is back in seconds). */
+const reconnectDelay = (failures: number) => Math.min(500 * 2 ** (failures - 1), 4_000);
 
 const syncUrl = () => {
   const { protocol, host } = window.location;
@@ -145,17 +149,33 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
     void outbox.settle();
   });
   let closed = false;
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const retry = (delayMs = reconnectDelay(++failures)) => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void connect(), delayMs);
+  };
   const connect = async () => {
-    if (closed) return;
+    if (closed || provider.wsconnected || provider.wsconnecting) return;
     try {
       provider.params = { ...provider.params, ticket: await ticket(api) };
       void loadRules();
       if (!closed) provider.connect();
-    } catch {
-      // Offline or the API is unreachable: the doc keeps working from IndexedDB; try again.
-      setTimeout(() => void connect(), 3_000);
+    } catch (error) {
+      // Refused even after a refresh: the session ended, and the app closes this doc.
+      if (error instanceof ApiError && error.status === 401) return;
+      // Offline or the server is restarting: the doc keeps working from IndexedDB; try again.
+      retry();
     }
   };
+  provider.on('sync', (synced) => {
+    if (synced) failures = 0;
+  });
+  // The network is back: no need to wait out the backoff.
+  const onOnline = () => {
+    if (!closed && !provider.wsconnected) retry(0);
+  };
+  window.addEventListener('online', onOnline);
   provider.on('connection-close', (event) => {
     if (closed) return;
     if ((event as { code?: number } | null)?.code === REJECTED) {
@@ -165,14 +185,21 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
       options.onRejected((event as { reason?: string }).reason ?? 'rejected');
       return;
     }
-    // Tickets are single use: stop the provider's own retry and reconnect with a new one.
-    provider.disconnect();
-    setTimeout(() => void connect(), 500);
+    // Tickets are single use: the provider must not retry with the spent one (its own retry
+    // runs only while `shouldConnect`), so reconnect with a new one. Not `disconnect()`: the
+    // provider emits this event before letting go of the socket, so disconnecting here closes
+    // the same socket again and emits this event again, without end.
+    provider.shouldConnect = false;
+    retry();
   });
   void connect();
   for (const intent of stale) options.onRefused(intent, 'no_longer_allowed');
+  const stopWatching = watchConnection(provider);
   const destroy = () => {
     closed = true;
+    clearTimeout(retryTimer);
+    window.removeEventListener('online', onOnline);
+    stopWatching();
     provider.destroy();
     tracker.destroy();
     guard.destroy();
