@@ -1,6 +1,8 @@
 // Confab's service worker: keeps the app shell (index.html and its hashed assets) so the app
 // opens without a network. API calls and sync sockets are never cached here: the app keeps its
 // own data (IndexedDB docs, the last API answers) and works from those while offline.
+// The end of a session wipes every cache but this one (client/src/auth/device-data.ts keeps names
+// starting with `confab-shell-`): it must never hold anything of a user.
 const SHELL = 'confab-shell-v2';
 /** Unhashed files of the shell: the install manifest and its icons. */
 const STATIC = ['/manifest.webmanifest', '/icon.svg', '/icon-maskable.svg'];

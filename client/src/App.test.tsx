@@ -4,7 +4,6 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from './App';
 import { Api } from './api/api';
-import { fetchHealth, type ServerHealth } from './health';
 import { slugFrom } from './workspaces/WorkspaceHome';
 
 afterEach(cleanup);
@@ -16,54 +15,26 @@ function signedOutApi(): Api {
   return api;
 }
 
-function renderApp(loadHealth: () => Promise<ServerHealth>) {
+function renderApp() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>
-      <App loadHealth={loadHealth} api={signedOutApi()} />
+      <App api={signedOutApi()} />
     </QueryClientProvider>,
   );
 }
 
 describe('App', () => {
-  it('shows which backends the server runs on', async () => {
-    renderApp(async () => ({
-      status: 'ok',
-      version: '0.1.0',
-      backends: {
-        database: { kind: 'pglite', embedded: true, ok: true },
-        redis: { kind: 'redis', embedded: false, ok: true },
-      },
-    }));
-    expect(await screen.findByText(/all systems working/)).toBeTruthy();
-    expect(screen.getByText(/database: pglite \(embedded\)/)).toBeTruthy();
-    expect(screen.getByText(/redis: redis ✓/)).toBeTruthy();
-  });
-
   it('opens on the log-in screen when there is no session to resume', async () => {
-    renderApp(() => new Promise(() => {}));
+    renderApp();
     expect(await screen.findByRole('form', { name: 'Log in' })).toBeTruthy();
   });
 
-  it('says so when the server cannot be reached', async () => {
-    renderApp(() => Promise.reject(new Error('offline')));
-    expect((await screen.findByRole('alert')).textContent).toMatch(/cannot be reached/);
-  });
-});
-
-describe('fetchHealth', () => {
-  const respond = (status: number, body: unknown) => async () =>
-    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-
-  it('reads a degraded server (503) as a report, not an error', async () => {
-    const health = await fetchHealth(
-      respond(503, { status: 'degraded', version: '1', backends: {} }),
-    );
-    expect(health.status).toBe('degraded');
-  });
-
-  it('fails on other error statuses', async () => {
-    await expect(fetchHealth(respond(500, {}))).rejects.toThrow(/500/);
+  it('shows no developer status footer', async () => {
+    renderApp();
+    await screen.findByRole('form', { name: 'Log in' });
+    expect(screen.queryByText(/all systems working/)).toBeNull();
+    expect(document.querySelector('footer')).toBeNull();
   });
 });
 

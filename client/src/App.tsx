@@ -1,20 +1,26 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { Api, type User } from './api/api';
+import { Api, type SessionEnd, type User } from './api/api';
 import { AuthScreen } from './auth/AuthScreen';
-import { fetchHealth, type ServerHealth } from './health';
+import { unsentTexts, wipeDeviceData } from './auth/device-data';
+import { UnsentDialog } from './auth/UnsentDialog';
 import { InvitationScreen } from './invitations/InvitationScreen';
 import { UserDocProvider } from './sync/user-doc';
+import { ConnectionBanner } from './ui/ConnectionBanner';
 import { WorkspaceHome } from './workspaces/WorkspaceHome';
 
 export interface AppProps {
-  loadHealth?: () => Promise<ServerHealth>;
   api?: Api;
 }
 
-type Session = { state: 'resuming' } | { state: 'signedOut' } | { state: 'signedIn'; user: User };
+type Session =
+  | { state: 'resuming' }
+  | { state: 'signedOut' }
+  | { state: 'signedIn'; user: User }
+  /** The signed-in screens are gone (their docs closed); the device is being wiped. */
+  | { state: 'ending'; end: SessionEnd };
 
-export function App({ loadHealth = () => fetchHealth(), api: given }: AppProps) {
+export function App({ api: given }: AppProps) {
   const api = useMemo(() => given ?? new Api(), [given]);
   const [session, setSession] = useState<Session>({ state: 'resuming' });
   // An invitation link (`/invite/<token>`) is kept through sign-up or log-in, then offered.
@@ -22,6 +28,29 @@ export function App({ loadHealth = () => fetchHealth(), api: given }: AppProps) 
     () => /^\/invite\/([a-z0-9]{32})$/.exec(window.location.pathname)?.[1] ?? null,
   );
   const client = useQueryClient();
+  /** What a session that ended without the user's say held unsent, shown once to be copied. */
+  const [lost, setLost] = useState<string[]>([]);
+  useEffect(
+    () =>
+      api.onSessionEnded((end) =>
+        setSession((before) => (before.state === 'ending' ? before : { state: 'ending', end })),
+      ),
+    [api],
+  );
+  useEffect(() => {
+    if (session.state !== 'ending') return;
+    // A log-out asked about unsent messages before; an ended session had no choice, so its
+    // unsent texts are read before the wipe and shown from memory only.
+    const collect = session.end === 'ended' ? unsentTexts() : Promise.resolve([]);
+    void collect
+      .then(async (texts) => {
+        await wipeDeviceData();
+        client.clear();
+        setLost(texts);
+      })
+      .catch(reportError)
+      .finally(() => setSession({ state: 'signedOut' }));
+  }, [session, client]);
   useEffect(() => {
     let live = true;
     api.resume().then(
@@ -47,44 +76,24 @@ export function App({ loadHealth = () => fetchHealth(), api: given }: AppProps) 
         />
       ) : session.state === 'signedIn' ? (
         <UserDocProvider api={api} user={session.user}>
-          <WorkspaceHome
-            api={api}
-            user={session.user}
-            onLoggedOut={() => setSession({ state: 'signedOut' })}
-          />
+          <ConnectionBanner />
+          <WorkspaceHome api={api} user={session.user} />
         </UserDocProvider>
       ) : session.state === 'signedOut' ? (
         <AuthScreen api={api} onSignedIn={(user) => setSession({ state: 'signedIn', user })} />
+      ) : session.state === 'ending' ? (
+        <p>Signing out…</p>
       ) : (
         <p>Opening Confab…</p>
       )}
-      <ServerStatus loadHealth={loadHealth} />
-    </>
-  );
-}
-
-function ServerStatus({ loadHealth }: { loadHealth: () => Promise<ServerHealth> }) {
-  const health = useQuery({ queryKey: ['health'], queryFn: loadHealth, refetchInterval: 15_000 });
-  return (
-    <footer role="status" aria-label="Server status" aria-live="polite">
-      {health.isPending && <p>Connecting to the server…</p>}
-      {health.isError && <p role="alert">The server cannot be reached. Retrying…</p>}
-      {health.data && (
-        <>
+      {lost.length > 0 && (
+        <UnsentDialog label="Your session ended" texts={lost} onClose={() => setLost([])}>
           <p>
-            Server {health.data.version}:{' '}
-            {health.data.status === 'ok' ? 'all systems working' : 'degraded'}
+            You were signed out (from another device, or the session expired). These messages were
+            not sent and are no longer kept on this device: copy them now if you need them.
           </p>
-          <ul>
-            {Object.entries(health.data.backends).map(([name, backend]) => (
-              <li key={name}>
-                {name}: {backend.kind}
-                {backend.embedded ? ' (embedded)' : ''} {backend.ok ? '✓' : '✗'}
-              </li>
-            ))}
-          </ul>
-        </>
+        </UnsentDialog>
       )}
-    </footer>
+    </>
   );
 }

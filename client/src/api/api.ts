@@ -21,6 +21,9 @@ export interface User {
   name: string;
 }
 
+/** How a session ended: the user logged out here, or the server no longer knows it. */
+export type SessionEnd = 'logged-out' | 'ended';
+
 interface SignedIn {
   accessToken: string;
   user?: User;
@@ -29,10 +32,13 @@ interface SignedIn {
 /**
  * The HTTP API as the web client uses it. The access token lives in memory only; the refresh
  * token is an HttpOnly cookie the server sets, so a reload restores the session with `resume`,
- * and a 401 on any call is retried once after a refresh.
+ * and a 401 on any call is retried once after a refresh. A refresh the server refuses (the
+ * session was revoked, expired, or ended by a password reset) and a log-out both tell the
+ * `onSessionEnded` listeners, which wipe the device.
  */
 export class Api {
   private accessToken: string | null = null;
+  private readonly endListeners = new Set<(end: SessionEnd) => void>();
 
   constructor(private readonly baseUrl = '') {}
 
@@ -64,8 +70,17 @@ export class Api {
   async logOut(): Promise<void> {
     await this.call('POST', '/api/auth/logout').catch(() => {});
     this.accessToken = null;
-    for (const key of Object.keys(localStorage))
-      if (key.startsWith(PREFIX)) localStorage.removeItem(key);
+    this.ended('logged-out');
+  }
+
+  /** Calls `listener` whenever the session ends; returns the unsubscribe. */
+  onSessionEnded(listener: (end: SessionEnd) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  private ended(end: SessionEnd) {
+    for (const listener of this.endListeners) listener(end);
   }
 
   private remember(user: User): User {
@@ -93,7 +108,9 @@ export class Api {
       response = await this.send(method, path, body);
     }
     const value = await this.parse<T>(response);
-    if (method === 'GET') localStorage.setItem(CACHE + path, JSON.stringify(value));
+    // Kept for the signed-in user's offline use only; the wipe at the session's end removes it.
+    if (method === 'GET' && this.accessToken !== null)
+      localStorage.setItem(CACHE + path, JSON.stringify(value));
     return value;
   }
 
@@ -105,7 +122,11 @@ export class Api {
     return this.remember(signedIn.user);
   }
 
-  /** Spends the refresh cookie for a new access token. Another tab may win the race: retry once. */
+  /**
+   * Spends the refresh cookie for a new access token; false when the server refused it (no
+   * session, or it ended), and then a session this device had has ended. Another tab may win
+   * the race: retry once. Throws when the server cannot answer (restarting, unreachable).
+   */
   private async refresh(): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const response = await fetch(`${this.baseUrl}/api/auth/refresh`, {
@@ -116,10 +137,13 @@ export class Api {
         this.accessToken = ((await response.json()) as SignedIn).accessToken;
         return true;
       }
+      if (response.status >= 500) await this.parse(response);
       if (response.status !== 409) break;
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
+    const hadSession = this.accessToken !== null || this.lastUser() !== null;
     this.accessToken = null;
+    if (hadSession) this.ended('ended');
     return false;
   }
 

@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
+import { unsentTexts } from '../auth/device-data';
+import { UnsentDialog } from '../auth/UnsentDialog';
 import { ChannelView } from '../channel/ChannelView';
 import { BrowseChannels, CreateChannel } from './ChannelDialogs';
 import { type Channel, channelTitle } from './channels';
@@ -31,15 +33,7 @@ export function slugFrom(name: string): string {
 }
 
 /** The signed-in home: my workspaces, creating one, and the chosen workspace's channels. */
-export function WorkspaceHome({
-  api,
-  user,
-  onLoggedOut,
-}: {
-  api: Api;
-  user: User;
-  onLoggedOut: () => void;
-}) {
+export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
   const workspaces = useQuery({
     queryKey: ['workspaces'],
     queryFn: () => api.call<{ workspaces: Workspace[] }>('GET', '/api/workspaces'),
@@ -47,6 +41,13 @@ export function WorkspaceHome({
   const [chosen, setChosen] = useState<string | null>(null);
   // Phones show either the menu (workspaces and channels) or the open channel.
   const [menu, setMenu] = useState(false);
+  /** Unsent texts that logging out would delete: asked about first. */
+  const [unsent, setUnsent] = useState<string[] | null>(null);
+  const logOut = async () => {
+    const texts = await unsentTexts();
+    if (texts.length > 0) setUnsent(texts);
+    else await api.logOut();
+  };
   const current =
     workspaces.data?.workspaces.find((w) => w.id === chosen) ??
     workspaces.data?.workspaces[0] ??
@@ -65,16 +66,32 @@ export function WorkspaceHome({
           ☰
         </button>
         <span>Signed in as {user.name}</span>
-        <button
-          type="button"
-          onClick={async () => {
-            await api.logOut();
-            onLoggedOut();
-          }}
-        >
+        <button type="button" onClick={() => void logOut()}>
           Log out
         </button>
       </header>
+      {unsent && (
+        <UnsentDialog
+          label="Log out and delete unsent messages?"
+          texts={unsent}
+          onClose={() => setUnsent(null)}
+          actions={
+            <>
+              <button type="button" className="danger" onClick={() => void api.logOut()}>
+                Log out anyway
+              </button>
+              <button type="button" onClick={() => setUnsent(null)}>
+                Stay signed in
+              </button>
+            </>
+          }
+        >
+          <p>
+            These messages have not reached the server yet. Logging out deletes everything of yours
+            on this device, them too.
+          </p>
+        </UnsentDialog>
+      )}
       <nav className="workspaces" aria-label="Workspaces">
         <ul>
           {workspaces.data?.workspaces.map((workspace) => (

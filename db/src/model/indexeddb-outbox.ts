@@ -27,6 +27,8 @@ interface Transaction {
 interface Database {
   createObjectStore(name: string): unknown;
   transaction(store: string, mode: 'readonly' | 'readwrite'): Transaction;
+  close(): void;
+  onversionchange: (() => void) | null;
 }
 export interface IndexedDbFactory {
   open(name: string, version: number): OpenRequest;
@@ -53,7 +55,15 @@ export function indexedDbOutboxStorage(
     opened ??= new Promise<Database>((resolve, reject) => {
       const request = factory.open(databaseName, 1);
       request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-      request.onsuccess = () => resolve(request.result);
+      request.onsuccess = () => {
+        // Someone deletes the database (the session ended): let go of it so that the deletion
+        // is not blocked, and open a fresh one on the next use.
+        request.result.onversionchange = () => {
+          request.result.close();
+          opened = null;
+        };
+        resolve(request.result);
+      };
       request.onerror = () => reject(request.error);
     });
     return opened;
