@@ -19,7 +19,8 @@ import { type CuttableProxy, startCuttableProxy } from './cuttable-proxy';
 import { CHROMIUM, launchChromium } from './ui';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const clientDist = join(repoRoot, 'client', 'dist');
+/** The built client; CLIENT_DIST_DIR points elsewhere (a build of one's own while others build). */
+const clientDist = process.env.CLIENT_DIST_DIR ?? join(repoRoot, 'client', 'dist');
 /** Screenshots of test runs, for people to look at; never committed. */
 export const artifacts = join(repoRoot, 'test-artifacts');
 
