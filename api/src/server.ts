@@ -12,9 +12,8 @@ import {
 } from '@confab/db';
 import { attachSync } from '@confab/sync-server';
 import { createAdaptorServer } from '@hono/node-server';
-import { createApp } from './app';
-import { createAuth } from './auth/auth';
 import { BackgroundTasks } from './background-tasks';
+import { authConfigFromEnv, composeApp } from './compose-app';
 import type { ApiEnv } from './env';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer';
 
@@ -63,21 +62,9 @@ export async function startServer(
     const mailer = env.SMTP_URL
       ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM)
       : await createOutboxMailer(resolve(env.DATA_DIR, 'outbox'), env.MAIL_FROM);
-    const auth = await createAuth(
+    const { app, auth } = await composeApp({
       backends,
-      {
-        publicUrl: env.PUBLIC_URL,
-        allowedOrigins: env.ALLOWED_ORIGINS,
-        trustProxy: env.TRUST_PROXY,
-        passwordScheme: env.PASSWORD_HASH,
-        redisKeyPrefix: env.REDIS_KEY_PREFIX,
-        oidcProviders: env.OIDC_PROVIDERS,
-      },
-      { mailer, tasks },
-    );
-    const app = createApp({
-      backends,
-      auth,
+      auth: authConfigFromEnv(env),
       mailer,
       tasks,
       logger: logger.child({ component: 'http' }),

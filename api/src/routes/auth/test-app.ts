@@ -6,9 +6,9 @@ import { type Backends, createLogger } from '@confab/db';
 import { useTestDatabase, useTestRedis } from '@confab/db/testing';
 import { openServiceBackends } from '@confab/db/testing/services';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp } from '../../app';
-import { type AuthConfig, createAuth } from '../../auth/auth';
+import type { AuthConfig } from '../../auth/auth';
 import { BackgroundTasks } from '../../background-tasks';
+import { composeApp } from '../../compose-app';
 import { createOutboxMailer } from '../../mail/mailer';
 
 export const ORIGIN = 'https://chat.example.com';
@@ -26,27 +26,23 @@ export async function createTestApp(backends: Backends, overrides: Partial<AuthC
   const outbox = await mkdtemp(join(tmpdir(), 'confab-outbox-'));
   const tasks = new BackgroundTasks(createLogger('silent'));
   const mailer = await createOutboxMailer(outbox, 'Confab <no-reply@chat.example.com>');
-  const auth = await createAuth(
+  const { app, auth } = await composeApp({
     backends,
-    {
+    auth: {
       publicUrl: ORIGIN,
       allowedOrigins: [ORIGIN],
       trustProxy: true,
       passwordScheme: 'argon2id',
-      redisKeyPrefix: `${overrides.redisKeyPrefix ?? 'test:'}`,
+      redisKeyPrefix: 'test:',
       ...overrides,
     },
-    { mailer, tasks },
-  );
-  const app = createApp({
-    backends,
-    auth,
     mailer,
     tasks,
     logger: createLogger('silent'),
     services: ['api'],
     clientDir: '/nonexistent',
     version: 'test',
+    checkResponses: true,
   });
   return { app, auth, outbox, tasks };
 }
