@@ -54,6 +54,12 @@ const ticket = (api: Api) =>
 
 /** The sync server's close code for a refused update (sync-server/PROTOCOL.md). */
 const REJECTED = 4422;
+/**
+ * Close codes after which reconnecting would only be refused again (PROTOCOL.md): a frame too
+ * large, a malformed one, access withdrawn, an update past the limits. The doc stays readable from
+ * IndexedDB, and it no longer counts as reconnecting.
+ */
+const FINAL_CLOSES = new Set([1009, 4400, 4403, 4413]);
 
 /** Waits between reconnects: from 0.5 s, doubling, at most 4 s (a restart is back in seconds). */
 const reconnectDelay = (failures: number) => Math.min(500 * 2 ** (failures - 1), 4_000);
@@ -149,6 +155,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
     void outbox.settle();
   });
   let closed = false;
+  let refusedForGood = false;
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const retry = (delayMs = reconnectDelay(++failures)) => {
@@ -156,7 +163,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
     retryTimer = setTimeout(() => void connect(), delayMs);
   };
   const connect = async () => {
-    if (closed || provider.wsconnected || provider.wsconnecting) return;
+    if (closed || refusedForGood || provider.wsconnected || provider.wsconnecting) return;
     try {
       provider.params = { ...provider.params, ticket: await ticket(api) };
       void loadRules();
@@ -176,6 +183,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
     if (!closed && !provider.wsconnected) retry(0);
   };
   window.addEventListener('online', onOnline);
+  const stopWatching = watchConnection(provider);
   provider.on('connection-close', (event) => {
     if (closed) return;
     if ((event as { code?: number } | null)?.code === REJECTED) {
@@ -185,16 +193,21 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
       options.onRejected((event as { reason?: string }).reason ?? 'rejected');
       return;
     }
+    provider.shouldConnect = false;
+    if (FINAL_CLOSES.has((event as { code?: number } | null)?.code ?? 0)) {
+      refusedForGood = true;
+      stopWatching();
+      return;
+    }
     // Tickets are single use: the provider must not retry with the spent one (its own retry
     // runs only while `shouldConnect`), so reconnect with a new one. Not `disconnect()`: the
     // provider emits this event before letting go of the socket, so disconnecting here closes
     // the same socket again and emits this event again, without end.
-    provider.shouldConnect = false;
     retry();
   });
   void connect();
   for (const intent of stale) options.onRefused(intent, 'no_longer_allowed');
-  const stopWatching = watchConnection(provider);
+
   const destroy = () => {
     closed = true;
     clearTimeout(retryTimer);
