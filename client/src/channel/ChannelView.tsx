@@ -4,12 +4,13 @@ import {
   type Intent,
   type MessageView,
   markRead,
+  messageCount,
   newMessageId,
   readMessages,
   threadMarkerKey,
 } from '@confab/db/model';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, User } from '../api/api';
 import { useActivity } from '../sync/activity';
 import type { OpenDoc } from '../sync/open-doc';
@@ -26,6 +27,32 @@ interface Channel {
   name: string | null;
   kind: 'public' | 'private' | 'dm' | 'group_dm';
   headSegment: number;
+}
+
+/**
+ * A refetch for bursts of activity (a segment's first projection reports each of its thousand
+ * messages): at most one request in flight, and one more after it when events came meanwhile,
+ * so the answer is never older than the last event. React Query's own refetch cancels and
+ * restarts, one request per event.
+ */
+function useCoalescedRefetch(refetch: () => Promise<unknown>): () => void {
+  const latest = useRef(refetch);
+  latest.current = refetch;
+  const state = useRef({ running: false, again: false });
+  return useCallback(function request() {
+    const now = state.current;
+    if (now.running) {
+      now.again = true;
+      return;
+    }
+    now.running = true;
+    void latest.current().finally(() => {
+      now.running = false;
+      if (!now.again) return;
+      now.again = false;
+      request();
+    });
+  }, []);
 }
 
 /** The channel's members (names for authors and mentions); reloaded when someone unknown writes. */
@@ -68,14 +95,14 @@ function useHistorySummary(api: Api, channelId: string) {
         messages: Array<{ id: string; thread: ThreadSummary | null; status?: ServerStatus }>;
       }>('GET', `/api/channels/${channelId}/messages?limit=200`),
   });
-  const refetch = history.refetch;
+  const refetch = useCoalescedRefetch(history.refetch);
   useActivity((activity) => {
     if (
       activity.kind === 'resynced' ||
       ((activity.kind === 'message' || activity.kind === 'status') &&
         activity.channelId === channelId)
     )
-      void refetch();
+      refetch();
   });
   const messages = history.data?.messages ?? [];
   return {
@@ -171,15 +198,40 @@ function useSegments(api: Api, user: User, channelId: string, head: number | und
   // Late posts (from clients that were offline) can sit in an older segment than their time.
   messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const headName = names.at(-1);
-  const oldestLoaded = names[0] !== undefined && docs.get(names[0])?.open;
+  const headDoc = (headName && docs.get(headName)) || NO_SYNC_DOC;
+  const oldestDoc = (names[0] !== undefined && docs.get(names[0])?.open) || null;
+  const oldestSynced = useSynced(oldestDoc);
   return {
     messages,
     docOf,
-    headDoc: (headName && docs.get(headName)) || NO_SYNC_DOC,
-    // One segment at a time, and only once the previous one is in.
+    headDoc,
+    // One segment at a time, and only once the previous one is in: synced from the server, or
+    // kept on this device. Otherwise a list still too short to scroll (an empty head that just
+    // rolled over, whose newest messages are the previous segment's) would ask again and again.
+    hasOlder: from !== undefined && from > 0,
     loadOlder:
-      from !== undefined && from > 0 && oldestLoaded ? () => setOldest(from - 1) : undefined,
+      from !== undefined &&
+      from > 0 &&
+      (oldestSynced || (oldestDoc !== null && messageCount(oldestDoc.doc) > 0))
+        ? () => setOldest(from - 1)
+        : undefined,
   };
+}
+
+/** Whether the doc's provider has synced with the server (re-renders when it first does). */
+function useSynced(open: OpenDoc | null): boolean {
+  const [synced, setSynced] = useState<OpenDoc | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    const provider = open.provider;
+    const check = () => {
+      if (provider.synced) setSynced(open);
+    };
+    check();
+    provider.on('sync', check);
+    return () => provider.off('sync', check);
+  }, [open]);
+  return open !== null && synced === open;
 }
 
 /** One channel: its newest segment's messages, live, a composer, a thread and the member list. */
@@ -202,7 +254,8 @@ export function ChannelView({
     queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
   });
   const head = channel.data?.channel.headSegment;
-  const { messages, docOf, headDoc, loadOlder } = useSegments(api, user, channelId, head);
+  const refetchChannel = useCoalescedRefetch(channel.refetch);
+  const { messages, docOf, headDoc, loadOlder, hasOlder } = useSegments(api, user, channelId, head);
   useActivity((activity) => {
     // A message in this channel that no open segment holds: the head moved on [S6].
     if (
@@ -211,7 +264,7 @@ export function ChannelView({
       !activity.parentId &&
       !docOf.has(activity.messageId)
     )
-      void channel.refetch();
+      refetchChannel();
   });
   const [thread, setThread] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
@@ -257,6 +310,7 @@ export function ChannelView({
           doc={headDoc}
           docOf={(id) => docOf.get(id)}
           onLoadOlder={loadOlder}
+          hasOlder={hasOlder}
           messages={messages}
           statuses={statuses}
           threads={threads}
@@ -355,6 +409,7 @@ interface DocPaneProps {
   doc: SyncDoc;
   docOf: (messageId: string) => OpenDoc | undefined;
   onLoadOlder?: () => void;
+  hasOlder?: boolean;
   messages: MessageView[];
   user: User;
   names: Map<string, string>;
@@ -375,6 +430,7 @@ function DocPane({
   doc,
   docOf,
   onLoadOlder,
+  hasOlder,
   messages,
   user,
   names,
@@ -396,6 +452,7 @@ function DocPane({
         <MessageList
           docOf={docOf}
           onLoadOlder={onLoadOlder}
+          hasOlder={hasOlder}
           messages={messages}
           user={user}
           names={names}

@@ -1,5 +1,5 @@
 import { localStatus, type MessageView } from '@confab/db/model';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { User } from '../api/api';
 import type { OpenDoc } from '../sync/open-doc';
@@ -11,6 +11,8 @@ import { type Person, toEditable, toStored } from './mentions';
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😄', '👀'];
 /** Rows rendered beyond the visible ones, so a fast scroll does not show blank space. */
 const OVERSCAN = 12;
+/** How close to the top (px) a reader scrolling up asks for the previous page. */
+const LOAD_OLDER_WITHIN = 300;
 
 export type ServerStatus = 'sent' | 'delivered' | 'read';
 
@@ -32,6 +34,7 @@ export function MessageList({
   editing,
   setEditing,
   onLoadOlder,
+  hasOlder = onLoadOlder !== undefined,
 }: {
   /** The doc holding a message (a channel's messages span its loaded segments). */
   docOf: (messageId: string) => OpenDoc | undefined;
@@ -47,12 +50,19 @@ export function MessageList({
   /** The message being edited in place, if any. */
   editing: string | null;
   setEditing: (messageId: string | null) => void;
-  /** Set while older messages exist that are not loaded: called near the top, or by the button. */
+  /**
+   * Set while older messages exist that are not loaded and none is on its way: called when the
+   * reader scrolls up near the top, by the button, or while the list is too short to scroll;
+   * one page per call.
+   */
   onLoadOlder?: () => void;
+  /** Older messages exist (loaded or on their way): the button stays, so rows do not shift. */
+  hasOlder?: boolean;
 }) {
   const emoji = useEmoji();
   const rows = toRows(messages);
   const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -64,28 +74,51 @@ export function MessageList({
     getItemKey: (index) => rows[index]?.key ?? index,
     overscan: OVERSCAN,
   });
-  const lastKey = rows.at(-1)?.key;
-  // Follow new messages while the reader is at the bottom; leave them be when scrolled up.
-  useLayoutEffect(() => {
-    if (lastKey && pinned.current) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [lastKey, rows.length, virtualizer]);
-  // Older messages arrive above: keep what the reader was looking at where it was.
-  const firstKey = rows[0]?.key;
-  const shownFirst = useRef(firstKey);
-  const totalBefore = useRef(0);
+  // The list keeps its place itself (below).
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = () => false;
   const total = virtualizer.getTotalSize();
+  // Pinned to the bottom, the list stays there whatever changes size: new messages, older ones
+  // arriving above, rows measured taller or shorter than estimated.
   useLayoutEffect(() => {
     const element = scroller.current;
-    if (element && shownFirst.current && firstKey !== shownFirst.current && !pinned.current)
-      element.scrollTop += total - totalBefore.current;
-    shownFirst.current = firstKey;
-    totalBefore.current = total;
-  }, [firstKey, total]);
-
-  // A list too short to scroll (a new head segment) or scrolled near its top: load older now.
+    if (element && pinned.current && total > 0) element.scrollTop = element.scrollHeight;
+  }, [total]);
+  // Scrolled up, the message at the top of the screen stays exactly where it was whatever
+  // changes above it: older messages arriving, rows measured taller or shorter than estimated.
+  // The virtualizer's own correction is off: it works from an offset that lags behind a
+  // programmatic scroll, and only this one knows which row the reader was looking at.
+  const anchor = useRef<{ key: VirtualItem['key']; offset: number } | null>(null);
+  /** Where keeping the place scrolled to: that scroll is not the reader's, the anchor stays. */
+  const kept = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    const before = anchor.current;
+    if (!element || !before || pinned.current || total === 0) return;
+    const item = virtualizer.measurementsCache.find((entry) => entry.key === before.key);
+    if (!item) return;
+    const wanted = (list.current?.offsetTop ?? 0) + item.start - before.offset;
+    if (Math.abs(element.scrollTop - wanted) < 1) return;
+    element.scrollTop = wanted;
+    kept.current = element.scrollTop;
+  }, [total, virtualizer]);
+  /** Notes the row at the top of the screen, to put it back there when older rows arrive. */
+  const noteAnchor = (element: HTMLDivElement) => {
+    const scrolled = element.scrollTop - (list.current?.offsetTop ?? 0);
+    // From the measurements, not the rendered items: those may still be the previous offset's.
+    // A message, never a day divider: older messages of the same day move that divider up.
+    let at = virtualizer.getVirtualItemForOffset(Math.max(0, scrolled))?.index ?? rows.length;
+    while (at < rows.length && rows[at]?.kind !== 'message') at++;
+    const top = virtualizer.measurementsCache[at];
+    anchor.current = top ? { key: top.key, offset: top.start - scrolled } : null;
+  };
+  // A list that cannot scroll (an empty or short head segment) gives the reader no way to ask
+  // for more: bring the previous page in (offered only once the rows so far are all known).
   useEffect(() => {
-    if (onLoadOlder && (scroller.current?.scrollTop ?? 0) < 300) onLoadOlder();
-  });
+    const element = scroller.current;
+    const height = (list.current?.offsetTop ?? 0) + total;
+    if (onLoadOlder && element && height <= element.clientHeight) onLoadOlder();
+  }, [onLoadOlder, total]);
+  const lastTop = useRef(0);
 
   const context = { names, me: user.id, emoji };
   const perform = (messageId: string, intent: Parameters<OpenDoc['perform']>[0]) =>
@@ -199,18 +232,27 @@ export function MessageList({
     <div
       ref={scroller}
       className="messages"
+      // The list's offsetTop is then measured from the top of what scrolls.
+      style={{ position: 'relative' }}
       onScroll={(event) => {
-        const { scrollHeight, scrollTop, clientHeight } = event.currentTarget;
+        const element = event.currentTarget;
+        const { scrollHeight, scrollTop, clientHeight } = element;
         pinned.current = scrollHeight - scrollTop - clientHeight < 48;
-        if (scrollTop < 300) onLoadOlder?.();
+        const ours = kept.current !== null && Math.abs(scrollTop - kept.current) < 1;
+        kept.current = null;
+        if (!ours) noteAnchor(element);
+        // Only the reader moving up near the top asks for a page: keeping the place after a
+        // page arrived moves down, so it cannot chain into loading the whole history.
+        if (scrollTop < lastTop.current && scrollTop < LOAD_OLDER_WITHIN) onLoadOlder?.();
+        lastTop.current = scrollTop;
       }}
     >
-      {onLoadOlder && (
-        <button type="button" className="older" onClick={onLoadOlder}>
+      {hasOlder && (
+        <button type="button" className="older" disabled={!onLoadOlder} onClick={onLoadOlder}>
           Load older messages
         </button>
       )}
-      <ol aria-label="Messages" style={{ height: virtualizer.getTotalSize() }}>
+      <ol ref={list} aria-label="Messages" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((item) => {
           const row = rows[item.index];
           if (!row) return null;
