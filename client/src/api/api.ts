@@ -1,7 +1,12 @@
-/** Everything this client keeps in localStorage starts with this. */
+/** Everything of the user this client keeps in localStorage starts with this. */
 const PREFIX = 'confab.';
 const USER = `${PREFIX}user`;
 const CACHE = `${PREFIX}get:`;
+/**
+ * A log-out made offline that the server has not heard yet. Outside PREFIX, so the wipe at the
+ * session's end keeps it; it holds nothing of the user.
+ */
+const LOGOUT_OWED = 'confab-logout-owed';
 
 /** A failed API call, with the server's stable error code (`{"error":{"code","message"}}`). */
 export class ApiError extends Error {
@@ -59,6 +64,7 @@ export class Api {
    * signed-in user carries on with what this device has (the session is checked once online).
    */
   async resume(): Promise<User | null> {
+    if (localStorage.getItem(LOGOUT_OWED) !== null) return this.finishLogOut();
     try {
       if (!(await this.refresh())) return null;
     } catch {
@@ -68,9 +74,25 @@ export class Api {
   }
 
   async logOut(): Promise<void> {
-    await this.call('POST', '/api/auth/logout').catch(() => {});
+    await this.call('POST', '/api/auth/logout').catch((error: unknown) => {
+      // Offline: the server still holds the session and the browser its refresh cookie, so the
+      // next start would sign the user in again. Owed until the server has heard it.
+      if (error instanceof ApiError && error.status === 0) localStorage.setItem(LOGOUT_OWED, '1');
+    });
     this.accessToken = null;
     this.ended('logged-out');
+  }
+
+  /** Ends the session a log-out made offline left on the server; the user stays signed out. */
+  private async finishLogOut(): Promise<null> {
+    try {
+      if (await this.refresh()) await this.call('POST', '/api/auth/logout');
+      localStorage.removeItem(LOGOUT_OWED);
+    } catch {
+      // Still offline: signed out on this device all the same; tried again at the next start.
+    }
+    this.accessToken = null;
+    return null;
   }
 
   /** Calls `listener` whenever the session ends; returns the unsubscribe. */
@@ -119,6 +141,8 @@ export class Api {
       await this.send('POST', path, body),
     );
     this.accessToken = signedIn.accessToken;
+    // A new sign-in replaces the refresh cookie, so an offline log-out owes nothing more.
+    localStorage.removeItem(LOGOUT_OWED);
     return this.remember(signedIn.user);
   }
 

@@ -120,4 +120,29 @@ describe('ending a session in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+  it('a log-out made offline reaches the server once online: a reload does not sign the user in again', async () => {
+    const context = await harness.browser.newContext();
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await signUp(page, harness.baseUrl, 'Offline Leaver');
+    await createWorkspace(page, `Acme ${Date.now()}`);
+    await context.setOffline(true);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('form', { name: 'Log in' }).waitFor();
+    await page.waitForFunction(async () => (await indexedDB.databases()).length === 0);
+    // Nothing of the user, only the note that the server still has to hear of it.
+    expect(await leftOnDevice(page)).toEqual(['localStorage confab-logout-owed']);
+
+    await context.setOffline(false);
+    await page.reload();
+    await page.getByRole('form', { name: 'Log in' }).waitFor();
+    await page.waitForFunction(() => localStorage.getItem('confab-logout-owed') === null);
+    // The refresh cookie's session is gone on the server too: another reload stays signed out.
+    await page.reload();
+    await page.getByRole('form', { name: 'Log in' }).waitFor();
+    expect(await page.getByText('Signed in as Offline Leaver').count()).toBe(0);
+    expect(await leftOnDevice(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });
