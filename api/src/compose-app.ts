@@ -1,22 +1,9 @@
-import type { Backends, Logger } from '@confab/db';
-import { createApp } from './app';
+import { type AppOptions, createApp } from './app';
 import { type Auth, type AuthConfig, createAuth } from './auth/auth';
-import type { BackgroundTasks } from './background-tasks';
-import type { ApiEnv, ServiceName } from './env';
-import type { Mailer } from './mail/mailer';
+import type { ApiEnv } from './env';
 
-export interface AppWiring {
-  backends: Backends;
-  auth: AuthConfig;
-  mailer: Mailer;
-  tasks: BackgroundTasks;
-  logger: Logger;
-  services: readonly ServiceName[];
-  clientDir: string;
-  version: string;
-  /** Tests only: hold every 2xx answer to its documented schema (openapi/response-check.ts). */
-  checkResponses?: boolean;
-}
+/** What `createApp` takes, with the auth settings in place of a built `Auth`. */
+export type AppWiring = Omit<AppOptions, 'auth'> & { auth: AuthConfig };
 
 /**
  * Auth and the routes on open backends: the one wiring of the HTTP side, used by the server and

@@ -1,13 +1,9 @@
 import { schema, type WorkspaceRole } from '@confab/db';
-import { and, eq } from 'drizzle-orm';
 import { publishMembershipChange, recordAudit } from '../audit/audit';
 import type { CommandDeps } from './command-deps';
-import { lockedMemberRole } from './locked-member-role';
+import { lockMemberWithRole, type MemberChangeResult, memberRow } from './lock-member-with-role';
 
 const { workspaceMembers } = schema;
-
-/** `role_changed`: the member's role is no longer `from`, the role the change was authorized for. */
-export type MemberChangeResult = 'done' | 'not_member' | 'role_changed';
 
 /** Gives a workspace member another role (never owner: ownership moves only by transfer). */
 export async function changeMemberRole(
@@ -29,15 +25,9 @@ export async function changeMemberRole(
   },
 ): Promise<MemberChangeResult> {
   const result = await db.transaction(async (tx) => {
-    const current = await lockedMemberRole(tx, workspaceId, userId);
-    if (!current) return 'not_member' as const;
-    if (current !== from) return 'role_changed' as const;
-    await tx
-      .update(workspaceMembers)
-      .set({ role: to })
-      .where(
-        and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)),
-      );
+    const refused = await lockMemberWithRole(tx, workspaceId, userId, from);
+    if (refused) return refused;
+    await tx.update(workspaceMembers).set({ role: to }).where(memberRow(workspaceId, userId));
     await recordAudit(tx, {
       workspaceId,
       actorId,

@@ -1,9 +1,8 @@
 import { schema, type WorkspaceRole } from '@confab/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { publishMembershipChange, recordAudit } from '../audit/audit';
-import type { MemberChangeResult } from './change-member-role';
 import type { CommandDeps } from './command-deps';
-import { lockedMemberRole } from './locked-member-role';
+import { lockMemberWithRole, type MemberChangeResult, memberRow } from './lock-member-with-role';
 
 const { workspaceMembers, channelMembers, channels } = schema;
 
@@ -23,15 +22,12 @@ export async function removeWorkspaceMember(
 ): Promise<MemberChangeResult> {
   const leaving = userId === actorId;
   const result = await db.transaction(async (tx) => {
-    const current = await lockedMemberRole(tx, workspaceId, userId);
-    if (!current) return 'not_member' as const;
-    if (current !== from) return 'role_changed' as const;
+    const refused = await lockMemberWithRole(tx, workspaceId, userId, from);
+    if (refused) return refused;
     await tx
       .update(workspaceMembers)
       .set({ removedAt: new Date() })
-      .where(
-        and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)),
-      );
+      .where(memberRow(workspaceId, userId));
     // Leaving a workspace leaves its channels; DMs keep their rows so history keeps its members.
     await tx
       .delete(channelMembers)
