@@ -25,6 +25,7 @@ import { allowBodyUpTo, limitRequestBodies } from './http/body-limit';
 import { parseJson } from './http/request';
 import { securityHeaders } from './http/security-headers';
 import { createOutboxMailer } from './mail/mailer';
+import { contract, type RouteContract } from './openapi/contract';
 import { healthRoute } from './routes/health/health-route';
 
 let dir: string;
@@ -69,6 +70,7 @@ beforeAll(async () => {
     services: ['api', 'sync', 'client'],
     clientDir,
     version: '9.9.9',
+    checkResponses: true,
   };
   app = createApp(appOptions);
 });
@@ -375,5 +377,51 @@ describe('GET /api/openapi.json', () => {
     );
     expect(served.length).toBeGreaterThan(10);
     expect(new Set(documented)).toEqual(new Set(served));
+    // The contract names the same routes: each has its schemas, checked on every answer.
+    expect(new Set(Object.keys(contract))).toEqual(new Set(served));
+  });
+
+  it('describes every success answer with a body by its response schema, as sent', async () => {
+    const document = (await (await app.request('/api/openapi.json')).json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
+    };
+    for (const [key, route] of Object.entries(contract) as [string, RouteContract][]) {
+      const [method = '', path = ''] = key.split(' ');
+      const responses = document.paths[path]?.[method.toLowerCase()]?.responses ?? {};
+      const successes = Object.keys(responses).filter((status) => /^[23]/.test(status));
+      expect(successes.sort(), key).toEqual(
+        Object.keys(route.responses)
+          .filter((status) => /^[23]/.test(status))
+          .sort(),
+      );
+      for (const [status, schema] of Object.entries(route.responses)) {
+        const content = responses[status]?.content?.['application/json'];
+        expect(content, `${key} ${status}`).toEqual(
+          schema
+            ? { schema: z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) }
+            : undefined,
+        );
+      }
+    }
+  });
+
+  it('keeps the shape OpenAPI 3.1 requires: a summary and described responses on each operation', async () => {
+    const document = (await (await app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { summary?: string; responses?: object }>>;
+    };
+    for (const [path, operations] of Object.entries(document.paths)) {
+      expect(path).toMatch(/^\//);
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(['get', 'put', 'post', 'delete', 'patch'], path).toContain(method);
+        expect(typeof operation.summary, `${method} ${path}`).toBe('string');
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          expect(status).toMatch(/^[1-5]\d\d$/);
+          expect(typeof (response as { description?: unknown }).description).toBe('string');
+        }
+      }
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
 import { securityHeaders } from './http/security-headers';
 import type { Mailer } from './mail/mailer';
 import { openApiDocument } from './openapi/document';
+import { responseCheck } from './openapi/response-check';
 import { authRoutes } from './routes/auth/auth-routes';
 import { passwordResetRoutes } from './routes/auth/password-reset-routes';
 import { ssoRoutes } from './routes/auth/sso-routes';
@@ -33,6 +34,8 @@ export interface AppOptions {
   clientDir: string;
   version: string;
   startedAt?: Date;
+  /** Tests only: every 2xx answer must match its documented schema (openapi/response-check.ts). */
+  checkResponses?: boolean;
 }
 
 /** The HTTP side of Confab: `/api/*`, and the web client at `/` when it is among the services. */
@@ -46,8 +49,10 @@ export function createApp({
   clientDir,
   version,
   startedAt = new Date(),
+  checkResponses = false,
 }: AppOptions) {
   const app = new Hono();
+  if (checkResponses) app.use('*', responseCheck({ logger }));
   app.use(
     '*',
     securityHeaders({ publicUrl: auth.config.publicUrl, trustProxy: auth.config.trustProxy }),

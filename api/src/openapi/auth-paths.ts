@@ -5,7 +5,7 @@ import {
   resetRequestSchema,
   signupSchema,
 } from '../routes/auth/schemas';
-import { authErrors, bearer, body, commonErrors, error, json, limited, ok, ref } from './helpers';
+import { authErrors, bearer, body, commonErrors, error, json, limited, ok } from './helpers';
 
 /** Health, the document itself, JWKS, accounts and sessions, SSO, sync tickets. */
 export const authPaths = {
@@ -29,7 +29,7 @@ export const authPaths = {
       summary: 'Create an account and sign in',
       requestBody: body(signupSchema),
       responses: {
-        '201': ok('Signed in', ref('Tokens')),
+        '201': ok('Signed in'),
         '409': error('Email already used (`email_taken`)'),
         ...commonErrors,
         ...limited,
@@ -41,7 +41,7 @@ export const authPaths = {
       summary: 'Sign in with email and password',
       requestBody: body(loginSchema),
       responses: {
-        '200': ok('Signed in', ref('Tokens')),
+        '200': ok('Signed in'),
         '401': error('Unknown email or wrong password, indistinguishably (`invalid_credentials`)'),
         ...commonErrors,
         ...limited,
@@ -56,7 +56,7 @@ export const authPaths = {
         content: { 'application/json': { schema: json(refreshSchema) } },
       },
       responses: {
-        '200': ok('New tokens', ref('Tokens')),
+        '200': ok('New tokens'),
         '401': error(
           'Invalid, expired or replayed refresh token (`invalid_refresh_token`); a replay ends the session',
         ),

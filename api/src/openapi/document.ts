@@ -1,6 +1,40 @@
 import { authPaths } from './auth-paths';
-import { ref } from './helpers';
+import { contract, type RouteContract } from './contract';
+import { errorResponseSchema } from './error-codes';
+import { json } from './helpers';
 import { orgPaths } from './org-paths';
+
+type Operation = {
+  requestBody?: { required?: boolean };
+  responses: Record<string, { description: string; content?: unknown }>;
+};
+type Paths = Record<string, Record<string, Operation>>;
+
+/**
+ * The paths (summaries, parameters, error answers) with the contract's schemas put in: each
+ * request body, and each documented success answer. A contract entry for a route or status the
+ * paths do not describe is a programming error, refused when the document is built.
+ */
+export function withContract(paths: Paths, routes: Record<string, RouteContract>): Paths {
+  const merged: Paths = structuredClone(paths);
+  for (const [key, route] of Object.entries(routes)) {
+    const [method = '', path = ''] = key.split(' ');
+    const operation = merged[path]?.[method.toLowerCase()];
+    if (!operation) throw new Error(`contract names ${key}, which the document does not describe`);
+    if (route.body) {
+      operation.requestBody = {
+        required: operation.requestBody?.required ?? true,
+        content: { 'application/json': { schema: json(route.body, 'input') } },
+      } as Operation['requestBody'];
+    }
+    for (const [status, schema] of Object.entries(route.responses)) {
+      const response = operation.responses[status];
+      if (!response) throw new Error(`contract names ${status} of ${key}, not in the document`);
+      if (schema) response.content = { 'application/json': { schema: json(schema, 'output') } };
+    }
+  }
+  return merged;
+}
 
 /** The OpenAPI 3.1 description of the API, served at `/api/openapi.json`. */
 export function openApiDocument(version: string) {
@@ -15,44 +49,8 @@ export function openApiDocument(version: string) {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' } },
-            },
-          },
-        },
-        User: {
-          type: 'object',
-          properties: {
-            id: { type: 'string', format: 'uuid' },
-            email: { type: 'string' },
-            name: { type: 'string' },
-            emailVerified: { type: 'boolean' },
-          },
-        },
-        Tokens: {
-          type: 'object',
-          required: ['tokenType', 'accessToken', 'accessTokenExpiresAt'],
-          properties: {
-            tokenType: { const: 'Bearer' },
-            accessToken: { type: 'string', description: 'EdDSA JWT, at most 15 minutes' },
-            accessTokenExpiresAt: { type: 'string', format: 'date-time' },
-            refreshToken: {
-              type: 'string',
-              description:
-                'Only with `tokenTransport: "body"`; otherwise in the HttpOnly `confab_refresh` cookie',
-            },
-            user: ref('User'),
-          },
-        },
-      },
+      schemas: { Error: json(errorResponseSchema, 'output') },
     },
-    paths: { ...authPaths, ...orgPaths },
+    paths: withContract({ ...authPaths, ...orgPaths } as Paths, contract),
   };
 }

@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 export type Schema = Record<string, unknown>;
 
-export const json = (schema: z.ZodType): Schema =>
-  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+/** Requests are described as clients may send them (`input`), responses as sent (`output`). */
+export const json = (schema: z.ZodType, io: 'input' | 'output' = 'input'): Schema =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const body = (schema: z.ZodType) => ({
   required: true,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema, timestampSchema } from '../../http/response-schemas';
 import { lineTextSchema, NUL_MESSAGE, withoutNul } from '../../http/text-schemas';
 
 export const emailSchema = z
@@ -42,4 +43,60 @@ export const resetRequestSchema = z.object({
 export const resetConfirmSchema = z.object({
   token: z.string().min(1).max(100).refine(withoutNul, NUL_MESSAGE),
   password: passwordSchema,
+});
+
+// Responses.
+
+export const publicUserSchema = z.strictObject({
+  id: idSchema,
+  email: z.string(),
+  name: z.string(),
+  emailVerified: z.boolean(),
+});
+
+/** Sign-up, login and refresh. `refreshToken` only with `tokenTransport: "body"`; `user` not on refresh. */
+export const tokensSchema = z.strictObject({
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string(),
+  accessTokenExpiresAt: timestampSchema,
+  refreshToken: z.string().optional(),
+  user: publicUserSchema.optional(),
+});
+
+export const meResponseSchema = z.strictObject({ user: publicUserSchema });
+
+export const sessionsResponseSchema = z.strictObject({
+  sessions: z.array(
+    z.strictObject({
+      id: z.string(),
+      device: z.string(),
+      ip: z.string(),
+      createdAt: timestampSchema,
+      lastSeenAt: timestampSchema,
+      current: z.boolean(),
+    }),
+  ),
+});
+
+export const resetAcceptedSchema = z.strictObject({
+  status: z.literal('accepted'),
+  message: z.string(),
+});
+
+export const ssoProvidersResponseSchema = z.strictObject({
+  providers: z.array(z.strictObject({ id: z.string(), name: z.string() })),
+});
+
+/** RFC 7517 JWK Set of our Ed25519 signing keys (public halves only). */
+export const jwksSchema = z.strictObject({
+  keys: z.array(
+    z.strictObject({
+      kty: z.literal('OKP'),
+      crv: z.literal('Ed25519'),
+      x: z.string(),
+      kid: z.string(),
+      alg: z.literal('EdDSA'),
+      use: z.literal('sig'),
+    }),
+  ),
 });

@@ -1,6 +1,6 @@
 import { canReadChannel, canSeeEditHistory, type Policy } from '@confab/db';
 import type { Hono } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AuthVariables } from '../../auth/require-auth';
 import { invalidRequest, notFound } from '../../errors';
 import {
@@ -15,17 +15,9 @@ import {
 import { parseJson } from '../../http/request';
 import { forbidden, type OrgDeps } from '../org-deps';
 
+import { followSchema, historyQuerySchema, repliesQuerySchema } from './schemas';
+
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const ulid = z.string().regex(ULID, 'must be a message id (ULID)');
-export const historyQuerySchema = z.object({
-  before: ulid.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-export const followSchema = z.object({ following: z.boolean() });
-export const repliesQuerySchema = z.object({
-  after: ulid.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
-});
 
 function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
   const parsed = schema.safeParse(query);
