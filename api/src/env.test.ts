@@ -1,29 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@confab/db';
-import {
-  freePort,
-  runProcess,
-  type ServerProcess,
-  startProcess,
-  tsEntry,
-  useTestDatabase,
-  useTestRedis,
-} from '@confab/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, tsEntry, useServerProcesses } from '@confab/db/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadApiEnv } from './env';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-
-let scratch: string;
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'confab-env-'));
-});
-afterAll(() => rm(scratch, { recursive: true, force: true }));
+const processes = useServerProcesses();
 
 describe('PUBLIC_URL on a node that is not alone', () => {
   it.each([
@@ -46,16 +29,10 @@ describe('PUBLIC_URL on a node that is not alone', () => {
   });
 
   it('stops two nodes that share Redis without PUBLIC_URL, both with the message', async () => {
-    const env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: testRedis.url,
-      REDIS_KEY_PREFIX: testRedis.prefix,
-    };
+    const env = processes.env();
     const nodes = await Promise.all([
-      runProcess(tsEntry(MAIN), env, scratch),
-      runProcess(tsEntry(MAIN), env, scratch),
+      processes.run(tsEntry(MAIN), env),
+      processes.run(tsEntry(MAIN), env),
     ]);
     for (const node of nodes) {
       expect(node.code).toBe(1);
@@ -82,17 +59,15 @@ describe('one process on this machine (no PUBLIC_URL)', () => {
   });
 
   describe('opened at http://127.0.0.1:PORT', () => {
-    let server: ServerProcess;
     let port: number;
     beforeAll(async () => {
       port = await freePort();
-      server = await startProcess(
-        tsEntry(MAIN),
-        { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(scratch, 'loopback') },
-        scratch,
-      );
+      await processes.start(tsEntry(MAIN), {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: join(processes.scratch, 'loopback'),
+      });
     }, 120_000);
-    afterAll(() => server?.stop('SIGKILL'));
 
     async function signUpWithCookie(email: string): Promise<string> {
       const response = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, {

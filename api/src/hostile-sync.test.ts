@@ -1,16 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type ServerProcess,
-  startProcess,
-  tsEntry,
-  useTestDatabase,
-  useTestRedis,
-} from '@confab/db/testing';
+import { type ServerProcess, tsEntry, useServerProcesses } from '@confab/db/testing';
 import * as encoding from 'lib0/encoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 /**
@@ -18,30 +9,12 @@ import WebSocket from 'ws';
  * within 1 s (an abort deadline, not a timing assertion) while every attacker is cut off.
  */
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let cwd: string;
+const processes = useServerProcesses();
 let server: ServerProcess;
 
 beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'confab-hostile-'));
-  server = await startProcess(
-    tsEntry(MAIN),
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: testRedis.url,
-      REDIS_KEY_PREFIX: testRedis.prefix,
-      PUBLIC_URL: 'http://localhost',
-    },
-    cwd,
-  );
+  server = await processes.start(tsEntry(MAIN), processes.env({ PUBLIC_URL: 'http://localhost' }));
 }, 120_000);
-afterAll(async () => {
-  await server.stop('SIGTERM');
-  await rm(cwd, { recursive: true, force: true });
-});
 
 const bytes = (write: (e: encoding.Encoder) => void) => {
   const e = encoding.createEncoder();

@@ -1,32 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeServer, createLogger, limitHttpServer, listen } from '@confab/db';
-import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
+import { useServerProcesses, waitFor } from '@confab/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { loadApiEnv } from './env';
 import { httpLimits, type RunningServer, startServer } from './server';
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
+// The server runs in this process (to set its limits); the helper gives it a node's settings.
+const processes = useServerProcesses();
 const MAX_PER_IP = 4;
 
-let scratch: string;
 let server: RunningServer;
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'confab-http-limits-'));
-  const env = loadApiEnv({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDb.url,
-    REDIS_URL: testRedis.url,
-    REDIS_KEY_PREFIX: testRedis.prefix,
-    PUBLIC_URL: 'http://127.0.0.1',
-    DATA_DIR: join(scratch, 'data'),
-  });
+  const env = loadApiEnv(
+    processes.env({
+      PUBLIC_URL: 'http://127.0.0.1',
+      DATA_DIR: join(processes.scratch, 'data'),
+    }),
+  );
   // Short timeouts through the server option, so each case ends in well under a second.
   server = await startServer(env, createLogger('silent'), {
     http: {
@@ -36,10 +29,7 @@ beforeAll(async () => {
     },
   });
 });
-afterAll(async () => {
-  await server?.stop();
-  await rm(scratch, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 const opened: Socket[] = [];
 afterEach(() => {

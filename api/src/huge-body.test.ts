@@ -1,45 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type ServerProcess,
-  startProcess,
-  tsEntry,
-  useTestDatabase,
-  useTestRedis,
-} from '@confab/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, tsEntry, useServerProcesses } from '@confab/db/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const MiB = 1024 * 1024;
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
+const processes = useServerProcesses();
 
-let scratch: string;
 let server: ServerProcess;
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'confab-huge-body-'));
-  server = await startProcess(
-    tsEntry(MAIN),
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: testRedis.url,
-      REDIS_KEY_PREFIX: testRedis.prefix,
-      PUBLIC_URL: 'http://127.0.0.1',
-    },
-    scratch,
-    120_000,
-  );
+  server = await processes.start(tsEntry(MAIN), processes.env({ PUBLIC_URL: 'http://127.0.0.1' }), {
+    timeoutMs: 120_000,
+  });
 }, 150_000);
-afterAll(async () => {
-  await server?.stop('SIGKILL');
-  await rm(scratch, { recursive: true, force: true });
-});
 
 /** The server's resident memory, as the kernel counts it. */
 function rssBytes(pid: number): number {

@@ -1,42 +1,18 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  freePort,
-  runProcess,
-  type ServerProcess,
-  startProcess,
-  tsEntry,
-  useTestDatabase,
-  useTestRedis,
-} from '@confab/db/testing';
+import { freePort, tsEntry, useServerProcesses } from '@confab/db/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-
-let scratch: string;
-const running: ServerProcess[] = [];
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'confab-main-'));
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((server) => server.stop('SIGKILL')));
-});
-afterAll(() => rm(scratch, { recursive: true, force: true }));
-
-async function start(command: string[], env: Record<string, string>, cwd = scratch) {
-  const server = await startProcess(command, env, cwd);
-  running.push(server);
-  return server;
-}
+const processes = useServerProcesses();
+// Each test's servers go with it: the next test starts on a machine with nothing of it running.
+afterEach(() => processes.stopAll());
 
 interface Health {
   status: string;
@@ -52,11 +28,11 @@ async function health(port: number): Promise<Health> {
 
 describe('npm start', () => {
   it('serves client, API and health on embedded defaults with no services configured', async () => {
-    const dataDir = join(scratch, 'npm-start-data');
-    const server = await start(
+    const dataDir = join(processes.scratch, 'npm-start-data');
+    const server = await processes.start(
       ['npm', 'start', '--silent'],
       { PORT: '0', DATA_DIR: dataDir },
-      REPO,
+      { cwd: REPO },
     );
     const body = await health(server.port);
     expect(body.status).toBe('ok');
@@ -70,21 +46,21 @@ describe('npm start', () => {
 
 describe('the one-process server', () => {
   it('keeps its data in ./.confab across a restart, and exits 0 on SIGTERM', async () => {
-    const cwd = await mkdtemp(join(scratch, 'cwd-'));
-    const first = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    const cwd = await mkdtemp(join(processes.scratch, 'cwd-'));
+    const first = await processes.start(tsEntry(MAIN), { PORT: '0' }, { cwd });
     const before = await health(first.port);
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).toContain('"msg":"stopped"');
     expect(existsSync(join(cwd, '.confab', 'pglite'))).toBe(true);
 
-    const second = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    const second = await processes.start(tsEntry(MAIN), { PORT: '0' }, { cwd });
     expect((await health(second.port)).installationId).toBe(before.installationId);
     expect(await second.stop('SIGINT')).toBe(0);
   }, 120_000);
 
   it('keeps sessions and signing keys across a restart in embedded mode', async () => {
-    const cwd = await mkdtemp(join(scratch, 'sessions-'));
-    const first = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    const cwd = await mkdtemp(join(processes.scratch, 'sessions-'));
+    const first = await processes.start(tsEntry(MAIN), { PORT: '0' }, { cwd });
     const signup = await fetch(`http://127.0.0.1:${first.port}/api/auth/signup`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -102,7 +78,7 @@ describe('the one-process server', () => {
     };
     expect(await first.stop('SIGTERM')).toBe(0);
 
-    const second = await start(tsEntry(MAIN), { PORT: '0' }, cwd);
+    const second = await processes.start(tsEntry(MAIN), { PORT: '0' }, { cwd });
     const base = `http://127.0.0.1:${second.port}/api/auth`;
     expect(
       (await fetch(`${base}/me`, { headers: { Authorization: `Bearer ${accessToken}` } })).status,
@@ -116,14 +92,13 @@ describe('the one-process server', () => {
   }, 120_000);
 
   it('uses the Postgres and Redis named by DATABASE_URL and REDIS_URL', async () => {
-    const server = await start(tsEntry(MAIN), {
-      PORT: '0',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: testRedis.url,
-      REDIS_KEY_PREFIX: testRedis.prefix,
-      PUBLIC_URL: 'http://localhost',
-      DATA_DIR: join(scratch, 'unused'),
-    });
+    const server = await processes.start(
+      tsEntry(MAIN),
+      processes.env({
+        PUBLIC_URL: 'http://localhost',
+        DATA_DIR: join(processes.scratch, 'unused'),
+      }),
+    );
     const body = await health(server.port);
     expect(body.backends).toMatchObject({
       database: { kind: 'postgres', embedded: false, ok: true },
@@ -132,7 +107,7 @@ describe('the one-process server', () => {
     });
 
     // The installation row is in that very database...
-    const client = new pg.Client({ connectionString: testDb.url });
+    const client = new pg.Client({ connectionString: processes.database.url });
     await client.connect();
     const { rows } = await client.query(
       "SELECT value->>'id' AS id FROM system_settings WHERE key = 'installation'",
@@ -140,11 +115,11 @@ describe('the one-process server', () => {
     await client.end();
     expect(rows).toEqual([{ id: body.installationId }]);
     // ...and the server holds named connections to that very Redis.
-    const redis = new Redis(testRedis.url);
+    const redis = new Redis(processes.redis.url);
     const clients = String(await redis.call('CLIENT', 'LIST'));
     redis.disconnect();
     expect(clients).toMatch(/name=confab /);
-    expect(existsSync(join(scratch, 'unused', 'pglite'))).toBe(false);
+    expect(existsSync(join(processes.scratch, 'unused', 'pglite'))).toBe(false);
   }, 60_000);
 
   it.each([
@@ -163,7 +138,7 @@ describe('the one-process server', () => {
   ])(
     'exits 1 on %j, naming %s',
     async (env, variable) => {
-      const result = await runProcess(tsEntry(MAIN), env, scratch);
+      const result = await processes.run(tsEntry(MAIN), env);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(
         new RegExp(`^Invalid configuration:\\n(.*\\n)*  ${variable}: `),
@@ -175,19 +150,18 @@ describe('the one-process server', () => {
 
   it('exits 1 at start when DATABASE_URL names a server that does not answer', async () => {
     const port = await freePort();
-    const result = await runProcess(
-      tsEntry(MAIN),
-      { PORT: '0', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/confab` },
-      scratch,
-    );
+    const result = await processes.run(tsEntry(MAIN), {
+      PORT: '0',
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/confab`,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Cannot reach Postgres at DATABASE_URL');
   }, 60_000);
 
   it('refuses sync upgrades before the 101: foreign origin 403, no ticket 401', async () => {
-    const server = await start(tsEntry(MAIN), {
+    const server = await processes.start(tsEntry(MAIN), {
       PORT: '0',
-      DATA_DIR: join(scratch, 'sync-data'),
+      DATA_DIR: join(processes.scratch, 'sync-data'),
       PUBLIC_URL: 'https://chat.example.com',
     });
     const upgrade = (origin: string) =>

@@ -1,17 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docName } from '@confab/db';
-import {
-  type ServerProcess,
-  startProcess,
-  tsEntry,
-  useTestDatabase,
-  useTestRedis,
-  waitFor,
-} from '@confab/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, tsEntry, useServerProcesses, waitFor } from '@confab/db/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 /**
@@ -19,31 +9,14 @@ import WebSocket from 'ws';
  * when the change that ends its access is made through the other.
  */
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let cwd: string;
+const processes = useServerProcesses();
 let nodes: ServerProcess[] = [];
 
 beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'confab-revocation-'));
-  const env = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDb.url,
-    REDIS_URL: testRedis.url,
-    REDIS_KEY_PREFIX: testRedis.prefix,
-    PUBLIC_URL: 'http://localhost',
-  };
+  const env = processes.env({ PUBLIC_URL: 'http://localhost' });
   // The harness reads each process's port from its `listening` log line.
-  nodes = [
-    await startProcess(tsEntry(MAIN), env, cwd),
-    await startProcess(tsEntry(MAIN), env, cwd),
-  ];
+  nodes = [await processes.start(tsEntry(MAIN), env), await processes.start(tsEntry(MAIN), env)];
 }, 120_000);
-afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop('SIGTERM')));
-  await rm(cwd, { recursive: true, force: true });
-});
 
 const api =
   (node: ServerProcess) =>

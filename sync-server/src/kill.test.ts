@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createRedisKeyValueStore,
@@ -14,10 +11,8 @@ import {
   freePort,
   type ServerProcess,
   seededRandom,
-  startProcess,
   tsEntry,
-  useTestDatabase,
-  useTestRedis,
+  useServerProcesses,
   waitFor,
 } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
@@ -40,41 +35,28 @@ const CLIENTS = 4;
 const MESSAGES_PER_CLIENT = 250;
 const KILLS = 4;
 
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
+const processes = useServerProcesses();
 let database: Database;
 let redis: Redis;
-let cwd: string;
 let port: number;
 let server: ServerProcess | null = null;
 
 async function startServer() {
-  server = await startProcess(
+  server = await processes.start(
     tsEntry(MAIN),
-    {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: testRedis.url,
-      REDIS_KEY_PREFIX: testRedis.prefix,
-      ALLOWED_ORIGINS: 'https://chat.example.com',
-    },
-    cwd,
+    processes.env({ PORT: String(port), ALLOWED_ORIGINS: 'https://chat.example.com' }),
   );
 }
 
 beforeAll(async () => {
-  database = await openPostgres(testDb.url, { poolSize: 4 });
-  redis = new Redis(testRedis.url);
-  cwd = await mkdtemp(join(tmpdir(), 'confab-kill-'));
+  database = await openPostgres(processes.database.url, { poolSize: 4 });
+  redis = new Redis(processes.redis.url);
   port = await freePort();
   await startServer();
 }, 120_000);
 afterAll(async () => {
-  await server?.stop('SIGKILL');
   redis.disconnect();
   await database.close();
-  await rm(cwd, { recursive: true, force: true });
 });
 
 describe('kill test [S1]', () => {
@@ -82,7 +64,7 @@ describe('kill test [S1]', () => {
     const next = seededRandom(SEED);
     // The server process migrated the database; the test seeds a world in it.
     const world = await seedWorld({ database: { db: database.db } } as never);
-    const kv = createRedisKeyValueStore(redis, `${testRedis.prefix}kv:`);
+    const kv = createRedisKeyValueStore(redis, `${processes.redis.prefix}kv:`);
     // Tickets are honoured only while their session lives (the API would keep this one).
     await kv.set(
       sessionKey('kill-test'),

@@ -1,38 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  runProcess,
-  startProcess,
-  tsEntry,
-  useTestDatabase,
-  useTestRedis,
-} from '@confab/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tsEntry, useServerProcesses } from '@confab/db/testing';
+import { describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const testDb = useTestDatabase();
-const testRedis = useTestRedis();
-let cwd: string;
-beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'confab-sync-main-'));
-});
-afterAll(() => rm(cwd, { recursive: true, force: true }));
+const processes = useServerProcesses();
 
 describe('sync-server as its own process', () => {
   it('starts on Postgres and Redis, answers its health check, and stops on SIGTERM', async () => {
-    const server = await startProcess(
+    const server = await processes.start(
       tsEntry(MAIN),
-      {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: testDb.url,
-        REDIS_URL: testRedis.url,
-        REDIS_KEY_PREFIX: testRedis.prefix,
-        ALLOWED_ORIGINS: 'https://chat.example.com',
-      },
-      cwd,
+      processes.env({ ALLOWED_ORIGINS: 'https://chat.example.com' }),
     );
     try {
       const response = await fetch(`http://127.0.0.1:${server.port}/health`);
@@ -49,11 +26,9 @@ describe('sync-server as its own process', () => {
   }, 60_000);
 
   it('refuses to start without the services it shares with the API', async () => {
-    const result = await runProcess(
-      tsEntry(MAIN),
-      { ALLOWED_ORIGINS: 'https://chat.example.com' },
-      cwd,
-    );
+    const result = await processes.run(tsEntry(MAIN), {
+      ALLOWED_ORIGINS: 'https://chat.example.com',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/ {2}DATABASE_URL: /);
     expect(result.stderr).toMatch(/ {2}REDIS_URL: /);

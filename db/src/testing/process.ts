@@ -29,24 +29,6 @@ export const tsEntry = (entry: string): string[] => [
   entry,
 ];
 
-function spawnCommand(command: string[], env: Record<string, string>, cwd: string): ChildProcess {
-  // A clean environment: the test states every variable the process sees, as a fresh machine would.
-  const base = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    LOG_LEVEL: 'info',
-  };
-  const [file, ...args] = command;
-  if (!file) throw new Error('empty command');
-  // Its own process group, so a signal reaches what a wrapper (npm, sh, tsx) started too.
-  return spawn(file, args, {
-    cwd,
-    env: { ...base, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-}
-
 /** Signals the process and everything it started (its process group). */
 function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -57,14 +39,48 @@ function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Runs a command to completion (for start-up failures). */
+function spawnCommand(
+  command: string[],
+  env: Record<string, string>,
+  cwd: string,
+  abort: AbortSignal | undefined,
+): ChildProcess {
+  // A clean environment: the test states every variable the process sees, as a fresh machine would.
+  const base = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    LOG_LEVEL: 'info',
+  };
+  const [file, ...args] = command;
+  if (!file) throw new Error('empty command');
+  // Its own process group, so a signal reaches what a wrapper (npm, sh, tsx) started too.
+  const child = spawn(file, args, {
+    cwd,
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  // The owner's abort ends the group at any moment, a process still starting up included.
+  if (abort) {
+    const kill = () => signalTree(child, 'SIGKILL');
+    if (abort.aborted) kill();
+    abort.addEventListener('abort', kill, { once: true });
+    child.once('exit', () => abort.removeEventListener('abort', kill));
+  }
+  return child;
+}
+
+/**
+ * Runs a command to completion (for start-up failures). `abort` SIGKILLs its process group.
+ */
 export function runProcess(
   command: string[],
   env: Record<string, string>,
   cwd: string,
   timeoutMs = 60_000,
+  abort?: AbortSignal,
 ): Promise<ProcessResult> {
-  const child = spawnCommand(command, env, cwd);
+  const child = spawnCommand(command, env, cwd, abort);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -89,14 +105,18 @@ export function runProcess(
   });
 }
 
-/** Starts a server and waits for its `listening` log line (pino JSON). */
+/**
+ * Starts a server and waits for its `listening` log line (pino JSON). `abort` SIGKILLs its
+ * process group, while it starts or after.
+ */
 export async function startProcess(
   command: string[],
   env: Record<string, string>,
   cwd: string,
   timeoutMs = 60_000,
+  abort?: AbortSignal,
 ): Promise<ServerProcess> {
-  const child = spawnCommand(command, env, cwd);
+  const child = spawnCommand(command, env, cwd, abort);
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk;
