@@ -125,7 +125,10 @@ async function setUp(name: string, workspace: string, total: number, emptyHead: 
   const seen = watch(page, channelId);
   // Cold for this channel: nothing of it in IndexedDB, nothing of it loaded by the server.
   await page.reload();
-  await page.getByRole('button', { name: new RegExp(`^# ${channelName}`) }).click();
+  // Generous: on two shared cores the reload competes with the server loading the seed.
+  await page
+    .getByRole('button', { name: new RegExp(`^# ${channelName}`) })
+    .click({ timeout: 90_000 });
   return { context, page, seen, head };
 }
 
