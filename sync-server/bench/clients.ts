@@ -1,3 +1,4 @@
+import { MessageType } from '@confab/db/model';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
@@ -23,8 +24,6 @@ export interface Connector {
 /** Relays check nothing: one made-up author for all their clients. */
 const RELAY_AUTHOR = '00000000-0000-4000-8000-000000000000';
 const WebSocketPolyfill = WebSocket as unknown as typeof globalThis.WebSocket;
-/** Confab's "persisted up to" message (sync-server/PROTOCOL.md). */
-const PERSISTED_MESSAGE = 100;
 
 function syncedOf(provider: WebsocketProvider): Promise<void> {
   return new Promise((resolve) => {
@@ -75,7 +74,10 @@ export function confabConnector(
         if (provider.shouldConnect) throw new Error(`confab closed a bench socket: ${event?.code}`);
       });
       const listeners: Array<(clock: number) => void> = [];
-      provider.messageHandlers[PERSISTED_MESSAGE] = ((_e: unknown, decoder: decoding.Decoder) => {
+      provider.messageHandlers[MessageType.persisted] = ((
+        _e: unknown,
+        decoder: decoding.Decoder,
+      ) => {
         const vector = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
         const clock = vector.get(doc.clientID) ?? 0;
         for (const listener of listeners) listener(clock);

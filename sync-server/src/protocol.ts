@@ -1,25 +1,9 @@
+import { MessageType, SyncStep } from '@confab/db/model';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
-/**
- * Message types on the wire. 0-3 are y-websocket's, so the stock WebsocketProvider works
- * unchanged; 100+ are Confab's and are sent only to clients that ask for them (`?acks=1`).
- * See PROTOCOL.md.
- */
-export const MessageType = {
-  sync: 0,
-  awareness: 1,
-  auth: 2,
-  queryAwareness: 3,
-  /** Server → client: `[100, stateVector]`, everything covered by the state vector is durable. */
-  persisted: 100,
-  /** Server → client: `[101, reason, detail]`, the update was refused; the socket closes (4422). */
-  rejected: 101,
-  /** Server → client, on the user's own doc: `[102, json]`, activity in the user's channels. */
-  activity: 102,
-} as const;
-
-export const SyncStep = { step1: 0, step2: 1, update: 2 } as const;
+/** The server's frames, encoded and decoded; the constants are shared with clients (wire.ts). */
+export { MessageType } from '@confab/db/model';
 
 export function encode(write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();

@@ -1,4 +1,5 @@
 import {
+  CloseCode,
   type GuardedReplica,
   guardedReplica,
   type Intent,
@@ -6,6 +7,7 @@ import {
   Outbox,
   type PersistenceTracker,
   parseDocRef,
+  reconnects,
   trackPersistence,
   type ValidationContext,
 } from '@confab/db/model';
@@ -51,15 +53,6 @@ const outboxStorage = indexedDbOutboxStorage(undefined, 'confab-outbox');
 
 const ticket = (api: Api) =>
   api.call<{ ticket: string }>('POST', '/api/sync/tickets').then((answer) => answer.ticket);
-
-/** The sync server's close code for a refused update (sync-server/PROTOCOL.md). */
-const REJECTED = 4422;
-/**
- * Close codes after which reconnecting would only be refused again (PROTOCOL.md): a frame too
- * large, a malformed one, access withdrawn, an update past the limits. The doc stays readable from
- * IndexedDB, and it no longer counts as reconnecting.
- */
-const FINAL_CLOSES = new Set([1009, 4400, 4403, 4413]);
 
 /** Waits between reconnects: from 0.5 s, doubling, at most 4 s (a restart is back in seconds). */
 const reconnectDelay = (failures: number) => Math.min(500 * 2 ** (failures - 1), 4_000);
@@ -186,7 +179,8 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   const stopWatching = watchConnection(provider);
   provider.on('connection-close', (event) => {
     if (closed) return;
-    if ((event as { code?: number } | null)?.code === REJECTED) {
+    const code = (event as { code?: number } | null)?.code ?? 0;
+    if (code === CloseCode.rejected) {
       // This replica holds a change the server refused and its client id is barred here: it
       // must not reconnect. The app rebuilds the doc from the server [S5].
       closed = true;
@@ -194,7 +188,10 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
       return;
     }
     provider.shouldConnect = false;
-    if (FINAL_CLOSES.has((event as { code?: number } | null)?.code ?? 0)) {
+    // Reconnecting would only be refused again (a frame too large, a malformed one, access
+    // withdrawn, an update past the limits): the doc stays readable from IndexedDB, and it no
+    // longer counts as reconnecting.
+    if (!reconnects(code)) {
       refusedForGood = true;
       stopWatching();
       return;

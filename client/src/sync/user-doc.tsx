@@ -1,12 +1,10 @@
-import { docName } from '@confab/db/model';
+import { docName, MessageType } from '@confab/db/model';
 import * as decoding from 'lib0/decoding';
 import { createContext, type ReactNode, useContext, useEffect, useRef } from 'react';
 import type { Api, User } from '../api/api';
 import { type Activity, ActivityContext } from './activity';
 import type { OpenDoc } from './open-doc';
 import { useSyncDoc } from './use-sync-doc';
-
-const ACTIVITY_MESSAGE = 102;
 
 const UserDocContext = createContext<OpenDoc | null>(null);
 
@@ -38,7 +36,7 @@ export function UserDocProvider({
         }
       }
     };
-    open.provider.messageHandlers[ACTIVITY_MESSAGE] = (
+    open.provider.messageHandlers[MessageType.activity] = (
       _encoder: unknown,
       decoder: decoding.Decoder,
     ) => {

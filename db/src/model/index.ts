@@ -13,7 +13,6 @@ export {
   type OutboxStorage,
 } from './outbox';
 export {
-  PERSISTED_MESSAGE,
   type PersistenceTracker,
   type ProviderLike,
   trackPersistence,
@@ -28,6 +27,16 @@ export {
   type Verdict,
   validateUpdate,
 } from './validator';
+export {
+  CloseCode,
+  MessageType,
+  reconnects,
+  SyncStep,
+  ULID_PATTERN,
+  ULID_SOURCE,
+  UUID_PATTERN,
+  UUID_SOURCE,
+} from './wire';
 export {
   deleteMessage,
   editMessage,

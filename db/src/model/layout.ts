@@ -17,6 +17,7 @@
  *   prefs:       Y.Map  name -> string | number | boolean
  */
 import { isCleanText } from './text';
+import { ULID_PATTERN, UUID_PATTERN } from './wire';
 
 export const MESSAGES = 'messages';
 export const REACTIONS = 'reactions';
@@ -64,9 +65,6 @@ export const LIMITS = {
  * (`segment_full`) so that the client posts into the head instead.
  */
 export const SEGMENT_BOUND = { messages: 1_000, hardCap: 2_000 } as const;
-
-export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface ReactionKey {
   messageId: string;

@@ -1,11 +1,12 @@
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { PERSISTED_MESSAGE, trackPersistence } from './persistence-tracker';
+import { trackPersistence } from './persistence-tracker';
+import { MessageType } from './wire';
 
 /** Feeds the tracker a persisted ack as the provider would, from the server's state vector. */
 function ack(provider: { messageHandlers: Array<(...args: never[]) => void> }, serverState: Y.Doc) {
-  const handler = provider.messageHandlers[PERSISTED_MESSAGE] as unknown as (
+  const handler = provider.messageHandlers[MessageType.persisted] as unknown as (
     e: unknown,
     d: decoding.Decoder,
   ) => void;

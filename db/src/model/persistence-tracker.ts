@@ -1,8 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
-
-/** Confab's "persisted up to" message (see sync-server/PROTOCOL.md): `[100, stateVector]`. */
-export const PERSISTED_MESSAGE = 100;
+import { MessageType } from './wire';
 
 /** The part of y-websocket's WebsocketProvider the tracker uses. */
 export interface ProviderLike {
@@ -83,7 +81,10 @@ export function trackPersistence(
     }
     durable = next;
   };
-  provider.messageHandlers[PERSISTED_MESSAGE] = ((_encoder: unknown, decoder: decoding.Decoder) => {
+  provider.messageHandlers[MessageType.persisted] = ((
+    _encoder: unknown,
+    decoder: decoding.Decoder,
+  ) => {
     learnDurable(Y.decodeStateVector(decoding.readVarUint8Array(decoder)));
     recompute();
   }) as never;

@@ -11,11 +11,10 @@ import {
   REACTIONS,
   READ_MARKERS,
   SAVED,
-  ULID_PATTERN,
   USER_ROOTS,
-  UUID_PATTERN,
 } from './layout';
 import { textProblem } from './text';
+import { ULID_PATTERN, UUID_PATTERN } from './wire';
 
 /**
  * The validator of [S2]-[S4]: decides from an update and the doc it would apply to (not yet

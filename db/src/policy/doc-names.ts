@@ -1,3 +1,5 @@
+import { ULID_SOURCE, UUID_SOURCE } from '../model/wire';
+
 /**
  * Names of sync docs, the unit the sync server authorizes:
  *   channel:<channelId>:segment:<n>     a segment of a channel's history
@@ -9,11 +11,9 @@ export type DocRef =
   | { kind: 'thread'; channelId: string; rootId: string }
   | { kind: 'user'; userId: string };
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
-const SEGMENT = new RegExp(`^channel:(${UUID}):segment:(0|[1-9][0-9]{0,8})$`);
-const THREAD = new RegExp(`^channel:(${UUID}):thread:(${ULID})$`);
-const USER = new RegExp(`^user:(${UUID})$`);
+const SEGMENT = new RegExp(`^channel:(${UUID_SOURCE}):segment:(0|[1-9][0-9]{0,8})$`);
+const THREAD = new RegExp(`^channel:(${UUID_SOURCE}):thread:(${ULID_SOURCE})$`);
+const USER = new RegExp(`^user:(${UUID_SOURCE})$`);
 
 export function parseDocRef(name: string): DocRef | null {
   let match = SEGMENT.exec(name);
