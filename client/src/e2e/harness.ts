@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Database, openPostgres, schema } from '@confab/db';
-import {
-  freePort,
-  type ServerProcess,
-  startProcess,
-  tsEntry,
-  useTestDatabase,
-  useTestRedis,
-} from '@confab/db/testing';
+import { freePort, type ServerProcess, tsEntry, useServerProcesses } from '@confab/db/testing';
 import { and, eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -34,8 +26,7 @@ export function useBrowserHarness(
   /** More settings for the Confab process, read when it starts (after earlier hooks ran). */
   extraEnv: () => Record<string, string> = () => ({}),
 ) {
-  const testDb = useTestDatabase();
-  const testRedis = useTestRedis();
+  const processes = useServerProcesses();
   let server: ServerProcess | undefined;
   let browser: Browser | undefined;
   let database: Database | undefined;
@@ -43,7 +34,9 @@ export function useBrowserHarness(
   let baseUrl = '';
   let env: Record<string, string> = {};
   const start = async () => {
-    server = await startProcess(tsEntry(join(repoRoot, 'api', 'src', 'main.ts')), env, repoRoot);
+    server = await processes.start(tsEntry(join(repoRoot, 'api', 'src', 'main.ts')), env, {
+      cwd: repoRoot,
+    });
   };
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -58,25 +51,21 @@ export function useBrowserHarness(
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     proxy = await startCuttableProxy(() => port);
-    env = {
+    env = processes.env({
       PORT: String(port),
-      HOST: '127.0.0.1',
       PUBLIC_URL: baseUrl,
       ALLOWED_ORIGINS: `${baseUrl},http://127.0.0.1:${proxy.port}`,
-      DATABASE_URL: testDb.url,
-      REDIS_URL: testRedis.url,
-      REDIS_KEY_PREFIX: testRedis.prefix,
       CLIENT_DIST_DIR: clientDist,
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'confab-e2e-')),
+      DATA_DIR: join(processes.scratch, 'data'),
       ...extraEnv(),
-    };
+    });
     await start();
     browser = await launchChromium();
-    database = await openPostgres(testDb.url, { poolSize: 2 });
+    database = await openPostgres(processes.database.url, { poolSize: 2 });
   }, 120_000);
   afterAll(async () => {
+    // The server is stopped by useServerProcesses, after this.
     await browser?.close();
-    await server?.stop();
     await proxy?.stop();
     await database?.close();
   });
