@@ -11,7 +11,8 @@ import { authErrors, bearer, body, commonErrors, error, json, limited, ok } from
 export const authPaths = {
   '/api/health': {
     get: {
-      summary: 'Health and the backends in use',
+      summary:
+        'Health: `{status}` for anyone; version, installation and backends only for loopback callers',
       responses: { '200': ok('Every backend answers'), '503': ok('A backend does not answer') },
     },
   },
@@ -38,7 +39,8 @@ export const authPaths = {
   },
   '/api/auth/login': {
     post: {
-      summary: 'Sign in with email and password',
+      summary:
+        'Sign in with email and password; sets the `confab_device` cookie that lets this device past the per-account limit later',
       requestBody: body(loginSchema),
       responses: {
         '200': ok('Signed in'),

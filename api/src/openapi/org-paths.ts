@@ -23,6 +23,10 @@ const pathId = (name: string) => ({
 const notVisible = (what: string) =>
   error(`No such ${what}, or one the caller may not know of: both answer alike (\`not_found\`)`);
 const denied = error('Visible, but the caller may not do this (`forbidden`)');
+/** Another request changed the member's role between the check and the write. */
+const changedMeanwhile = error(
+  'The member’s role changed meanwhile (`member_changed`); read it again and retry',
+);
 const op = (
   summary: string,
   responses: Record<string, unknown>,
@@ -92,12 +96,18 @@ export const orgPaths = {
   '/api/workspaces/{workspaceId}/members/{userId}': {
     patch: op(
       'Change a role: admins manage members and guests; only the owner grants or removes admin',
-      { '200': ok('Changed'), '403': denied, '404': notVisible('member'), ...commonErrors },
+      {
+        '200': ok('Changed'),
+        '403': denied,
+        '404': notVisible('member'),
+        '409': changedMeanwhile,
+        ...commonErrors,
+      },
       { parameters: member('workspaceId'), requestBody: body(memberRoleSchema) },
     ),
     delete: op(
       'Remove a member (admins), or leave (oneself); the owner must transfer ownership first',
-      { '204': ok('Removed'), '403': denied, '404': notVisible('member') },
+      { '204': ok('Removed'), '403': denied, '404': notVisible('member'), '409': changedMeanwhile },
       { parameters: member('workspaceId') },
     ),
   },
