@@ -13,6 +13,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, User } from '../api/api';
 import { useActivity } from '../sync/activity';
+import { lookUpChannel } from '../sync/channel-lookup';
 import type { OpenDoc } from '../sync/open-doc';
 import { NO_SYNC_DOC, type SyncDoc, useSyncDoc, useSyncDocs } from '../sync/use-sync-doc';
 import { useUserDoc } from '../sync/user-doc';
@@ -21,13 +22,6 @@ import { MemberList } from './MemberList';
 import { MessageList, type ServerStatus } from './MessageList';
 import type { Person } from './mentions';
 import { typingLine, useTyping } from './typing';
-
-interface Channel {
-  id: string;
-  name: string | null;
-  kind: 'public' | 'private' | 'dm' | 'group_dm';
-  headSegment: number;
-}
 
 /**
  * A refetch for bursts of activity (a segment's first projection reports each of its thousand
@@ -249,11 +243,12 @@ export function ChannelView({
   title: string;
   workspaceId: string;
 }) {
+  // Shared with the channel's docs, which need its rules [S5]: one lookup per channel open.
   const channel = useQuery({
     queryKey: ['channel', channelId],
-    queryFn: () => api.call<{ channel: Channel }>('GET', `/api/channels/${channelId}`),
+    queryFn: () => lookUpChannel(api, user.id, channelId),
   });
-  const head = channel.data?.channel.headSegment;
+  const head = channel.data?.headSegment;
   const refetchChannel = useCoalescedRefetch(channel.refetch);
   const { messages, docOf, headDoc, loadOlder, hasOlder } = useSegments(api, user, channelId, head);
   useActivity((activity) => {

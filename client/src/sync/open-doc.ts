@@ -15,6 +15,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { type Api, ApiError } from '../api/api';
+import { lookUpChannel } from './channel-lookup';
 import { watchConnection } from './connection-state';
 
 export interface OpenDoc {
@@ -48,6 +49,12 @@ export interface OpenDocOptions {
 type May = ValidationContext['may'];
 /** Until the channel's rules are known (never loaded, offline), the server alone decides. */
 const UNKNOWN_RULES: May = { post: true, react: true, moderate: true };
+/**
+ * A doc opening takes rules looked up this recently (by its channel view, which looks the
+ * channel up as it opens, or by a sibling doc): changes since then reach it through the
+ * activity stream (`refreshRules`).
+ */
+const RULES_FRESH_MS = 60_000;
 
 const outboxStorage = indexedDbOutboxStorage(undefined, 'confab-outbox');
 
@@ -83,13 +90,22 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   };
 
   let may = UNKNOWN_RULES;
-  const loadRules = async () => {
+  /**
+   * Rules looked up before this moment may be out of date: moved on when the socket drops, as
+   * the activity that would have said they changed may be missed until it is back.
+   */
+  let rulesFreshSince = Date.now() - RULES_FRESH_MS;
+  let rulesAsked = 0;
+  let rulesApplied = 0;
+  /** Without `freshSince`, a lookup of its own (the rules may have changed just now). */
+  const loadRules = async (freshSince?: number) => {
     if (ref.kind === 'user') return;
+    const asked = ++rulesAsked;
     try {
-      const { channel } = await api.call<{ channel: { may?: May } }>(
-        'GET',
-        `/api/channels/${ref.channelId}`,
-      );
+      const channel = await lookUpChannel(api, options.userId, ref.channelId, freshSince);
+      // An answer to an older question must not overwrite a newer one.
+      if (asked < rulesApplied) return;
+      rulesApplied = asked;
       if (channel.may) may = channel.may;
     } catch {
       // Offline and never loaded: keep what is known.
@@ -122,7 +138,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   const stored = new IndexeddbPersistence(name, wire);
   // Both IndexedDB reads at once; the doc is handed out filled, so the first render shows it.
   // The rules are needed before the first change, not to show the doc: not waited for here.
-  const rulesLoaded = loadRules();
+  const rulesLoaded = loadRules(rulesFreshSince);
   const [outbox] = await Promise.all([Outbox.open(outboxStorage, name), stored.whenSynced]);
   // Intents kept from an earlier session: redone (a no-op for what the doc holds) so that they
   // settle once the server has acked them. Those the rules now refuse (they changed while the
@@ -159,7 +175,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
     if (closed || refusedForGood || provider.wsconnected || provider.wsconnecting) return;
     try {
       provider.params = { ...provider.params, ticket: await ticket(api) };
-      void loadRules();
+      void loadRules(rulesFreshSince);
       if (!closed) provider.connect();
     } catch (error) {
       // Refused even after a refresh: the session ended, and the app closes this doc.
@@ -179,11 +195,14 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   const stopWatching = watchConnection(provider);
   provider.on('connection-close', (event) => {
     if (closed) return;
+    rulesFreshSince = Date.now();
     const code = (event as { code?: number } | null)?.code ?? 0;
     if (code === CloseCode.rejected) {
       // This replica holds a change the server refused and its client id is barred here: it
-      // must not reconnect. The app rebuilds the doc from the server [S5].
+      // must not reconnect. The app rebuilds the doc from the server [S5], and the rebuilt doc
+      // takes rules looked up after the refusal (the ones known were out of date).
       closed = true;
+      void loadRules();
       options.onRejected((event as { reason?: string }).reason ?? 'rejected');
       return;
     }
@@ -231,7 +250,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
       rebuild();
       options.onRefused(intent, reason);
     },
-    refreshRules: loadRules,
+    refreshRules: () => loadRules(),
     version: () => version,
     subscribe(listener) {
       listeners.add(listener);
