@@ -1,3 +1,14 @@
+import type { ApiErrorBody, ApiErrorCode, ApiRoute, PublicUser, Tokens } from '@confab/api';
+import {
+  type ApiResponse,
+  type RequestArgs,
+  type RequestRest,
+  type RouteParts,
+  routePath,
+} from './route-path';
+
+export type { ApiResponse, RequestArgs } from './route-path';
+
 /** Everything of the user this client keeps in localStorage starts with this. */
 const PREFIX = 'confab.';
 const USER = `${PREFIX}user`;
@@ -8,11 +19,17 @@ const CACHE = `${PREFIX}get:`;
  */
 const LOGOUT_OWED = 'confab-logout-owed';
 
-/** A failed API call, with the server's stable error code (`{"error":{"code","message"}}`). */
+/**
+ * Why a call failed: the server's stable code (`{"error":{"code","message"}}`), `offline` when
+ * no answer came (status 0), `unknown` when an error answer carried no code.
+ */
+export type ApiErrorReason = ApiErrorCode | 'offline' | 'unknown';
+
+/** A failed API call, with the server's stable error code. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorReason,
     message: string,
     options?: ErrorOptions,
   ) {
@@ -20,19 +37,11 @@ export class ApiError extends Error {
   }
 }
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-}
+/** The signed-in user, as this device keeps it (older copies have only these fields). */
+export type User = Pick<PublicUser, 'id' | 'email' | 'name'>;
 
 /** How a session ended: the user logged out here, or the server no longer knows it. */
 export type SessionEnd = 'logged-out' | 'ended';
-
-interface SignedIn {
-  accessToken: string;
-  user?: User;
-}
 
 /**
  * The HTTP API as the web client uses it. The access token lives in memory only; the refresh
@@ -52,11 +61,11 @@ export class Api {
   }
 
   async signUp(name: string, email: string, password: string): Promise<User> {
-    return this.signIn('/api/auth/signup', { name, email, password });
+    return this.signIn('POST /api/auth/signup', { name, email, password });
   }
 
   async logIn(email: string, password: string): Promise<User> {
-    return this.signIn('/api/auth/login', { email, password });
+    return this.signIn('POST /api/auth/login', { email, password });
   }
 
   /**
@@ -70,11 +79,11 @@ export class Api {
     } catch {
       return this.lastUser();
     }
-    return this.remember((await this.call<{ user: User }>('GET', '/api/auth/me')).user);
+    return this.remember((await this.request('GET /api/auth/me')).user);
   }
 
   async logOut(): Promise<void> {
-    await this.call('POST', '/api/auth/logout').catch((error: unknown) => {
+    await this.request('POST /api/auth/logout').catch((error: unknown) => {
       // Offline: the server still holds the session and the browser its refresh cookie, so the
       // next start would sign the user in again. Owed until the server has heard it.
       if (error instanceof ApiError && error.status === 0) localStorage.setItem(LOGOUT_OWED, '1');
@@ -86,7 +95,7 @@ export class Api {
   /** Ends the session a log-out made offline left on the server; the user stays signed out. */
   private async finishLogOut(): Promise<null> {
     try {
-      if (await this.refresh()) await this.call('POST', '/api/auth/logout');
+      if (await this.refresh()) await this.request('POST /api/auth/logout');
       localStorage.removeItem(LOGOUT_OWED);
     } catch {
       // Still offline: signed out on this device all the same; tried again at the next start.
@@ -115,6 +124,20 @@ export class Api {
     return saved ? (JSON.parse(saved) as User) : null;
   }
 
+  /**
+   * Calls one route of the API's contract, typed by it:
+   * `request('GET /api/channels/{channelId}', { params: { channelId } })`.
+   */
+  request<R extends ApiRoute>(route: R, ...[args]: RequestRest<R>): Promise<ApiResponse<R>> {
+    const { method, path } = routePath(route, args as RouteParts);
+    return this.call<ApiResponse<R>>(method, path, (args as RouteParts | undefined)?.body);
+  }
+
+  /** The address of a route the browser navigates to (a sign-in redirect), not one it fetches. */
+  href<R extends ApiRoute>(route: R, ...[args]: RequestRest<R>): string {
+    return this.baseUrl + routePath(route, args as RouteParts).path;
+  }
+
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
@@ -136,14 +159,16 @@ export class Api {
     return value;
   }
 
-  private async signIn(path: string, body: unknown): Promise<User> {
-    const signedIn = await this.parse<SignedIn & { user: User }>(
-      await this.send('POST', path, body),
-    );
+  private async signIn(
+    route: 'POST /api/auth/signup' | 'POST /api/auth/login',
+    body: RequestArgs<typeof route>['body'],
+  ): Promise<User> {
+    const signedIn = await this.parse<Tokens>(await this.send('POST', routePath(route).path, body));
     this.accessToken = signedIn.accessToken;
     // A new sign-in replaces the refresh cookie, so an offline log-out owes nothing more.
     localStorage.removeItem(LOGOUT_OWED);
-    return this.remember(signedIn.user);
+    // Sign-up and login always carry the user; only a refresh answers without it.
+    return this.remember(signedIn.user as User);
   }
 
   /**
@@ -153,12 +178,12 @@ export class Api {
    */
   private async refresh(): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await fetch(`${this.baseUrl}/api/auth/refresh`, {
+      const response = await fetch(this.baseUrl + routePath('POST /api/auth/refresh').path, {
         method: 'POST',
         credentials: 'same-origin',
       });
       if (response.ok) {
-        this.accessToken = ((await response.json()) as SignedIn).accessToken;
+        this.accessToken = ((await response.json()) as Tokens).accessToken;
         return true;
       }
       if (response.status >= 500) await this.parse(response);
@@ -185,9 +210,11 @@ export class Api {
 
   private async parse<T>(response: Response): Promise<T> {
     const text = await response.text();
-    const value = text ? (JSON.parse(text) as unknown) : {};
+    // No body (204): `undefined`, as the contract types it.
+    const value = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
-      const error = (value as { error?: { code?: string; message?: string } }).error;
+      // Read as `ApiErrorBody`; a proxy's error answer may lack the code, the message or a body.
+      const error = (value as { error?: Partial<ApiErrorBody['error']> } | undefined)?.error;
       throw new ApiError(
         response.status,
         error?.code ?? 'unknown',
