@@ -78,11 +78,7 @@ const SSO_ERRORS: Record<string, string> = {
 function SingleSignOn({ api }: { api: Api }) {
   const providers = useQuery({
     queryKey: ['sso-providers'],
-    queryFn: () =>
-      api.call<{ providers: Array<{ id: string; name: string }> }>(
-        'GET',
-        '/api/auth/oidc/providers',
-      ),
+    queryFn: () => api.request('GET /api/auth/oidc/providers'),
   });
   const failed = new URLSearchParams(window.location.search).get('sso_error');
   // Back to where the person was going (an invitation link, say), never to the sign-in page.
@@ -96,7 +92,10 @@ function SingleSignOn({ api }: { api: Api }) {
         <a
           key={provider.id}
           className="sso"
-          href={`/api/auth/oidc/${encodeURIComponent(provider.id)}/start?returnTo=${encodeURIComponent(here)}`}
+          href={api.href('GET /api/auth/oidc/{provider}/start', {
+            params: { provider: provider.id },
+            query: { returnTo: here },
+          })}
         >
           Sign in with {provider.name}
         </a>

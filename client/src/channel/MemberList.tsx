@@ -3,12 +3,6 @@ import { useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
 import { useWorkspaceMembers } from '../workspaces/PeopleDialogs';
 
-interface ChannelMember {
-  userId: string;
-  name: string;
-  role: 'admin' | 'member';
-}
-
 /** Who is in the channel, and adding people from the workspace (the server decides who may). */
 export function MemberList({
   api,
@@ -25,15 +19,17 @@ export function MemberList({
 }) {
   const members = useQuery({
     queryKey: ['members', channelId],
-    queryFn: () =>
-      api.call<{ members: ChannelMember[] }>('GET', `/api/channels/${channelId}/members`),
+    queryFn: () => api.request('GET /api/channels/{channelId}/members', { params: { channelId } }),
   });
   const [adding, setAdding] = useState(false);
   const everyone = useWorkspaceMembers(api, workspaceId, adding);
   const client = useQueryClient();
   const add = useMutation({
     mutationFn: (userId: string) =>
-      api.call('POST', `/api/channels/${channelId}/members`, { userIds: [userId] }),
+      api.request('POST /api/channels/{channelId}/members', {
+        params: { channelId },
+        body: { userIds: [userId] },
+      }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['members', channelId] }),
   });
   const inChannel = new Set(members.data?.members.map((member) => member.userId));

@@ -1,13 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type Api, ApiError } from '../api/api';
 
-interface Invitation {
-  workspace: string;
-  role: string;
-  email: string | null;
-  invitedBy: string | null;
-}
-
 /** `/invite/<token>`: what the invitation is for, and joining with the signed-in account. */
 export function InvitationScreen({
   api,
@@ -20,11 +13,11 @@ export function InvitationScreen({
 }) {
   const invitation = useQuery({
     queryKey: ['invitation', token],
-    queryFn: () => api.call<{ invitation: Invitation }>('GET', `/api/invitations/${token}`),
+    queryFn: () => api.request('GET /api/invitations/{token}', { params: { token } }),
     retry: false,
   });
   const accept = useMutation({
-    mutationFn: () => api.call('POST', `/api/invitations/${token}/accept`),
+    mutationFn: () => api.request('POST /api/invitations/{token}/accept', { params: { token } }),
     onSuccess: onDone,
   });
   const about = invitation.data?.invitation;

@@ -1,8 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Api, ApiError } from '../api/api';
+import { type Api, ApiError, type RequestArgs } from '../api/api';
 import { Dialog } from '../ui/Dialog';
-import type { Channel } from './channels';
 
 const problem = (error: unknown, fallback: string) =>
   error instanceof ApiError ? error.message : fallback;
@@ -21,8 +20,11 @@ export function CreateChannel({
 }) {
   const client = useQueryClient();
   const create = useMutation({
-    mutationFn: (body: { name: string; kind: 'public' | 'private'; purpose: string }) =>
-      api.call<{ channel: Channel }>('POST', `/api/workspaces/${workspaceId}/channels`, body),
+    mutationFn: (body: RequestArgs<'POST /api/workspaces/{workspaceId}/channels'>['body']) =>
+      api.request('POST /api/workspaces/{workspaceId}/channels', {
+        params: { workspaceId },
+        body,
+      }),
     onSuccess: async ({ channel }) => {
       await client.invalidateQueries({ queryKey: ['channels', workspaceId] });
       onCreated(channel.id);
@@ -66,15 +68,6 @@ export function CreateChannel({
   );
 }
 
-interface Browsed {
-  id: string;
-  name: string;
-  topic: string;
-  purpose: string;
-  memberCount: number;
-  isMember: boolean;
-}
-
 /** The workspace's public channels, searchable; join one or open one already joined. */
 export function BrowseChannels({
   api,
@@ -92,13 +85,14 @@ export function BrowseChannels({
   const found = useQuery({
     queryKey: ['browse', workspaceId, query],
     queryFn: () =>
-      api.call<{ channels: Browsed[] }>(
-        'GET',
-        `/api/workspaces/${workspaceId}/channels/browse?q=${encodeURIComponent(query)}`,
-      ),
+      api.request('GET /api/workspaces/{workspaceId}/channels/browse', {
+        params: { workspaceId },
+        query: { q: query },
+      }),
   });
   const join = useMutation({
-    mutationFn: (channelId: string) => api.call('POST', `/api/channels/${channelId}/join`),
+    mutationFn: (channelId: string) =>
+      api.request('POST /api/channels/{channelId}/join', { params: { channelId } }),
     onSuccess: async (_answer, channelId) => {
       await client.invalidateQueries({ queryKey: ['channels', workspaceId] });
       onOpen(channelId);

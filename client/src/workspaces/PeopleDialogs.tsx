@@ -1,21 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Api, ApiError, type User } from '../api/api';
+import { type Api, ApiError, type RequestArgs, type User } from '../api/api';
 import { Dialog } from '../ui/Dialog';
-import type { Channel } from './channels';
-
-interface Member {
-  userId: string;
-  name: string;
-  email: string;
-  role: string;
-}
 
 /** The workspace's members (not for guests, who may not list them). */
 export function useWorkspaceMembers(api: Api, workspaceId: string, enabled = true) {
   return useQuery({
     queryKey: ['workspace-members', workspaceId],
-    queryFn: () => api.call<{ members: Member[] }>('GET', `/api/workspaces/${workspaceId}/members`),
+    queryFn: () =>
+      api.request('GET /api/workspaces/{workspaceId}/members', { params: { workspaceId } }),
     enabled,
   });
 }
@@ -40,7 +33,10 @@ export function DmPicker({
   const client = useQueryClient();
   const start = useMutation({
     mutationFn: (userIds: string[]) =>
-      api.call<{ channel: Channel }>('POST', `/api/workspaces/${workspaceId}/dms`, { userIds }),
+      api.request('POST /api/workspaces/{workspaceId}/dms', {
+        params: { workspaceId },
+        body: { userIds },
+      }),
     onSuccess: async ({ channel }) => {
       await client.invalidateQueries({ queryKey: ['channels', workspaceId] });
       onOpen(channel.id);
@@ -95,6 +91,8 @@ export function DmPicker({
   );
 }
 
+type Invite = NonNullable<RequestArgs<'POST /api/workspaces/{workspaceId}/invitations'>['body']>;
+
 /** Makes an invitation: to an email address (mailed), or a link to share; shows the link once. */
 export function InviteDialog({
   api,
@@ -106,14 +104,19 @@ export function InviteDialog({
   onClose: () => void;
 }) {
   const invite = useMutation({
-    mutationFn: (body: { email?: string; role: string }) =>
-      api.call<{ url: string }>('POST', `/api/workspaces/${workspaceId}/invitations`, body),
+    mutationFn: (body: Invite) =>
+      api.request('POST /api/workspaces/{workspaceId}/invitations', {
+        params: { workspaceId },
+        body,
+      }),
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const email = String(form.get('email') ?? '').trim();
-    invite.mutate({ ...(email ? { email } : {}), role: String(form.get('role') ?? 'member') });
+    // The role comes from the form's own <select>, so it is one of the roles offered.
+    const role = String(form.get('role') ?? 'member') as Invite['role'];
+    invite.mutate({ ...(email ? { email } : {}), role });
   }
   return (
     <Dialog label="Invite people" onClose={onClose}>

@@ -1,14 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Api, User } from '../api/api';
+import type { Api, ApiResponse, User } from '../api/api';
 import { useActivity } from '../sync/activity';
 import { type Channel, channelTitle, isConversation } from './channels';
 
-interface Unread {
-  channelId: string;
-  unreadCount: number;
-  mentionCount: number;
-  muted: boolean;
-}
+type Unread = ApiResponse<'GET /api/workspaces/{workspaceId}/unread'>;
 
 /**
  * Each of my channels' unread and mention counts: loaded from the server's projection, then
@@ -19,7 +14,8 @@ function useUnread(api: Api, user: User, workspaceId: string, openId: string | n
   const key = ['unread', workspaceId];
   const unread = useQuery({
     queryKey: key,
-    queryFn: () => api.call<{ channels: Unread[] }>('GET', `/api/workspaces/${workspaceId}/unread`),
+    queryFn: () =>
+      api.request('GET /api/workspaces/{workspaceId}/unread', { params: { workspaceId } }),
   });
   const client = useQueryClient();
   useActivity((activity) => {
@@ -30,7 +26,7 @@ function useUnread(api: Api, user: User, workspaceId: string, openId: string | n
       return;
     }
     if (activity.authorId === user.id || activity.channelId === openId) return;
-    client.setQueryData<{ channels: Unread[] }>(key, (before) => {
+    client.setQueryData<Unread>(key, (before) => {
       if (!before?.channels.some((entry) => entry.channelId === activity.channelId)) return before;
       return {
         channels: before.channels.map((entry) =>

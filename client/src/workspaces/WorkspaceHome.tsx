@@ -1,21 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
-import { type Api, ApiError, type User } from '../api/api';
+import { type Api, ApiError, type ApiResponse, type User } from '../api/api';
 import { unsentTexts } from '../auth/device-data';
 import { UnsentDialog } from '../auth/UnsentDialog';
 import { ChannelView } from '../channel/ChannelView';
 import { BrowseChannels, CreateChannel } from './ChannelDialogs';
-import { type Channel, channelTitle } from './channels';
+import { channelTitle } from './channels';
 import { DmPicker, InviteDialog } from './PeopleDialogs';
 import { QuickSwitcher } from './QuickSwitcher';
 import { Sidebar, type SidebarAction } from './Sidebar';
 
-interface Workspace {
-  id: string;
-  name: string;
-  slug: string;
-  role: string;
-}
+/** A workspace as my list of them shows it, with my role there. */
+type Workspace = ApiResponse<'GET /api/workspaces'>['workspaces'][number];
 
 /** A slug the API accepts, from a workspace name ("Acme Inc." -> "acme-inc"). */
 export function slugFrom(name: string): string {
@@ -36,7 +32,7 @@ export function slugFrom(name: string): string {
 export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
   const workspaces = useQuery({
     queryKey: ['workspaces'],
-    queryFn: () => api.call<{ workspaces: Workspace[] }>('GET', '/api/workspaces'),
+    queryFn: () => api.request('GET /api/workspaces'),
   });
   const [chosen, setChosen] = useState<string | null>(null);
   // Phones show either the menu (workspaces and channels) or the open channel.
@@ -120,7 +116,7 @@ function CreateWorkspace({ api, onCreated }: { api: Api; onCreated: (id: string)
   const client = useQueryClient();
   const create = useMutation({
     mutationFn: (name: string) =>
-      api.call<{ workspace: Workspace }>('POST', '/api/workspaces', { name, slug: slugFrom(name) }),
+      api.request('POST /api/workspaces', { body: { name, slug: slugFrom(name) } }),
     onSuccess: async ({ workspace }) => {
       await client.invalidateQueries({ queryKey: ['workspaces'] });
       onCreated(workspace.id);
@@ -166,7 +162,9 @@ function Workspace({
   const channels = useQuery({
     queryKey: ['channels', workspace.id],
     queryFn: () =>
-      api.call<{ channels: Channel[] }>('GET', `/api/workspaces/${workspace.id}/channels`),
+      api.request('GET /api/workspaces/{workspaceId}/channels', {
+        params: { workspaceId: workspace.id },
+      }),
   });
   const mine = channels.data?.channels ?? [];
   const [chosen, setChosen] = useState<string | null>(null);

@@ -1,16 +1,8 @@
+import type { SidebarChannel } from '@confab/api';
 import type { User } from '../api/api';
 
-/** A channel as the sidebar lists it (`GET /api/workspaces/{id}/channels`). */
-export interface Channel {
-  id: string;
-  name: string | null;
-  kind: 'public' | 'private' | 'dm' | 'group_dm';
-  topic?: string;
-  archivedAt?: string | null;
-  myRole?: 'admin' | 'member';
-  /** DMs and group DMs: everyone in it. */
-  members?: Array<{ id: string; name: string }>;
-}
+/** A channel as the sidebar lists it; DMs and group DMs carry everyone in them (`members`). */
+export type Channel = SidebarChannel;
 
 export const isConversation = (channel: Channel) =>
   channel.kind === 'dm' || channel.kind === 'group_dm';
