@@ -53,11 +53,7 @@ function useCoalescedRefetch(refetch: () => Promise<unknown>): () => void {
 function useChannelPeople(api: Api, channelId: string, authors: string[]) {
   const members = useQuery({
     queryKey: ['members', channelId],
-    queryFn: () =>
-      api.call<{ members: Array<{ userId: string; name: string }> }>(
-        'GET',
-        `/api/channels/${channelId}/members`,
-      ),
+    queryFn: () => api.request('GET /api/channels/{channelId}/members', { params: { channelId } }),
   });
   const people: Person[] =
     members.data?.members.map((member) => ({ id: member.userId, name: member.name })) ?? [];
@@ -85,9 +81,10 @@ function useHistorySummary(api: Api, channelId: string) {
   const history = useQuery({
     queryKey: ['history-summary', channelId],
     queryFn: () =>
-      api.call<{
-        messages: Array<{ id: string; thread: ThreadSummary | null; status?: ServerStatus }>;
-      }>('GET', `/api/channels/${channelId}/messages?limit=200`),
+      api.request('GET /api/channels/{channelId}/messages', {
+        params: { channelId },
+        query: { limit: 200 },
+      }),
   });
   const refetch = useCoalescedRefetch(history.refetch);
   useActivity((activity) => {
@@ -115,12 +112,13 @@ function useHistorySummary(api: Api, channelId: string) {
 
 /** Follow or stop following a thread (the root's author and repliers follow it already). */
 function FollowButton({ api, channelId, rootId }: { api: Api; channelId: string; rootId: string }) {
-  const path = `/api/channels/${channelId}/messages/${rootId}/follow`;
+  const params = { channelId, messageId: rootId };
   const key = ['follow', rootId];
   const client = useQueryClient();
   const state = useQuery({
     queryKey: key,
-    queryFn: () => api.call<{ following: boolean }>('GET', path),
+    queryFn: () =>
+      api.request('GET /api/channels/{channelId}/messages/{messageId}/follow', { params }),
     // A brand-new root is not projected yet (404): ask again shortly.
     retry: 3,
   });
@@ -131,7 +129,10 @@ function FollowButton({ api, channelId, rootId }: { api: Api; channelId: string;
   });
   const change = useMutation({
     mutationFn: (following: boolean) =>
-      api.call<{ following: boolean }>('PUT', path, { following }),
+      api.request('PUT /api/channels/{channelId}/messages/{messageId}/follow', {
+        params,
+        body: { following },
+      }),
     onSuccess: (answer) => client.setQueryData(key, answer),
   });
   const following = state.data?.following ?? false;
