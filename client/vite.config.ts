@@ -62,8 +62,31 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Writes `shell-assets.json`, every script and style of the build, for the service worker to
+ * keep (public/sw.js): index.html names only the first screen's, and the chunks loaded later
+ * (the signed-in screens, the emoji table) must open offline too.
+ */
+function shellAssets(): Plugin {
+  return {
+    name: 'confab-shell-assets',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const assets = Object.keys(bundle)
+        .filter((file) => /\.(js|css)$/.test(file))
+        .map((file) => `/${file}`)
+        .sort();
+      this.emitFile({
+        type: 'asset',
+        fileName: 'shell-assets.json',
+        source: JSON.stringify(assets),
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), shellAssets(), precompress()],
   // Hidden source maps: written for local debugging, not referenced by the bundles, and never
   // served (the server answers 404 for *.map), so production does not publish the source.
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: 'hidden' },

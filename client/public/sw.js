@@ -3,7 +3,7 @@
 // own data (IndexedDB docs, the last API answers) and works from those while offline.
 // The end of a session wipes every cache but this one (client/src/auth/device-data.ts keeps names
 // starting with `confab-shell-`): it must never hold anything of a user.
-const SHELL = 'confab-shell-v2';
+const SHELL = 'confab-shell-v3';
 /** Unhashed files of the shell: the install manifest and its icons. */
 const STATIC = ['/manifest.webmanifest', '/icon.svg', '/icon-maskable.svg'];
 
@@ -13,7 +13,11 @@ async function cacheShell() {
   const html = await index.clone().text();
   await cache.put('/', index);
   const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]);
-  await cache.addAll([...assets, ...STATIC]);
+  // The chunks loaded after start (signed-in screens, emoji table), listed by the build.
+  const later = await fetch('/shell-assets.json', { cache: 'no-store' }).then((answer) =>
+    answer.ok ? answer.json() : [],
+  );
+  await cache.addAll([...new Set([...assets, ...later]), ...STATIC]);
 }
 
 self.addEventListener('install', (event) => {

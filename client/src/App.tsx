@@ -1,16 +1,24 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Api, type SessionEnd, type User } from './api/api';
 import { AuthScreen } from './auth/AuthScreen';
 import { unsentTexts, wipeDeviceData } from './auth/device-data';
 import { UnsentDialog } from './auth/UnsentDialog';
-import { InvitationScreen } from './invitations/InvitationScreen';
-import { UserDocProvider } from './sync/user-doc';
-import { ConnectionBanner } from './ui/ConnectionBanner';
-import { WorkspaceHome } from './workspaces/WorkspaceHome';
+
+/**
+ * The signed-in screens (workspaces, Yjs, the sync layer: over half the JavaScript) come as a
+ * chunk of their own, so a first visit downloads only what the sign-in form needs. A device that
+ * was signed in (`confab.user` kept by the API client) starts the download at once, alongside
+ * the session's refresh, so a returning user does not wait for one and then the other.
+ */
+const loadSignedIn = () => import('./SignedIn');
+const SignedIn = lazy(() => loadSignedIn().then((module) => ({ default: module.SignedIn })));
+if (localStorage.getItem('confab.user') !== null) void loadSignedIn();
 
 export interface AppProps {
   api?: Api;
+  /** `api.resume()` started before the first render (main.tsx), so its round trip overlaps it. */
+  resumed?: Promise<User | null>;
 }
 
 type Session =
@@ -20,7 +28,7 @@ type Session =
   /** The signed-in screens are gone (their docs closed); the device is being wiped. */
   | { state: 'ending'; end: SessionEnd };
 
-export function App({ api: given }: AppProps) {
+export function App({ api: given, resumed }: AppProps) {
   const api = useMemo(() => given ?? new Api(), [given]);
   const [session, setSession] = useState<Session>({ state: 'resuming' });
   // An invitation link (`/invite/<token>`) is kept through sign-up or log-in, then offered.
@@ -53,32 +61,30 @@ export function App({ api: given }: AppProps) {
   }, [session, client]);
   useEffect(() => {
     let live = true;
-    api.resume().then(
+    (resumed ?? api.resume()).then(
       (user) => live && setSession(user ? { state: 'signedIn', user } : { state: 'signedOut' }),
       () => live && setSession({ state: 'signedOut' }),
     );
     return () => {
       live = false;
     };
-  }, [api]);
+  }, [api, resumed]);
 
   return (
     <>
-      {session.state === 'signedIn' && invitation ? (
-        <InvitationScreen
-          api={api}
-          token={invitation}
-          onDone={() => {
-            window.history.replaceState(null, '', '/');
-            setInvitation(null);
-            void client.invalidateQueries({ queryKey: ['workspaces'] });
-          }}
-        />
-      ) : session.state === 'signedIn' ? (
-        <UserDocProvider api={api} user={session.user}>
-          <ConnectionBanner />
-          <WorkspaceHome api={api} user={session.user} />
-        </UserDocProvider>
+      {session.state === 'signedIn' ? (
+        <Suspense fallback={<p>Opening Confab…</p>}>
+          <SignedIn
+            api={api}
+            user={session.user}
+            invitation={invitation}
+            onInvitationDone={() => {
+              window.history.replaceState(null, '', '/');
+              setInvitation(null);
+              void client.invalidateQueries({ queryKey: ['workspaces'] });
+            }}
+          />
+        </Suspense>
       ) : session.state === 'signedOut' ? (
         <AuthScreen api={api} onSignedIn={(user) => setSession({ state: 'signedIn', user })} />
       ) : session.state === 'ending' ? (
