@@ -58,8 +58,7 @@ const RULES_FRESH_MS = 60_000;
 
 const outboxStorage = indexedDbOutboxStorage(undefined, 'confab-outbox');
 
-const ticket = (api: Api) =>
-  api.call<{ ticket: string }>('POST', '/api/sync/tickets').then((answer) => answer.ticket);
+const ticket = (api: Api) => api.request('POST /api/sync/tickets').then((answer) => answer.ticket);
 
 /** Waits between reconnects: from 0.5 s, doubling, at most 4 s (a restart is back in seconds). */
 const reconnectDelay = (failures: number) => Math.min(500 * 2 ** (failures - 1), 4_000);
