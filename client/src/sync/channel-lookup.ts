@@ -1,15 +1,12 @@
-import type { ValidationContext } from '@confab/db/model';
+import type { ChannelView } from '@confab/api';
 import type { Api } from '../api/api';
 
-/** What `GET /api/channels/{id}` answers that the client uses. */
-export interface ChannelRecord {
-  id: string;
-  name: string | null;
-  kind: 'public' | 'private' | 'dm' | 'group_dm';
-  headSegment: number;
-  /** What the user may do there: the rules the client's validator checks changes with [S5]. */
-  may?: ValidationContext['may'];
-}
+/**
+ * What `GET /api/channels/{channelId}` answers that the client uses; `may` holds the rules the
+ * client's validator checks changes with [S5].
+ */
+export type ChannelRecord = Pick<ChannelView, 'id' | 'name' | 'kind' | 'headSegment'> &
+  Partial<Pick<ChannelView, 'may'>>;
 
 interface Lookup {
   /** When it was asked for (`Date.now()`). */
@@ -42,10 +39,9 @@ export function lookUpChannel(
   const state = { startedAt: Date.now(), sent: false };
   const answer = Promise.resolve().then(async () => {
     state.sent = true;
-    const { channel } = await api.call<{ channel: ChannelRecord }>(
-      'GET',
-      `/api/channels/${channelId}`,
-    );
+    const { channel } = await api.request('GET /api/channels/{channelId}', {
+      params: { channelId },
+    });
     return channel;
   });
   const lookup: Lookup = Object.assign(state, { answer });
