@@ -138,7 +138,7 @@ export class Api {
     return this.baseUrl + routePath(route, args as RouteParts).path;
   }
 
-  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await this.send(method, path, body);
