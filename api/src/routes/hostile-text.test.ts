@@ -5,7 +5,7 @@ import { useTestDatabase, useTestRedis } from '@confab/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { createOutboxMailer } from '../mail/mailer';
-import { createTestApp, jsonRequest, openTestBackends, type Person, signUp } from './auth/test-app';
+import { callAs, createTestApp, openTestBackends, type Person, signUp } from './auth/test-app';
 
 /**
  * NUL and other edge text in every text field of the API: a 400 that names the field, never a
@@ -50,18 +50,8 @@ interface Answer {
   channel: { id: string };
 }
 
-async function call(who: Person | null, method: string, path: string, body?: unknown) {
-  const init = body === undefined ? { method, headers: {} } : jsonRequest(body);
-  init.method = method;
-  if (who)
-    init.headers = {
-      ...(init.headers as Record<string, string>),
-      Authorization: `Bearer ${who.token}`,
-    };
-  const response = await app.request(path, init);
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Answer };
-}
+const call = (who: Person | null, method: string, path: string, body?: unknown) =>
+  callAs<Answer>(app, who, method, path, body);
 
 function expectRefused(answer: { status: number; body: Answer }, field: string) {
   expect(answer.status, JSON.stringify(answer.body)).toBe(400);

@@ -4,46 +4,20 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { artifacts, useBrowserHarness } from './harness';
-import { createWorkspace, signUp, waitUntil } from './ui';
+import { send, team } from './team';
+import { waitUntil } from './ui';
 
 const harness = useBrowserHarness();
 
-/** Types into the open channel's composer and sends with Enter. */
-async function send(page: Page, text: string) {
-  const composer = page.getByRole('textbox', { name: /^Message #/ });
-  await composer.fill(text);
-  await composer.press('Enter');
-}
-
-/** Ada and Bob signed up in two browsers, both in #general of Ada's new workspace. */
-async function team() {
-  const adaContext = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const bobContext = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const ada = await adaContext.newPage();
-  const bob = await bobContext.newPage();
-  await signUp(ada, harness.baseUrl, 'Ada');
-  const workspaceName = `Acme ${Date.now()}`;
-  await createWorkspace(ada, workspaceName);
-
-  // Bob joins (as an accepted invitation would: the invitation screens come later).
-  const bobEmail = await signUp(bob, harness.baseUrl, 'Bob');
-  const db = harness.db;
-  const { workspaceId, channelId } = await harness.general(workspaceName);
-  const [bobUser] = await db.select().from(schema.users).where(eq(schema.users.email, bobEmail));
-  if (!bobUser) throw new Error('setup failed');
-  await db
-    .insert(schema.workspaceMembers)
-    .values({ workspaceId, userId: bobUser.id, role: 'member' });
-  await db.insert(schema.channelMembers).values({ channelId, userId: bobUser.id });
-  await bob.reload();
-  await bob.getByRole('textbox', { name: 'Message # general' }).waitFor();
-  const segment = `channel:${channelId}:segment:0`;
-  return { ada, bob, adaContext, bobContext, segment };
+/** Ada and Bob in #general of Ada's new workspace, and the doc of its first segment. */
+async function chatTeam() {
+  const people = await team(harness, harness.baseUrl);
+  return { ...people, segment: `channel:${people.channelId}:segment:0` };
 }
 
 describe('chatting in Chromium', () => {
   it('lets two people in two browsers chat, react, reply in a thread, edit and delete in real time', async () => {
-    const { ada, bob, adaContext, bobContext } = await team();
+    const { ada, bob, adaContext, bobContext } = await chatTeam();
     await send(ada, 'Hello Bob, standup at 10?');
     await bob.getByText('Hello Bob, standup at 10?').waitFor();
     await send(bob, 'Sounds good, Ada');
@@ -137,7 +111,7 @@ describe('chatting in Chromium', () => {
   }, 90_000);
 
   it('turns a post the server refuses (rules changed while offline) into a failed draft to retry', async () => {
-    const { ada, bob, adaContext, bobContext, segment } = await team();
+    const { ada, bob, adaContext, bobContext, segment } = await chatTeam();
     const channelId = segment.split(':')[1] ?? '';
     await send(bob, 'Before the announcement');
     await ada.getByText('Before the announcement').waitFor();
@@ -184,7 +158,7 @@ describe('chatting in Chromium', () => {
   }, 120_000);
 
   it('checks a post against the channel rules before it leaves: refused locally, never sent', async () => {
-    const { ada, bob, adaContext, bobContext, segment } = await team();
+    const { ada, bob, adaContext, bobContext, segment } = await chatTeam();
     const channelId = segment.split(':')[1] ?? '';
     await setPostingPolicy(ada, channelId, 'admins');
     // Bob's client loads the channel's rules when it opens the doc.
@@ -208,7 +182,7 @@ describe('chatting in Chromium', () => {
   }, 90_000);
 
   it('keeps what was sent, edited, reacted and typed offline across a reload, and delivers it in order once online', async () => {
-    const { ada, bob, adaContext, bobContext, segment } = await team();
+    const { ada, bob, adaContext, bobContext, segment } = await chatTeam();
     await send(bob, 'Ping from Bob');
     await send(ada, 'Going offline now');
     await bob.getByText('Going offline now').waitFor();

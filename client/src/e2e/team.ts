@@ -65,5 +65,5 @@ export async function team(harness: Harness, url: string) {
   await db.insert(schema.channelMembers).values({ channelId, userId: bobUser.id });
   await bob.reload();
   await bob.getByRole('textbox', { name: 'Message # general' }).waitFor();
-  return { ada, bob, adaContext, bobContext, errors };
+  return { ada, bob, adaContext, bobContext, errors, channelId };
 }
