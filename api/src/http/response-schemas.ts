@@ -1,3 +1,4 @@
+import { ULID_PATTERN } from '@confab/db/model';
 import { z } from 'zod';
 
 /**
@@ -9,6 +10,6 @@ import { z } from 'zod';
 export const timestampSchema = z.iso.datetime();
 export const idSchema = z.uuid();
 /** Message ids are ULIDs made by the client: time-ordered, 26 Crockford base-32 characters. */
-export const messageIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+export const messageIdSchema = z.string().regex(ULID_PATTERN);
 export const workspaceRoleSchema = z.enum(['owner', 'admin', 'member', 'guest']);
 export const channelRoleSchema = z.enum(['admin', 'member']);

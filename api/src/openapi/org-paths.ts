@@ -1,3 +1,4 @@
+import { ULID_PATTERN } from '@confab/db/model';
 import {
   addMembersSchema,
   channelRoleSchema,
@@ -48,7 +49,7 @@ const messageId = {
   name: 'messageId',
   in: 'path',
   required: true,
-  schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' },
+  schema: { type: 'string', pattern: ULID_PATTERN.source },
 };
 const workspace = [pathId('workspaceId')];
 const channel = [pathId('channelId')];

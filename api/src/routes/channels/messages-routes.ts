@@ -1,4 +1,5 @@
 import { canReadChannel, canSeeEditHistory, type Policy } from '@confab/db';
+import { ULID_PATTERN } from '@confab/db/model';
 import type { Hono } from 'hono';
 import type { z } from 'zod';
 import type { AuthVariables } from '../../auth/require-auth';
@@ -16,8 +17,6 @@ import { parseJson } from '../../http/request';
 import { forbidden, type OrgDeps } from '../org-deps';
 
 import { followSchema, historyQuerySchema, repliesQuerySchema } from './schemas';
-
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
   const parsed = schema.safeParse(query);
@@ -52,7 +51,9 @@ export function registerMessageRoutes(
     return loaded;
   };
   const message = async (channelId: string, messageId: string) => {
-    const row = ULID.test(messageId) ? await messageInChannel(db, channelId, messageId) : null;
+    const row = ULID_PATTERN.test(messageId)
+      ? await messageInChannel(db, channelId, messageId)
+      : null;
     if (!row) throw notFound('No such message');
     return row;
   };

@@ -1,3 +1,4 @@
+import { ULID_PATTERN } from '@confab/db/model';
 import { z } from 'zod';
 import {
   channelRoleSchema as channelMemberRoleSchema,
@@ -64,7 +65,7 @@ export const browseQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 
-const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a message id (ULID)');
+const ulid = z.string().regex(ULID_PATTERN, 'must be a message id (ULID)');
 export const historyQuerySchema = z.object({
   before: ulid.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
