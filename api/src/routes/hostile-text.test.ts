@@ -36,6 +36,7 @@ beforeAll(async () => {
     services: ['api'],
     clientDir: '/nonexistent',
     version: 'test',
+    checkResponses: true,
   });
 });
 afterAll(() => backends?.close());
