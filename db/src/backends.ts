@@ -1,6 +1,6 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { BlobStore } from './blobs/blob-store';
-import { createLocalBlobStore } from './blobs/local-blob-store';
+import { openBlobStore } from './blobs/open-blob-store';
 import type { EventBus } from './bus/event-bus';
 import { createInProcessBus } from './bus/in-process-bus';
 import { createRedisBus } from './bus/redis-bus';
@@ -109,7 +109,8 @@ export async function openBackends(
       kv = embeddedKv;
     }
 
-    const blobs = await createLocalBlobStore(resolve(join(env.DATA_DIR, 'blobs')));
+    const blobs = await openBlobStore(env);
+    opened.push(() => blobs.close());
     logger.info(
       {
         database: database.kind,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { backendEnvSchema, ConfigError, parseEnv, portSchema } from './config';
+import { backendEnvSchema, ConfigError, parseEnv, portSchema, s3Settings } from './config';
 
 const schema = backendEnvSchema.extend({ PORT: portSchema(3000) });
 
@@ -27,6 +27,12 @@ describe('parseEnv', () => {
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_POOL_SIZE', '1'],
     ['UNSAFE_SKIP_DURABILITY_CHECKS', 'yes'],
+    ['S3_BUCKET', 'Upper_Case'],
+    ['S3_BUCKET', 'ab'],
+    ['S3_REGION', 'eu central'],
+    ['S3_ENDPOINT', 'minio:9000'],
+    ['S3_ENDPOINT', 'ftp://minio:9000'],
+    ['S3_FORCE_PATH_STYLE', 'yes'],
   ])('names %s when it is %j', (name, value) => {
     const attempt = () => parseEnv(schema, { [name]: value });
     expect(attempt).toThrow(ConfigError);
@@ -56,5 +62,37 @@ describe('parseEnv', () => {
     expect(attempt).toThrow(/DATABASE_URL: .*mysql:\/\/confab:\*\*\*@db:3306/);
     expect(attempt).toThrow(/SMTP_PASSWORD: .*\(hidden\)/);
     expect(attempt).not.toThrow(/hunter2|short-secret/);
+  });
+});
+
+describe('s3Settings', () => {
+  it('is null without S3_BUCKET: blobs stay in DATA_DIR', () => {
+    expect(s3Settings(parseEnv(schema, {}))).toBeNull();
+  });
+
+  it('addresses AWS by host name and an S3-compatible endpoint by path unless told otherwise', () => {
+    expect(s3Settings(parseEnv(schema, { S3_BUCKET: 'confab-files' }))).toEqual({
+      bucket: 'confab-files',
+      region: 'us-east-1',
+      forcePathStyle: false,
+    });
+    const endpoint = { S3_BUCKET: 'files', S3_ENDPOINT: 'http://minio:9000', S3_REGION: 'eu-1' };
+    expect(s3Settings(parseEnv(schema, endpoint))).toEqual({
+      bucket: 'files',
+      region: 'eu-1',
+      endpoint: 'http://minio:9000',
+      forcePathStyle: true,
+    });
+    expect(
+      s3Settings(parseEnv(schema, { ...endpoint, S3_FORCE_PATH_STYLE: 'false' }))?.forcePathStyle,
+    ).toBe(false);
+  });
+
+  it('refuses S3_ENDPOINT or S3_FORCE_PATH_STYLE without S3_BUCKET, naming the variable', () => {
+    const env = parseEnv(schema, { S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: '1' });
+    expect(() => s3Settings(env)).toThrow(ConfigError);
+    expect(() => s3Settings(env)).toThrow(
+      /S3_BUCKET: required when S3_ENDPOINT or S3_FORCE_PATH_STYLE is set/,
+    );
   });
 });

@@ -75,6 +75,25 @@ export const backendEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _.:-')
     .default('confab:'),
   DATA_DIR: z.string().min(1).default('./.confab'),
+  /** Set: blobs go to this S3 bucket instead of `DATA_DIR/blobs` (credentials: the AWS chain). */
+  S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'expected an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens',
+    )
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, 'expected an AWS region like eu-central-1')
+    .default('us-east-1'),
+  /** An S3-compatible server (MinIO, Ceph, R2, s3rver); unset: AWS itself. */
+  S3_ENDPOINT: urlWithProtocol(['http:', 'https:'], 'https://s3.example.com').optional(),
+  /** Unset: true exactly when S3_ENDPOINT is set, as most S3-compatible servers need it. */
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .transform((value) => value === 'true' || value === '1')
+    .optional(),
   LOG_LEVEL: logLevelSchema,
   /**
    * Start even when Postgres or Redis is set up to lose acknowledged data (durability-checks.ts);
@@ -87,6 +106,35 @@ export const backendEnvSchema = z.object({
 });
 
 export type BackendEnv = z.infer<typeof backendEnvSchema>;
+
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+}
+
+/**
+ * Where blobs go when S3 is configured, else null (the local folder). A schema refinement would stop
+ * `backendEnvSchema.extend`, so the variables that only mean something with a bucket are checked here.
+ */
+export function s3Settings(env: BackendEnv): S3Settings | null {
+  if (!env.S3_BUCKET) {
+    const orphans = (['S3_ENDPOINT', 'S3_FORCE_PATH_STYLE'] as const).filter(
+      (name) => env[name] !== undefined,
+    );
+    if (orphans.length === 0) return null;
+    throw new ConfigError(
+      `Invalid configuration:\n  S3_BUCKET: required when ${orphans.join(' or ')} is set`,
+    );
+  }
+  return {
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION,
+    ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+    forcePathStyle: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined,
+  };
+}
 
 /** What every server process adds to the backends: where to listen and how long to drain. */
 export const serverEnvSchema = backendEnvSchema.extend({

@@ -8,7 +8,23 @@ export interface BlobStore {
   /** The bytes and what was stored with them, or null when the key holds nothing. */
   get(key: string): Promise<StoredBlob | null>;
   delete(key: string): Promise<void>;
+  /** Throws a BlobStoreError when the store cannot be used (missing bucket or folder, no access). */
   ping(): Promise<void>;
+  /** Releases connections; the store is not used afterwards. */
+  close(): Promise<void>;
+}
+
+export type BlobStoreErrorCode = 'store_missing' | 'access_denied' | 'unavailable';
+
+export class BlobStoreError extends Error {
+  override name = 'BlobStoreError';
+  constructor(
+    readonly code: BlobStoreErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 export interface StoredBlob {

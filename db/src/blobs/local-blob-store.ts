@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertBlobKey, type BlobStore } from './blob-store';
+import { assertBlobKey, type BlobStore, BlobStoreError } from './blob-store';
 
 /**
  * Blobs as files under `root/data`, with their content type under `root/meta`. Writes go to a
@@ -58,7 +58,14 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
       await rm(meta, { force: true });
     },
     async ping() {
-      await stat(dataRoot);
+      try {
+        await stat(dataRoot);
+      } catch (error) {
+        throw new BlobStoreError('store_missing', `blob folder ${dataRoot} is not there`, {
+          cause: error,
+        });
+      }
     },
+    async close() {},
   };
 }
