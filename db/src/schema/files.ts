@@ -1,9 +1,43 @@
-import { bigint, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { channels } from './channels';
 import { createdAt, timestampTz } from './columns';
 import { workspaces } from './workspaces';
 
+export const FILE_KINDS = ['image', 'pdf', 'text', 'audio', 'video', 'other'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+export const FILE_STATUSES = ['quarantined', 'ready'] as const;
+export type FileStatus = (typeof FILE_STATUSES)[number];
+export const FILE_PROCESSING_STATES = ['pending', 'done', 'failed', 'skipped'] as const;
+export type FileProcessing = (typeof FILE_PROCESSING_STATES)[number];
+
+/** Keys of the blobs made from a file by its processing job (`derived/<fileId>/<variant>.webp`). */
+export interface DerivedBlobs {
+  thumbSmall?: string;
+  thumbLarge?: string;
+  preview?: string;
+}
+
+const oneOf = (column: string, values: readonly string[]) =>
+  sql.raw(`"${column}" IN (${values.map((value) => `'${value}'`).join(', ')})`);
+
+/**
+ * An uploaded file. The bytes live in the blob store under `storage_key`, which the server makes
+ * (`quarantine/<id>` while the upload is checked, `files/<id>` once promoted): a user's file name
+ * is only ever displayed. A file may be attached to a message iff it is ready, not deleted, the
+ * message's author uploaded it, and it was uploaded for the message's channel.
+ */
 export const files = pgTable(
   'files',
   {
@@ -11,21 +45,52 @@ export const files = pgTable(
     workspaceId: uuid('workspace_id')
       .notNull()
       .references(() => workspaces.id, { onDelete: 'cascade' }),
-    /** The channel it was shared in; access to the file follows access to that channel. */
-    channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'set null' }),
+    /** The channel or DM it was uploaded for; reading it follows read access to that channel. */
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
     uploaderId: uuid('uploader_id').references(() => users.id, { onDelete: 'set null' }),
-    /** Key in the blob store; never derived from the user's file name. */
     storageKey: text('storage_key').notNull().unique(),
+    /** Safe display name (files/names.ts): no path, no control or bidi characters. */
     name: text('name').notNull(),
-    /** Detected from the bytes, not taken from the upload's claim. */
+    /** What the uploader claimed (Content-Type); kept for the audit, never served. */
+    declaredType: text('declared_type').notNull(),
+    /** What the bytes are, or application/octet-stream: the type the file is served with. */
     contentType: text('content_type').notNull(),
+    kind: text('kind', { enum: FILE_KINDS }).notNull(),
+    /** True only for allowlisted raster images that decode; everything else is a download. */
+    inline: boolean('inline').notNull().default(false),
     byteSize: bigint('byte_size', { mode: 'number' }).notNull(),
     sha256: text('sha256').notNull(),
+    status: text('status', { enum: FILE_STATUSES }).notNull().default('quarantined'),
+    processing: text('processing', { enum: FILE_PROCESSING_STATES }).notNull().default('pending'),
     width: integer('width'),
     height: integer('height'),
-    thumbnailKey: text('thumbnail_key'),
+    pages: integer('pages'),
+    durationMs: integer('duration_ms'),
+    /** A tiny `data:` URL shown while the thumbnail loads. */
+    placeholder: text('placeholder'),
+    textPreview: text('text_preview'),
+    /** PDF or text content for search, capped at about 100 KB. */
+    extractedText: text('extracted_text'),
+    derived: jsonb('derived').$type<DerivedBlobs>().notNull().default({}),
+    /** ULID of the message it is attached to, set by the projection. */
+    messageId: text('message_id'),
     createdAt: createdAt(),
     deletedAt: timestampTz('deleted_at'),
+    deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
+    /** When the purge sweep removes the bytes of a deleted file; null once they are gone. */
+    purgeAfter: timestampTz('purge_after'),
   },
-  (t) => [index('files_channel_idx').on(t.channelId, t.createdAt.desc())],
+  (t) => [
+    index('files_channel_idx').on(t.channelId, t.createdAt.desc(), t.id.desc()),
+    index('files_workspace_idx').on(t.workspaceId),
+    index('files_purge_idx').on(t.purgeAfter).where(sql`${t.purgeAfter} IS NOT NULL`),
+    index('files_unattached_idx')
+      .on(t.createdAt)
+      .where(sql`${t.messageId} IS NULL AND ${t.deletedAt} IS NULL`),
+    check('files_kind_known', oneOf('kind', FILE_KINDS)),
+    check('files_status_known', oneOf('status', FILE_STATUSES)),
+    check('files_processing_known', oneOf('processing', FILE_PROCESSING_STATES)),
+  ],
 );
