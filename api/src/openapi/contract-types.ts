@@ -66,3 +66,4 @@ export type Invitation = Item<
   Response<'GET /api/workspaces/{workspaceId}/invitations'>['invitations']
 >;
 export type InvitationPreview = Response<'GET /api/invitations/{token}'>['invitation'];
+export type FileInfo = Response<'GET /api/files/{fileId}'>['file'];

@@ -37,6 +37,15 @@ import {
   updateChannelSchema,
   versionsResponseSchema,
 } from '../routes/channels/schemas';
+import {
+  channelFilesQuerySchema,
+  channelFilesResponseSchema,
+  contentQuerySchema,
+  fileIdsQuerySchema,
+  fileResponseSchema,
+  filesResponseSchema,
+  uploadQuerySchema,
+} from '../routes/files/schemas';
 import { healthResponseSchema } from '../routes/health/schemas';
 import {
   acceptInvitationResponseSchema,
@@ -69,6 +78,8 @@ export interface RouteContract {
   body?: z.ZodType;
   /** Each documented success status: its JSON body's schema, or null for none (204, 302). */
   responses: Readonly<Record<number, z.ZodType | null>>;
+  /** The success answer is bytes (a file), not JSON: only its status is held to the contract. */
+  binary?: true;
 }
 
 /** The OpenAPI document describes itself by the specification's own schema; we check its frame. */
@@ -196,6 +207,23 @@ export const contract = {
     responses: { 200: channelMemberResponseSchema },
   },
   'DELETE /api/channels/{channelId}/members/{userId}': { responses: { 204: none } },
+
+  'POST /api/channels/{channelId}/files': {
+    query: uploadQuerySchema,
+    responses: { 201: fileResponseSchema },
+  },
+  'GET /api/channels/{channelId}/files': {
+    query: channelFilesQuerySchema,
+    responses: { 200: channelFilesResponseSchema },
+  },
+  'GET /api/files': { query: fileIdsQuerySchema, responses: { 200: filesResponseSchema } },
+  'GET /api/files/{fileId}': { responses: { 200: fileResponseSchema } },
+  'DELETE /api/files/{fileId}': { responses: { 204: none } },
+  'GET /api/files/{fileId}/content/{variant}': {
+    query: contentQuerySchema,
+    responses: { 200: none },
+    binary: true,
+  },
 
   'GET /api/invitations/{token}': { responses: { 200: invitationPreviewResponseSchema } },
   'POST /api/invitations/{token}/accept': { responses: { 200: acceptInvitationResponseSchema } },

@@ -7,6 +7,9 @@ import { z } from 'zod';
  */
 export const API_ERROR_CODES = [
   'email_taken',
+  'file_empty',
+  'file_too_large',
+  'file_type_refused',
   'forbidden',
   'forbidden_origin',
   'internal',
@@ -23,6 +26,7 @@ export const API_ERROR_CODES = [
   'name_taken',
   'not_found',
   'payload_too_large',
+  'quota_exceeded',
   'rate_limited',
   'refresh_conflict',
   'request_aborted',

@@ -326,6 +326,97 @@ export const orgPaths = {
       { parameters: member('channelId') },
     ),
   },
+  '/api/channels/{channelId}/files': {
+    post: op(
+      'Upload a file for the channel (posting rights needed): the raw bytes as the body, streamed',
+      {
+        '201': ok('Stored, validated and promoted; thumbnails follow (`processing`)'),
+        '400': error('Empty body (`file_empty`), or a bad name (`invalid_request`)'),
+        '403': denied,
+        '404': notVisible('channel'),
+        '413': error(
+          'Larger than FILE_MAX_BYTES (`file_too_large`; the connection is closed), or over the workspace quota (`quota_exceeded`)',
+        ),
+        '415': error(
+          'The bytes are not an allowed type, or not what the name or Content-Type claims (`file_type_refused`)',
+        ),
+      },
+      {
+        parameters: [
+          ...channel,
+          {
+            ...query(
+              'name',
+              'The display name, percent-encoded; path and control characters are removed',
+            ),
+            required: true,
+          },
+        ],
+        requestBody: {
+          required: true,
+          description: 'The file. Content-Type is the declared type (or application/octet-stream).',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+      },
+    ),
+    get: op(
+      'The channel’s Files list: attached, not deleted, newest first',
+      { '200': ok('Files and the cursor of the next page'), '404': notVisible('channel') },
+      {
+        parameters: [
+          ...channel,
+          query('before', '`next` of the previous page'),
+          query('limit', '1 to 100 (50)'),
+        ],
+      },
+    ),
+  },
+  '/api/files': {
+    get: op(
+      'Files by id (up to 100); those the caller may not read are left out',
+      { '200': ok('Files'), '400': error('Missing or malformed ids (`invalid_request`)') },
+      { parameters: [{ ...query('ids', 'Comma-separated file ids'), required: true }] },
+    ),
+  },
+  '/api/files/{fileId}': {
+    get: op(
+      'A file’s details and fresh signed URLs',
+      { '200': ok('File'), '404': notVisible('file') },
+      { parameters: [pathId('fileId')] },
+    ),
+    delete: op(
+      'Delete a file (its uploader, or workspace owners and admins); the bytes go after a grace period',
+      { '204': ok('Deleted (also when it already was)'), '403': denied, '404': notVisible('file') },
+      { parameters: [pathId('fileId')] },
+    ),
+  },
+  '/api/files/{fileId}/content/{variant}': {
+    get: {
+      summary:
+        'A file’s bytes, by signed URL (no bearer token: URLs from FileInfo, valid 10 minutes, and only while the signer may still read the file)',
+      parameters: [
+        pathId('fileId'),
+        {
+          name: 'variant',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: ['original', 'thumb-small', 'thumb-large', 'preview'] },
+        },
+        { ...query('u', 'The user the URL was signed for'), required: true },
+        { ...query('exp', 'Expiry, Unix seconds'), required: true },
+        { ...query('sig', 'The signature'), required: true },
+      ],
+      responses: {
+        '200': {
+          description:
+            'The bytes, with `X-Content-Type-Options: nosniff`, a sandboxing CSP and `Content-Disposition` (inline only for allowlisted images and our WebP thumbnails)',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+        '403': error('Bad or expired signature (`forbidden`)'),
+        '404': notVisible('file, variant or access'),
+      },
+    },
+  },
   '/api/workspaces/{workspaceId}/invitations': {
     get: op(
       'Invitations, with their status (workspace admins)',
