@@ -37,6 +37,21 @@ export class ApiError extends Error {
   }
 }
 
+/** A request `Api.requestVia` hands to the caller's transport. */
+export interface RawRequest {
+  method: string;
+  /** The whole address, query included. */
+  url: string;
+  /** The `Authorization` header to send, null before the session has a token. */
+  authorization: string | null;
+}
+
+/** What the caller's transport answers: the status and the body as text. */
+export interface RawResponse {
+  status: number;
+  body: string;
+}
+
 /** The signed-in user, as this device keeps it (older copies have only these fields). */
 export type User = Pick<PublicUser, 'id' | 'email' | 'name'>;
 
@@ -133,6 +148,48 @@ export class Api {
     return this.call<ApiResponse<R>>(method, path, (args as RouteParts | undefined)?.body);
   }
 
+  /**
+   * Calls one route through a transport of the caller's (an XMLHttpRequest, for upload progress,
+   * which `fetch` cannot report): `send` gets the method, path and this session's Authorization
+   * header and answers the raw response, or throws when no answer came (then `offline`, unless
+   * it was an abort, which is rethrown as it is). A 401 is retried once after a refresh; error
+   * answers become `ApiError`s as in `request`.
+   */
+  async requestVia<R extends ApiRoute>(
+    route: R,
+    args: RequestArgs<R>,
+    send: (request: RawRequest) => Promise<RawResponse>,
+  ): Promise<ApiResponse<R>> {
+    const { method, path } = routePath(route, args as RouteParts);
+    const attempt = async () => {
+      try {
+        return await send({
+          method,
+          url: this.baseUrl + path,
+          authorization: this.authorization(),
+        });
+      } catch (error) {
+        if (error instanceof DOMException && error.name === 'AbortError') throw error;
+        throw new ApiError(0, 'offline', 'You are offline.', { cause: error });
+      }
+    };
+    let answer = await attempt();
+    if (answer.status === 401) {
+      let refreshed: boolean;
+      try {
+        refreshed = await this.refresh();
+      } catch (error) {
+        throw new ApiError(0, 'offline', 'You are offline.', { cause: error });
+      }
+      if (refreshed) answer = await attempt();
+    }
+    return this.parse<ApiResponse<R>>(new Response(answer.body || null, { status: answer.status }));
+  }
+
+  private authorization(): string | null {
+    return this.accessToken ? `Bearer ${this.accessToken}` : null;
+  }
+
   /** The address of a route the browser navigates to (a sign-in redirect), not one it fetches. */
   href<R extends ApiRoute>(route: R, ...[args]: RequestRest<R>): string {
     return this.baseUrl + routePath(route, args as RouteParts).path;
@@ -199,7 +256,8 @@ export class Api {
   private send(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
+    const authorization = this.authorization();
+    if (authorization) headers.Authorization = authorization;
     return fetch(`${this.baseUrl}${path}`, {
       method,
       headers,

@@ -12,6 +12,11 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, User } from '../api/api';
+import { FilesPanel } from '../files/FilesPanel';
+import { PendingPostList } from '../files/PendingPostList';
+import { type Attachments, useAttachments } from '../files/use-attachments';
+import { useFileDrop } from '../files/use-file-drop';
+import { usePendingPosts } from '../files/use-pending-posts';
 import { useActivity } from '../sync/activity';
 import { lookUpChannel } from '../sync/channel-lookup';
 import type { OpenDoc } from '../sync/open-doc';
@@ -284,25 +289,40 @@ export function ChannelView({
     document.addEventListener('keydown', closeOnEscape);
     return () => document.removeEventListener('keydown', closeOnEscape);
   }, [thread]);
-  const [membersOpen, setMembersOpen] = useState(false);
+  // One side panel at a time beside the channel: its members or its files.
+  const [panel, setPanel] = useState<'members' | 'files' | null>(null);
+  const toggle = (which: 'members' | 'files') => setPanel(panel === which ? null : which);
   const root = messages.find((message) => message.id === thread);
-  const shared = { user, names, people, editing, setEditing };
+  const shared = { api, user, channelId, names, people, editing, setEditing };
+  const attachments = useAttachments(api, channelId);
+  const drop = useFileDrop(attachments.add);
 
   return (
     <div className="channel-and-thread">
-      <section className="channel" aria-label={title}>
+      <section
+        className={drop.over ? 'channel dropping' : 'channel'}
+        aria-label={title}
+        {...drop.handlers}
+      >
         <header>
           <h2>{title}</h2>
-          <button
-            type="button"
-            aria-expanded={membersOpen}
-            onClick={() => setMembersOpen(!membersOpen)}
-          >
-            Members
-          </button>
+          <span className="header-buttons">
+            <button type="button" aria-expanded={panel === 'files'} onClick={() => toggle('files')}>
+              Files
+            </button>
+            <button
+              type="button"
+              aria-expanded={panel === 'members'}
+              onClick={() => toggle('members')}
+            >
+              Members
+            </button>
+          </span>
         </header>
         <DocPane
           {...shared}
+          attachments={attachments}
+          target={channelMarkerKey(channelId)}
           doc={headDoc}
           docOf={(id) => docOf.get(id)}
           onLoadOlder={loadOlder}
@@ -315,14 +335,17 @@ export function ChannelView({
           onReply={setThread}
         />
       </section>
-      {membersOpen && (
+      {panel === 'members' && (
         <MemberList
           api={api}
           user={user}
           channelId={channelId}
           workspaceId={workspaceId}
-          onClose={() => setMembersOpen(false)}
+          onClose={() => setPanel(null)}
         />
+      )}
+      {panel === 'files' && (
+        <FilesPanel api={api} channelId={channelId} names={names} onClose={() => setPanel(null)} />
       )}
       {thread && (
         <aside className="thread" aria-label="Thread">
@@ -338,7 +361,13 @@ export function ChannelView({
               <strong>{names.get(root.author) ?? 'Someone'}</strong> {root.text}
             </p>
           )}
-          <ThreadPane {...shared} doc={threadDoc} messages={replyMessages} rootId={thread} />
+          <ThreadPane
+            key={thread}
+            {...shared}
+            doc={threadDoc}
+            messages={replyMessages}
+            rootId={thread}
+          />
         </aside>
       )}
     </div>
@@ -346,17 +375,27 @@ export function ChannelView({
 }
 
 function ThreadPane(
-  props: Omit<DocPaneProps, 'label' | 'draftKey' | 'docOf'> & { rootId: string },
+  props: Omit<DocPaneProps, 'label' | 'draftKey' | 'docOf' | 'attachments' | 'target'> & {
+    rootId: string;
+  },
 ) {
   useMarkRead(threadMarkerKey(props.rootId), props.messages.at(-1));
+  const attachments = useAttachments(props.api, props.channelId);
+  const drop = useFileDrop(attachments.add);
   return (
-    <DocPane
-      {...props}
-      docOf={() => props.doc.open ?? undefined}
-      label="Reply in thread"
-      draftKey={`confab.draft:${threadMarkerKey(props.rootId)}`}
-      parentId={props.rootId}
-    />
+    // Drops anywhere on the thread's list or composer go to the thread (events bubble through
+    // this box, which takes no space of its own).
+    <div className={drop.over ? 'drop-area dropping' : 'drop-area'} {...drop.handlers}>
+      <DocPane
+        {...props}
+        attachments={attachments}
+        target={threadMarkerKey(props.rootId)}
+        docOf={() => props.doc.open ?? undefined}
+        label="Reply in thread"
+        draftKey={`confab.draft:${threadMarkerKey(props.rootId)}`}
+        parentId={props.rootId}
+      />
+    </div>
   );
 }
 
@@ -401,6 +440,11 @@ function FailedDrafts({
 }
 
 interface DocPaneProps {
+  api: Api;
+  channelId: string;
+  /** Where pending posts with files belong: the channel's or the thread's marker key. */
+  target: string;
+  attachments: Attachments;
   /** The doc new messages go to (a channel's head segment, or the thread). */
   doc: SyncDoc;
   docOf: (messageId: string) => OpenDoc | undefined;
@@ -423,6 +467,10 @@ interface DocPaneProps {
 
 /** A doc's messages, what it failed to send, who is typing, and its composer. */
 function DocPane({
+  api,
+  channelId,
+  target,
+  attachments,
   doc,
   docOf,
   onLoadOlder,
@@ -442,10 +490,12 @@ function DocPane({
 }: DocPaneProps) {
   const { open } = doc;
   const typing = useTyping(open, user.id);
+  const pending = usePendingPosts({ api, user, channelId, target, parentId, open });
   return (
     <>
       {open ? (
         <MessageList
+          api={api}
           docOf={docOf}
           onLoadOlder={onLoadOlder}
           hasOlder={hasOlder}
@@ -462,6 +512,7 @@ function DocPane({
       ) : (
         <p className="loading">Loading messages…</p>
       )}
+      <PendingPostList pending={pending} />
       <FailedDrafts failed={doc.failed} retry={doc.retry} dismiss={doc.dismiss} />
       <p className="typing" aria-live="polite">
         {typingLine(typing.typists.map((id) => names.get(id) ?? 'Someone'))}
@@ -472,9 +523,12 @@ function DocPane({
         people={people}
         draftKey={draftKey}
         onTyping={typing.typing}
-        onSend={(text) => {
+        attachments={attachments}
+        onSend={(text, files) => {
           typing.stopped();
-          void open?.perform({ ...post(user, text), parentId });
+          // Files go through the pending posts (uploaded first, kept across a reload).
+          if (files.length) void pending.send(text, files);
+          else void open?.perform({ ...post(user, text), parentId });
         }}
         onEditLast={() => {
           const last = messages.findLast((m) => m.author === user.id && !m.deleted);

@@ -1,4 +1,7 @@
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { AttachmentChips } from '../files/AttachmentChips';
+import type { PendingFile } from '../files/pending-posts';
+import type { Attachments } from '../files/use-attachments';
 import { useEmoji } from './emoji';
 import { type Person, tokenBeforeCaret, toStored } from './mentions';
 
@@ -16,7 +19,9 @@ const BROADCASTS: Suggestion[] = [
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, `@` suggests the channel's people
  * and `:` emoji (arrows choose, Enter or Tab takes, Esc closes). What is typed but not sent is
- * kept in localStorage under `draftKey`, so a reload or a closed tab loses nothing.
+ * kept in localStorage under `draftKey`, so a reload or a closed tab loses nothing. Files come
+ * from the attach button, a paste, or a drop on the channel (handled by its owner); they upload
+ * at once, and a message may be files alone.
  */
 export function Composer({
   label,
@@ -26,16 +31,18 @@ export function Composer({
   onSend,
   onEditLast,
   onTyping,
+  attachments,
 }: {
   label: string;
   disabled: boolean;
   people: Person[];
   draftKey: string;
-  /** The text in its stored form (mentions as `<@id>`). */
-  onSend: (text: string) => void;
+  /** The text in its stored form (mentions as `<@id>`), and the attached files (maybe none). */
+  onSend: (text: string, files: PendingFile[]) => void;
   /** Up in an empty composer edits one's last message, as in Slack. */
   onEditLast?: () => void;
   onTyping?: () => void;
+  attachments: Attachments;
 }) {
   const [value, setValue] = useState(() => localStorage.getItem(draftKey) ?? '');
   const [caret, setCaret] = useState(0);
@@ -43,6 +50,7 @@ export function Composer({
   const [dismissed, setDismissed] = useState<number | null>(null);
   const emoji = useEmoji();
   const field = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (value) localStorage.setItem(draftKey, value);
     else localStorage.removeItem(draftKey);
@@ -105,8 +113,11 @@ export function Composer({
     if (event.key !== 'Enter' || event.shiftKey) return;
     event.preventDefault();
     const text = value.trim();
-    if (!text) return;
-    onSend(toStored(text, people));
+    const files = attachments.list;
+    // A refused file blocks the message until removed, so that nothing goes out without it
+    // unnoticed; its chip says why.
+    if ((!text && !files.length) || files.some((file) => file.state === 'refused')) return;
+    onSend(toStored(text, people), files.length ? attachments.take() : []);
     setValue('');
     setCaret(0);
   }
@@ -134,25 +145,56 @@ export function Composer({
           ))}
         </div>
       )}
-      <textarea
-        ref={field}
-        aria-label={label}
-        aria-autocomplete="list"
-        aria-controls={suggestions.length ? listId : undefined}
-        aria-activedescendant={suggestions.length ? `${listId}-${active}` : undefined}
-        placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
-        value={value}
-        onChange={(event) => {
-          setValue(event.target.value);
-          setCaret(event.target.selectionStart);
-          setChosen(0);
-          if (event.target.value) onTyping?.();
-        }}
-        onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
-        onKeyDown={onKeyDown}
-        disabled={disabled}
-        rows={2}
-      />
+      <AttachmentChips attachments={attachments} />
+      <div className="composer-row">
+        <textarea
+          ref={field}
+          aria-label={label}
+          aria-autocomplete="list"
+          aria-controls={suggestions.length ? listId : undefined}
+          aria-activedescendant={suggestions.length ? `${listId}-${active}` : undefined}
+          placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
+          value={value}
+          onChange={(event) => {
+            setValue(event.target.value);
+            setCaret(event.target.selectionStart);
+            setChosen(0);
+            if (event.target.value) onTyping?.();
+          }}
+          onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
+          onKeyDown={onKeyDown}
+          onPaste={(event) => {
+            const files = [...event.clipboardData.files];
+            if (!files.length) return;
+            event.preventDefault();
+            attachments.add(files);
+          }}
+          disabled={disabled}
+          rows={2}
+        />
+        <button
+          type="button"
+          className="attach"
+          aria-label="Attach files"
+          title="Attach files"
+          disabled={disabled}
+          onClick={() => picker.current?.click()}
+        >
+          📎
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          aria-label="Choose files to attach"
+          onChange={(event) => {
+            attachments.add(event.currentTarget.files ?? []);
+            // The same file can be chosen again after it was removed.
+            event.currentTarget.value = '';
+          }}
+        />
+      </div>
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import { localStatus, type MessageView } from '@confab/db/model';
 import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { User } from '../api/api';
+import type { Api, User } from '../api/api';
+import { Attachments } from '../files/Attachments';
 import type { OpenDoc } from '../sync/open-doc';
 import { useEmoji } from './emoji';
 import { type Row, toRows } from './grouping';
@@ -23,6 +24,7 @@ export type ServerStatus = 'sent' | 'delivered' | 'read';
  * (sending until the server committed it; in DMs sent, delivered and read from the server).
  */
 export function MessageList({
+  api,
   docOf,
   messages,
   user,
@@ -36,6 +38,8 @@ export function MessageList({
   onLoadOlder,
   hasOlder = onLoadOlder !== undefined,
 }: {
+  /** For the metadata of attached files. */
+  api: Api;
   /** The doc holding a message (a channel's messages span its loaded segments). */
   docOf: (messageId: string) => OpenDoc | undefined;
   messages: MessageView[];
@@ -181,6 +185,9 @@ export function MessageList({
         )}
         {message.editedAt !== null && !message.deleted && <span className="status"> (edited)</span>}
         {status && <span className={`status ${status}`}> · {status}</span>}
+        {!message.deleted && message.files.length > 0 && (
+          <Attachments api={api} fileIds={message.files} />
+        )}
         {!message.deleted && (
           <div className="actions">
             {[...message.reactions].map(([emojiChar, users]) => (
