@@ -2,6 +2,7 @@ import {
   type DecodedUpdate,
   MESSAGES,
   messageCount,
+  parseDocRef,
   type RejectReason,
   SEGMENT_BOUND,
   type ValidationContext,
@@ -102,6 +103,8 @@ export class DocRoom {
   private applying: AppliedMeta | null = null;
   /** The last catch-up from the log (see `catchUpFromLog`). */
   private caughtUp: { at: number; done: Promise<boolean> } | null = null;
+  /** The channel of a segment or thread doc: messages attach files uploaded for it. */
+  private readonly channelId: string | null;
 
   constructor(
     readonly name: string,
@@ -110,6 +113,8 @@ export class DocRoom {
     private readonly guard: RoomGuard,
     private readonly onError: (error: unknown, connection: SyncConnection | null) => void,
   ) {
+    const ref = parseDocRef(name);
+    this.channelId = ref && ref.kind !== 'user' ? ref.channelId : null;
     // The server holds no awareness state of its own.
     this.awareness.setLocalState(null);
     this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
@@ -413,7 +418,9 @@ export class DocRoom {
   /**
    * Claims the update's new client ids for the sender, then runs the shared validator [S2] on
    * the server's copy. An owner this node does not know yet (claimed on another node) is read
-   * from Postgres and the update checked once more.
+   * from Postgres and the update checked once more; so are files it newly attaches, whose
+   * answers hold for this update only (a file deleted after it must not stay attachable).
+   * Updates attaching no new file never wait for a lookup.
    */
   private async validate(
     connection: SyncConnection,
@@ -434,6 +441,8 @@ export class DocRoom {
         detail: `client id ${barred} is barred here`,
       };
     let missed = false;
+    const files = new Map<string, boolean>();
+    const unknownFiles = new Set<string>();
     const check = () =>
       validateUpdate(this.doc, update, {
         docKind: this.guard.docKind,
@@ -450,11 +459,28 @@ export class DocRoom {
           if (!owner) missed = true;
           return owner?.userId;
         },
+        attachable: (fileId) => {
+          const known = files.get(fileId);
+          if (known === undefined) unknownFiles.add(fileId);
+          return known;
+        },
       });
-    const verdict = check();
-    if (verdict.ok || !missed) return verdict;
-    for (const [client, owner] of await clientIds.owners(this.name)) owners.set(client, owner);
-    return check();
+    let verdict = check();
+    if (!verdict.ok && missed) {
+      for (const [client, owner] of await clientIds.owners(this.name)) owners.set(client, owner);
+      verdict = check();
+    }
+    if (!verdict.ok && unknownFiles.size && this.channelId) {
+      const fileIds = [...unknownFiles];
+      const attachable = await this.log.attachableFiles({
+        channelId: this.channelId,
+        userId: connection.userId,
+        fileIds,
+      });
+      for (const id of fileIds) files.set(id, attachable.has(id));
+      verdict = check();
+    }
+    return verdict;
   }
 
   /**

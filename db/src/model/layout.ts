@@ -9,6 +9,9 @@
  * A thread's replies live in the thread's own doc, so a long thread never weighs on the channel
  * and opening a thread costs only that thread. Reactions are flat keys, one per user and emoji,
  * so no two users ever create the same key and each writes only their own.
+ * A message's `files` lists its attachments: distinct ids of rows of the `files` table, each
+ * uploaded by the message's author for this channel, ready and not deleted when the message
+ * first names it (the server checks; `file_not_attachable`). An edit may drop files freely.
  *
  * The user doc (`user:<id>`), readable and writable by its owner only:
  *   readMarkers: Y.Map  "channel:<id>" | "thread:<rootId>" -> ULID of the last message read

@@ -5,6 +5,7 @@ import { type ValidationContext, validateUpdate } from './validator';
 import {
   deleteMessage,
   editMessage,
+  editMessageFiles,
   markRead,
   postMessage,
   saveDraft,
@@ -263,6 +264,98 @@ describe('validator: channel docs [S3] [S4]', () => {
     send(ada, ADA);
     ada.getMap(REACTIONS).set(`${reactionKey({ messageId: id, userId: ADA, emoji: 'a b' })}`, true);
     expect(send(ada, ADA)).toBe('invalid_key');
+  });
+});
+
+describe('validator: attachments', () => {
+  const MINE = '00000000-0000-4000-8000-0000000000f1';
+  const SECOND = '00000000-0000-4000-8000-0000000000f2';
+  const FOREIGN = '00000000-0000-4000-8000-0000000000f3';
+  /** A server that knows MINE and SECOND as attachable and records what it was asked. */
+  const serverWorld = () => {
+    const asked: string[] = [];
+    const attachable = (fileId: string) => {
+      asked.push(fileId);
+      return fileId === MINE || fileId === SECOND ? true : fileId === FOREIGN ? false : undefined;
+    };
+    return { ...world({ attachable }), asked };
+  };
+
+  it('accepts a message with attachable files and refuses one naming any other file', () => {
+    const { replica, send, asked } = serverWorld();
+    const ada = replica(ADA);
+    postMessage(ada, { author: ADA, text: 'two files', files: [MINE, SECOND] });
+    expect(send(ada, ADA)).toBe('ok');
+    expect(asked.sort()).toEqual([MINE, SECOND]);
+    for (const files of [[FOREIGN], [MINE, '00000000-0000-4000-8000-0000000000f4']]) {
+      const other = replica(ADA);
+      postMessage(other, { author: ADA, text: 'not mine', files });
+      expect(send(other, ADA), files.join()).toBe('file_not_attachable');
+    }
+  });
+
+  it('asks about every new file of an update before refusing, so unknown ones are looked up at once', () => {
+    const { replica, send, asked } = serverWorld();
+    const ada = replica(ADA);
+    const unknown = [
+      '00000000-0000-4000-8000-0000000000a1',
+      '00000000-0000-4000-8000-0000000000a2',
+    ];
+    postMessage(ada, { author: ADA, text: 'first', files: [unknown[0] ?? ''] });
+    postMessage(ada, { author: ADA, text: 'second', files: [unknown[1] ?? ''] });
+    expect(send(ada, ADA)).toBe('file_not_attachable');
+    expect(asked.sort()).toEqual(unknown);
+  });
+
+  it('checks only files an edit adds: removing one is always allowed', () => {
+    const { replica, send, asked } = serverWorld();
+    const ada = replica(ADA);
+    const id = postMessage(ada, { author: ADA, text: 'x', files: [MINE, SECOND] });
+    expect(send(ada, ADA)).toBe('ok');
+    asked.length = 0;
+    editMessageFiles(ada, id, [MINE]);
+    expect(send(ada, ADA)).toBe('ok');
+    editMessage(ada, id, 'text only');
+    expect(send(ada, ADA)).toBe('ok');
+    expect(asked).toEqual([]);
+    editMessageFiles(ada, id, [MINE, FOREIGN]);
+    expect(send(ada, ADA)).toBe('file_not_attachable');
+    expect(asked).toEqual([FOREIGN]);
+    const back = replica(ADA);
+    editMessageFiles(back, id, [SECOND, MINE]);
+    expect(send(back, ADA)).toBe('ok');
+    const tombstone = replica(ADA);
+    deleteMessage(tombstone, id);
+    expect(send(tombstone, ADA)).toBe('ok');
+  });
+
+  it('refuses a file listed twice, on the client too', () => {
+    const { replica, send } = world();
+    const raw = replica(ADA);
+    raw.transact(() => {
+      const fields = new Y.Map<unknown>();
+      for (const [key, value] of Object.entries({
+        author: ADA,
+        text: 'twice',
+        createdAt: 1,
+        files: [MINE, MINE],
+      }))
+        fields.set(key, value);
+      raw.getMap(MESSAGES).set('01JE0000000000000000000077', fields);
+    });
+    expect(send(raw, ADA)).toBe('wrong_type');
+    // The writers never write a duplicate.
+    const honest = replica(ADA);
+    const id = postMessage(honest, { author: ADA, text: 'once', files: [MINE, MINE] });
+    expect(send(honest, ADA)).toBe('ok');
+    expect(honest.getMap<Y.Map<unknown>>(MESSAGES).get(id)?.get('files')).toEqual([MINE]);
+  });
+
+  it('leaves attachments to the server where the context cannot know them (clients)', () => {
+    const { replica, send } = world();
+    const ada = replica(ADA);
+    postMessage(ada, { author: ADA, text: 'offline', files: [FOREIGN] });
+    expect(send(ada, ADA)).toBe('ok');
   });
 });
 

@@ -46,6 +46,7 @@ export const REJECT_REASONS = [
   'unknown_delete',
   'missing_dependency',
   'segment_full',
+  'file_not_attachable',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -63,6 +64,12 @@ export interface ValidationContext {
   capacity?: number;
   /** Message ids that updates still being committed create: taken, like those in the doc. */
   reserved?(messageId: string): boolean;
+  /**
+   * Whether the writer may attach this file here (uploaded by them for this channel, ready, not
+   * deleted); undefined while not known yet. Asked only for files a message newly references.
+   * Absent on clients, which cannot know: the server decides.
+   */
+  attachable?(fileId: string): boolean | undefined;
 }
 
 export type Verdict =
@@ -367,6 +374,8 @@ function checkFieldValue(field: string, value: unknown, userId: string): void {
         !value.every((id) => typeof id === 'string' && UUID_PATTERN.test(id))
       )
         reject('wrong_type', `files is a list of at most ${LIMITS.filesPerMessage} file ids`);
+      else if (new Set(value).size !== value.length)
+        reject('wrong_type', 'files names each file once');
       return;
     default:
       reject('unknown_field', `unknown message field ${field}`);
@@ -379,6 +388,8 @@ const TOMBSTONE_FIELDS = new Set(['text', 'editedAt', 'deleted', 'files']);
 class ChannelRules {
   /** Field writes per message item, so creations and tombstones can be checked whole. */
   private readonly writes = new Map<Y.Item, Map<string, unknown>>();
+  /** Files that messages of this update reference and did not before. */
+  private readonly attached = new Set<string>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -415,6 +426,26 @@ class ChannelRules {
       if (place.root === REACTIONS) this.checkReaction(place.key ?? '', singleValue(item));
     }
     for (const placed of this.deleted) this.checkDeletion(placed);
+    this.checkAttachments();
+  }
+
+  /** Files newly referenced, recorded once the value holding them passed its checks. */
+  private noteAttachments(files: unknown, before: unknown): void {
+    if (!Array.isArray(files)) return;
+    const had = new Set(Array.isArray(before) ? before : []);
+    for (const id of files) if (!had.has(id)) this.attached.add(String(id));
+  }
+
+  /**
+   * Last, and every file asked about before refusing, so that a server which does not know some
+   * of them yet learns all it must look up from one pass.
+   */
+  private checkAttachments(): void {
+    const { attachable } = this.context;
+    if (!attachable || this.attached.size === 0) return;
+    const refused = [...this.attached].filter((id) => attachable(id) !== true);
+    if (refused.length)
+      reject('file_not_attachable', `file ${refused[0]} cannot be attached to a message here`);
   }
 
   private isMessage(item: Y.Item): boolean {
@@ -435,6 +466,7 @@ class ChannelRules {
     // Edited or deleted before it reached the server (offline): the same rules as later on.
     for (const [field, value] of fields) checkFieldValue(field, value, this.context.userId);
     this.checkTombstone(fields);
+    this.noteAttachments(fields.get('files'), undefined);
     const parentId = fields.get('parentId');
     if (this.context.docKind === 'thread' && parentId !== this.context.threadRootId)
       reject('wrong_thread', 'a reply names its thread root');
@@ -469,6 +501,8 @@ class ChannelRules {
       checkFieldValue(field, value, this.context.userId);
     }
     this.checkTombstone(fields);
+    const current = (message.content as Y.ContentType).type as Y.Map<unknown>;
+    this.noteAttachments(fields.get('files'), current.get('files'));
   }
 
   /** A deleted message keeps neither text nor files. */

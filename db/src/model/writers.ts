@@ -54,7 +54,7 @@ export function postMessage(doc: Y.Doc, message: NewMessage): string {
       createdAt: now,
     };
     if (message.parentId) values.parentId = message.parentId;
-    if (message.files?.length) values.files = message.files;
+    if (message.files?.length) values.files = [...new Set(message.files)];
     for (const [key, value] of Object.entries(values)) fields.set(key, value);
     messagesOf(doc).set(id, fields);
   });
@@ -68,6 +68,28 @@ export function editMessage(doc: Y.Doc, id: string, newText: string, now = Date.
     if (message.get('deleted') === true) throw new Error(`message ${id} is deleted`);
     if (message.get('text') === text) return;
     message.set('text', text);
+    message.set('editedAt', now);
+  });
+}
+
+/**
+ * Sets the files a message holds (removing an attachment is always allowed; one it did not hold
+ * must be attachable, which only the server knows).
+ */
+export function editMessageFiles(
+  doc: Y.Doc,
+  id: string,
+  files: readonly string[],
+  now = Date.now(),
+): void {
+  const unique = [...new Set(files)];
+  doc.transact(() => {
+    const message = messageMap(doc, id);
+    if (message.get('deleted') === true) throw new Error(`message ${id} is deleted`);
+    const current = message.get('files');
+    const held = Array.isArray(current) ? current : [];
+    if (held.length === unique.length && held.every((file, at) => file === unique[at])) return;
+    message.set('files', unique);
     message.set('editedAt', now);
   });
 }

@@ -1,5 +1,6 @@
 import { type Db, rawQuery, SqlParams, schema } from '@confab/db';
 import { and, asc, eq, gt } from 'drizzle-orm';
+import { type AttachableFiles, createAttachableFiles } from './attachable-files';
 import { latestSnapshot } from './snapshots';
 
 export interface LogEntry {
@@ -27,6 +28,11 @@ export interface DocLog {
   append(entry: LogEntry): Promise<number>;
   /** Waits for every append already asked for. */
   flush(): Promise<void>;
+  /**
+   * Which files may be attached, read from the same database (so embedded mode has it too): the
+   * validator's question about files new messages and edits name, asked before they are logged.
+   */
+  readonly attachableFiles: AttachableFiles;
 }
 
 export interface GroupCommitOptions {
@@ -176,5 +182,6 @@ export function createDocLog(
       if (!inFlight && !queue.length && !scheduled) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
     },
+    attachableFiles: createAttachableFiles(db),
   };
 }

@@ -414,7 +414,8 @@ export class Projector {
           authorId: ownerOf(map._item.id.client),
           parentId: threadRootId,
           text: String(map.get('text') ?? ''),
-          fileIds: Array.isArray(files) ? files.map(String) : [],
+          // Undefined for a message that never held files: its rows leave the files table alone.
+          fileIds: Array.isArray(files) ? files.map(String) : undefined,
           createdAt: new Date(Number(map.get('createdAt') ?? 0)),
           receivedAt: entry.receivedAt,
           editedAt: typeof editedAt === 'number' && !deleted ? new Date(editedAt) : null,

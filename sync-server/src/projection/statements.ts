@@ -62,7 +62,42 @@ const messagesUpsert = (rows: readonly MessageRow[], p: SqlParams) => `
       state_clock = excluded.state_clock
     WHERE messages.state_clock <= excluded.state_clock
     -- xmax = 0 on a row this statement inserted: a new message has no old rows to clear.
-    RETURNING id, author_id, (xmax = 0) AS inserted`;
+    RETURNING id, author_id, (xmax = 0) AS inserted, channel_id, file_ids`;
+
+/**
+ * Whether some row's message holds or held files (`fileIds` is undefined for one that never did,
+ * as the projector builds rows): only then do the statements touch the files table.
+ */
+const touchesFiles = (rows: readonly MessageRow[]) => rows.some((row) => row.fileIds !== undefined);
+
+/**
+ * Common table expressions after `m` (the upsert) that keep `files.message_id` in step with the
+ * messages just written: a file a message lists is attached to it unless attached already, and
+ * one its message no longer lists (an edit, a tombstone) is detached. `held` reads the rows as
+ * they were before this statement (every part of a statement sees the same snapshot). Only rows
+ * the upsert wrote count, so a stale projection moves nothing. The channel and uploader are
+ * checked once more, although the validator let only such files in.
+ */
+const filesSync = (rows: readonly MessageRow[], p: SqlParams) => `
+    held AS (
+      SELECT id, file_ids FROM messages
+      WHERE id = ANY(${p.add(rows.map((row) => row.id))}::text[]) AND file_ids <> '{}'
+    ),
+    attach AS (
+      UPDATE files f SET message_id = m.id FROM m
+      WHERE f.id = ANY(m.file_ids) AND f.message_id IS NULL
+        AND f.channel_id = m.channel_id AND f.uploader_id = m.author_id
+    ),
+    detach AS (
+      UPDATE files f SET message_id = NULL FROM m JOIN held ON held.id = m.id
+      WHERE f.id = ANY(held.file_ids) AND f.message_id = m.id AND f.id <> ALL(m.file_ids)
+    )`;
+
+/** The upsert as `m`, with the files' bookkeeping when it is needed. */
+const messagesWith = (rows: readonly MessageRow[], p: SqlParams) => [
+  `m AS (${messagesUpsert(rows, p)})`,
+  ...(touchesFiles(rows) ? [filesSync(rows, p)] : []),
+];
 
 const versionsInsert = (rows: readonly VersionRow[], p: SqlParams) => `
     INSERT INTO message_versions (message_id, item_id, text, editor_id, edited_at, doc_seq)
@@ -118,7 +153,8 @@ const writtenOf = (rows: readonly WrittenRow[]): WrittenMessage[] =>
 /** Inserts or refreshes message rows. */
 export async function upsertMessages(tx: Transaction, rows: readonly MessageRow[]) {
   const p = new SqlParams();
-  const result = await tx.execute(asSql(messagesUpsert(rows, p), p));
+  const text = `WITH ${messagesWith(rows, p).join(',\n')} SELECT id, author_id, inserted FROM m`;
+  const result = await tx.execute(asSql(text, p));
   return writtenOf((result as unknown as { rows: WrittenRow[] }).rows);
 }
 
@@ -136,7 +172,7 @@ export async function projectPlainMessages(
 ) {
   const p = new SqlParams();
   const ctes = [
-    `m AS (${messagesUpsert(rows, p)})`,
+    ...messagesWith(rows, p),
     ...(versions.length ? [`v AS (${versionsInsert(versions, p)})`] : []),
     'r AS (DELETE FROM reactions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))',
     'n AS (DELETE FROM message_mentions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))',
@@ -147,7 +183,7 @@ export async function projectPlainMessages(
       db,
       `WITH ${ctes.join(',\n')} SELECT id, author_id, inserted FROM m`,
       p,
-      `confab_project${versions.length ? '_versions' : ''}${segments.length ? '_segments' : ''}`,
+      `confab_project${touchesFiles(rows) ? '_files' : ''}${versions.length ? '_versions' : ''}${segments.length ? '_segments' : ''}`,
     ),
   );
 }
