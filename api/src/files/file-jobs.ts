@@ -86,7 +86,7 @@ async function processFileJob(
     })
     .from(files)
     .where(eq(files.id, fileId));
-  if (!file || file.status !== 'ready' || file.processing !== 'pending' || file.deletedAt) return;
+  if (file?.status !== 'ready' || file.processing !== 'pending' || file.deletedAt) return;
 
   const original = await blobs.get(file.storageKey);
   const result: ProcessingResult = original
