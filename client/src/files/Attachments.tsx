@@ -173,14 +173,12 @@ function TextFile({ info }: { info: FileInfo }) {
   );
 }
 
-const ICONS: Record<FileInfo['kind'], string> = {
-  image: '🖼',
-  pdf: '📄',
-  text: '📝',
-  audio: '🎵',
-  video: '🎬',
-  other: '📦',
-};
+/** What a file's badge says: its extension ("PDF", "ZIP"), or its kind when it has none. */
+export function badgeOf(name: string, kind: string): string {
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 ? name.slice(dot + 1) : '';
+  return (/^[a-z0-9]{1,4}$/i.test(extension) ? extension : kind).toUpperCase().slice(0, 5);
+}
 
 /** Any other file (and active content, never shown inline): an icon, name, size, download. */
 function FileCard({ info }: { info: FileInfo }) {
@@ -195,8 +193,8 @@ function FileCard({ info }: { info: FileInfo }) {
 function FileLine({ info, detail }: { info: FileInfo; detail?: string | null }) {
   return (
     <div className="file-line">
-      <span className="file-icon" aria-hidden="true">
-        {ICONS[info.kind]}
+      <span className={`file-icon ${info.kind}`} aria-hidden="true">
+        {badgeOf(info.name, info.kind)}
       </span>
       <span className="file-name" title={info.name}>
         {info.name}

@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { Api } from '../api/api';
+import { badgeOf } from './Attachments';
 import { formatBytes } from './format';
 
 /** The channel's Files: what was shared in it, newest first, a page at a time. */
@@ -43,8 +44,8 @@ export function FilesPanel({
             {file.urls.thumbSmall ? (
               <img src={file.urls.thumbSmall} alt="" width={40} height={40} />
             ) : (
-              <span className="file-icon" aria-hidden="true">
-                📄
+              <span className={`file-icon ${file.kind}`} aria-hidden="true">
+                {badgeOf(file.name, file.kind)}
               </span>
             )}
             <div>

@@ -14,7 +14,7 @@ export function PendingPostList({ pending }: { pending: PendingPosts }) {
           <ul className="pending-files" aria-label="Files">
             {post.files.map((file) => (
               <li key={file.key} className="file-name" title={file.name}>
-                📎 {file.name}
+                {file.name}
               </li>
             ))}
           </ul>

@@ -1,0 +1,206 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { schema } from '@confab/db';
+import { and, eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { noiseJpeg, textPdf } from '../../../api/src/files/processing/testing/sample-files';
+import { artifacts, useBrowserHarness } from './harness';
+import { team } from './team';
+import { waitUntil } from './ui';
+
+const harness = useBrowserHarness();
+/** Screenshots for people to look at (not committed); SCREENSHOTS_DIR puts them elsewhere. */
+const SHOTS = process.env.SCREENSHOTS_DIR ?? join(artifacts, 'files');
+
+interface DroppedFile {
+  name: string;
+  type: string;
+  bytes: Buffer;
+}
+
+/**
+ * Drops files on an element of the page as a drag from the desktop would: a DataTransfer made
+ * in the page with the files, `dragover` then `drop`.
+ */
+async function dropFiles(page: Page, selector: string, files: DroppedFile[]) {
+  await page.evaluate(
+    ({ selector, files }) => {
+      const target = document.querySelector(selector);
+      if (!target) throw new Error(`nothing matches ${selector}`);
+      const transfer = new DataTransfer();
+      for (const file of files) {
+        const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0));
+        transfer.items.add(new File([bytes], file.name, { type: file.type }));
+      }
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        target.dispatchEvent(
+          new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+    },
+    {
+      selector,
+      files: files.map(({ name, type, bytes }) => ({
+        name,
+        type,
+        base64: bytes.toString('base64'),
+      })),
+    },
+  );
+}
+
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message # general' });
+const messages = (page: Page) => page.getByRole('list', { name: 'Messages' });
+
+/** Whether an <img> has loaded real pixels (not a broken image). */
+const loaded = (page: Page, selector: string) =>
+  page.waitForFunction(
+    (selector) => {
+      const image = document.querySelector<HTMLImageElement>(selector);
+      return Boolean(image?.complete && image.naturalWidth > 0);
+    },
+    selector,
+    { timeout: 30_000 },
+  );
+
+describe('files in Chromium', () => {
+  it('shares an image and a PDF by drag and drop, with progress, thumbnails, previews, lightbox and the Files list; refuses a disguised file', async () => {
+    await mkdir(SHOTS, { recursive: true });
+    const { ada, bob, adaContext, bobContext, errors } = await team(harness, harness.baseUrl);
+    const photo = await noiseJpeg(1600, 1000);
+    const pdf = textPdf(['Quarterly plan', 'Page two']);
+
+    // Ada's uploads are slowed down (~300 KB/s) so that the progress bar is there to be seen.
+    const network = await adaContext.newCDPSession(ada);
+    await network.send('Network.enable');
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 300 * 1024,
+    });
+    await dropFiles(ada, 'section.channel', [
+      { name: 'beach.jpg', type: 'image/jpeg', bytes: photo },
+      { name: 'quarterly plan.pdf', type: 'application/pdf', bytes: pdf },
+    ]);
+    await ada.getByRole('progressbar', { name: 'Uploading beach.jpg' }).waitFor();
+    await ada.screenshot({ path: join(SHOTS, 'uploading.png') });
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    const chips = ada.getByRole('list', { name: 'Attached files' });
+    await waitUntil(async () => (await chips.getByText('ready').count()) === 2);
+    await composer(ada).fill('The beach and the plan');
+    await composer(ada).press('Enter');
+
+    // Bob sees the message live, then the thumbnail and the PDF's first page and page count.
+    const shared = messages(bob)
+      .getByRole('listitem', { name: 'Message from Ada' })
+      .filter({ hasText: 'The beach and the plan' });
+    await shared.waitFor();
+    await loaded(bob, 'img[alt="beach.jpg"]');
+    await loaded(bob, 'img[alt="First page of quarterly plan.pdf"]');
+    await shared.getByText('2 pages').waitFor();
+    await shared.getByRole('link', { name: 'Download quarterly plan.pdf' }).waitFor();
+    await bob.screenshot({ path: join(SHOTS, 'shared.png') });
+
+    // The lightbox opens on a click, keeps the focus, and Escape closes it.
+    await shared.getByRole('button', { name: 'Open beach.jpg' }).click();
+    const lightbox = bob.getByRole('dialog', { name: 'beach.jpg' });
+    await lightbox.waitFor();
+    await loaded(bob, 'dialog.lightbox img');
+    expect(await bob.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await bob.screenshot({ path: join(SHOTS, 'lightbox.png') });
+    await bob.keyboard.press('Escape');
+    await lightbox.waitFor({ state: 'detached' });
+
+    // The channel's Files list has both.
+    await bob.getByRole('button', { name: 'Files', exact: true }).click();
+    const list = bob.getByRole('complementary', { name: 'Channel files' });
+    await list.getByRole('link', { name: 'beach.jpg' }).waitFor();
+    await list.getByRole('link', { name: 'quarterly plan.pdf' }).waitFor();
+    await bob.screenshot({ path: join(SHOTS, 'files-panel.png') });
+
+    // A page of HTML named as a PNG is refused, and Ada is told why; nothing can be sent with it.
+    await dropFiles(ada, 'section.channel', [
+      { name: 'cat.png', type: 'image/png', bytes: Buffer.from('<html><script>alert(1)</script>') },
+    ]);
+    const refusal = chips.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/^cat\.png was refused: /);
+    await ada.screenshot({ path: join(SHOTS, 'refused.png') });
+    await composer(ada).fill('with the cat');
+    await composer(ada).press('Enter');
+    expect(await composer(ada).inputValue()).toBe('with the cat');
+    await chips.getByRole('button', { name: 'Remove cat.png' }).click();
+    await chips.waitFor({ state: 'detached' });
+
+    expect(errors.flat()).toEqual([]);
+    await adaContext.close();
+    await bobContext.close();
+  }, 120_000);
+
+  it('keeps a file attached offline across a reload and posts it once when back online', async () => {
+    const { ada, bob, adaContext, bobContext, channelId } = await team(harness, harness.baseUrl);
+    await composer(ada).fill('Before going offline');
+    await composer(ada).press('Enter');
+    await bob.getByText('Before going offline').waitFor();
+    // The app shell is cached by the service worker before the network goes away.
+    await ada.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+    await adaContext.setOffline(true);
+    await dropFiles(ada, 'section.channel', [
+      {
+        name: 'notes.txt',
+        type: 'text/plain',
+        bytes: Buffer.from('Offline notes\nline two\nline three\n'),
+      },
+    ]);
+    await ada.getByText('uploads when online').waitFor();
+    await composer(ada).fill('Notes from the train');
+    await composer(ada).press('Enter');
+    const sending = ada.getByRole('list', { name: 'Sending' });
+    await sending.getByText('notes.txt').waitFor();
+
+    // A reload while offline loses nothing: the message and its file are still waiting.
+    await ada.reload();
+    await sending.getByText('notes.txt').waitFor();
+    await sending.getByText('Notes from the train').waitFor();
+    await ada.screenshot({ path: join(SHOTS, 'offline-pending.png') });
+
+    await adaContext.setOffline(false);
+    const arrived = messages(bob)
+      .getByRole('listitem', { name: 'Message from Ada' })
+      .filter({ hasText: 'Notes from the train' });
+    await arrived.waitFor({ timeout: 30_000 });
+    await arrived.getByText('notes.txt').waitFor();
+    await arrived.locator('pre', { hasText: 'line two' }).waitFor({ timeout: 30_000 });
+    await sending.waitFor({ state: 'detached' });
+    await bob.screenshot({ path: join(SHOTS, 'offline-delivered.png') });
+
+    // Exactly once: one message in the projection, carrying the one file.
+    const posted = () =>
+      harness.db
+        .select({ id: schema.messages.id, fileIds: schema.messages.fileIds })
+        .from(schema.messages)
+        .where(
+          and(
+            eq(schema.messages.channelId, channelId),
+            eq(schema.messages.text, 'Notes from the train'),
+          ),
+        );
+    await waitUntil(async () => (await posted()).length > 0);
+    await ada.reload();
+    await composer(ada).waitFor();
+    await messages(ada).getByText('Notes from the train').waitFor();
+    const rows = await posted();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.fileIds).toHaveLength(1);
+    expect(await arrived.count()).toBe(1);
+    await adaContext.close();
+    await bobContext.close();
+  }, 120_000);
+});
