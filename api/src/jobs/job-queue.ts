@@ -93,6 +93,9 @@ export async function openJobQueue(
   const common = {
     schema: SCHEMA,
     superviseIntervalSeconds,
+    // Expired and silent jobs are failed (and so retried) in the monitor step of a supervise pass,
+    // which runs at most this often per queue: without it, at most once a minute.
+    monitorIntervalSeconds: superviseIntervalSeconds,
     // Cron schedules are not used; their timers would only cost wake-ups.
     schedule: false,
     // One line per instance in pg-boss's registry is bookkeeping nothing here reads.
