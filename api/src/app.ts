@@ -5,6 +5,7 @@ import type { BackgroundTasks } from './background-tasks';
 import { clientAssets } from './client-assets';
 import type { ServiceName } from './env';
 import { ApiError, errorBody } from './errors';
+import { FileUrlSigner } from './files/url-signer';
 import {
   BodyTooLargeError,
   limitRequestBodies,
@@ -19,6 +20,9 @@ import { authRoutes } from './routes/auth/auth-routes';
 import { passwordResetRoutes } from './routes/auth/password-reset-routes';
 import { ssoRoutes } from './routes/auth/sso-routes';
 import { channelsRoutes } from './routes/channels/channels-routes';
+import { channelFilesRoutes } from './routes/files/channel-files-routes';
+import { DEFAULT_FILE_SETTINGS, type FileSettings } from './routes/files/files-deps';
+import { fileContentPolicy, filesRoutes } from './routes/files/files-routes';
 import { healthRoute } from './routes/health/health-route';
 import { invitationsRoutes } from './routes/invitations/invitations-routes';
 import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
@@ -36,6 +40,14 @@ export interface AppOptions {
   startedAt?: Date;
   /** Tests only: every 2xx answer must match its documented schema (openapi/response-check.ts). */
   checkResponses?: boolean;
+  /** File limits (default DEFAULT_FILE_SETTINGS) and the processing queue. */
+  files?: FilesWiring;
+}
+
+export interface FilesWiring {
+  settings?: FileSettings;
+  /** Queues a promoted file's processing; absent: files stay `processing: 'pending'`. */
+  enqueueProcessing?: (fileId: string) => Promise<void>;
 }
 
 /** The HTTP side of Confab: `/api/*`, and the web client at `/` when it is among the services. */
@@ -50,9 +62,12 @@ export function createApp({
   version,
   startedAt = new Date(),
   checkResponses = false,
+  files: { settings = DEFAULT_FILE_SETTINGS, enqueueProcessing } = {},
 }: AppOptions) {
   const app = new Hono();
   if (checkResponses) app.use('*', responseCheck({ logger }));
+  // Before the app-wide headers, so that its sandboxing CSP is the one file bytes go out with.
+  app.use('/api/files/:fileId/content/*', fileContentPolicy());
   app.use(
     '*',
     securityHeaders({ publicUrl: auth.config.publicUrl, trustProxy: auth.config.trustProxy }),
@@ -87,6 +102,17 @@ export function createApp({
       tasks,
     };
     api.route('/workspaces', workspacesRoutes(org));
+    const filesDeps = {
+      ...org,
+      blobs: backends.blobs,
+      signer: FileUrlSigner.opener(backends.database.db),
+      settings,
+      logger,
+      ...(enqueueProcessing ? { enqueueProcessing } : {}),
+    };
+    // Before the channel routes: `/channels/:id/files` answers here, with its own auth.
+    api.route('/channels', channelFilesRoutes(filesDeps));
+    api.route('/files', filesRoutes(filesDeps));
     api.route('/channels', channelsRoutes(org));
     api.route('/invitations', invitationsRoutes(org));
     // RFC 8615 well-known location, so other services can verify our access tokens.

@@ -1,6 +1,7 @@
 import { type AppOptions, createApp } from './app';
 import { type Auth, type AuthConfig, createAuth } from './auth/auth';
 import type { ApiEnv } from './env';
+import type { FileSettings } from './routes/files/files-deps';
 
 /** What `createApp` takes, with the auth settings in place of a built `Auth`. */
 export type AppWiring = Omit<AppOptions, 'auth'> & { auth: AuthConfig };
@@ -29,5 +30,14 @@ export function authConfigFromEnv(env: ApiEnv): AuthConfig {
     passwordScheme: env.PASSWORD_HASH,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     oidcProviders: env.OIDC_PROVIDERS,
+  };
+}
+
+/** The file limits of a process, from its validated environment. */
+export function fileSettingsFromEnv(env: ApiEnv): FileSettings {
+  return {
+    maxBytes: env.FILE_MAX_BYTES,
+    workspaceQuotaBytes: env.FILE_WORKSPACE_QUOTA_BYTES,
+    purgeGraceSeconds: env.FILE_PURGE_GRACE_SECONDS,
   };
 }

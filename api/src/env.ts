@@ -7,6 +7,14 @@ import { oidcProviderSchema } from './auth/single-sign-on';
 const SERVICE_NAMES = ['api', 'sync', 'client'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** A positive whole number of bytes, written as digits (no units). */
+const byteCount = (fallback: number) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, { error: 'expected a positive whole number of bytes' })
+    .transform(Number)
+    .default(fallback);
+
 const defaultClientDir = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
 export const apiEnvSchema = serverEnvSchema
@@ -70,6 +78,16 @@ export const apiEnvSchema = serverEnvSchema
       })
       .pipe(z.array(oidcProviderSchema)),
     CLIENT_DIST_DIR: z.string().min(1).default(defaultClientDir),
+    /** Largest file one may upload, in bytes (100 MiB). */
+    FILE_MAX_BYTES: byteCount(100 * 1024 * 1024),
+    /** What a workspace's files may weigh together, in bytes (10 GiB). */
+    FILE_WORKSPACE_QUOTA_BYTES: byteCount(10 * 1024 ** 3),
+    /** How long a deleted file's bytes are kept before they are purged (1 day). */
+    FILE_PURGE_GRACE_SECONDS: z.coerce
+      .number({ error: 'expected a whole number of seconds' })
+      .int({ error: 'expected a whole number of seconds' })
+      .min(0, { error: 'expected a whole number of seconds' })
+      .default(24 * 3600),
   })
   .superRefine((env, ctx) => {
     // A node with company signs tokens with its PUBLIC_URL's origin as issuer, and every other node

@@ -13,8 +13,9 @@ import {
 import { attachSync } from '@confab/sync-server';
 import { createAdaptorServer } from '@hono/node-server';
 import { BackgroundTasks } from './background-tasks';
-import { authConfigFromEnv, composeApp } from './compose-app';
+import { authConfigFromEnv, composeApp, fileSettingsFromEnv } from './compose-app';
 import type { ApiEnv } from './env';
+import { startFilePurge } from './files/purge';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer';
 
 const { version } = JSON.parse(
@@ -22,6 +23,9 @@ const { version } = JSON.parse(
 ) as {
   version: string;
 };
+
+/** Deleted files' bytes go within this long after their grace period; so do abandoned uploads. */
+const FILE_PURGE_INTERVAL_MS = 10 * 60_000;
 
 export interface RunningServer {
   address: AddressInfo;
@@ -71,6 +75,7 @@ export async function startServer(
       services: env.SERVICES,
       clientDir: env.CLIENT_DIST_DIR,
       version,
+      files: { settings: fileSettingsFromEnv(env) },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     limitHttpServer(server, { ...httpLimits(env), ...options.http });
@@ -84,6 +89,12 @@ export async function startServer(
     const stopKeyRotation = auth.keys.startRotation(3_600_000, (error) =>
       logger.error({ err: error }, 'signing key rotation failed'),
     );
+    const stopFilePurge = env.SERVICES.includes('api')
+      ? startFilePurge(
+          { db: backends.database.db, blobs: backends.blobs },
+          { intervalMs: FILE_PURGE_INTERVAL_MS, logger: logger.child({ component: 'files' }) },
+        )
+      : () => {};
     const address = await listen(server, env.PORT, env.HOST);
     logger.info(
       {
@@ -98,6 +109,7 @@ export async function startServer(
       address,
       async stop() {
         stopKeyRotation();
+        stopFilePurge();
         await sync?.stop();
         await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
         await tasks.drain();

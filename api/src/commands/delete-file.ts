@@ -1,0 +1,50 @@
+import { type Db, schema } from '@confab/db';
+import { and, eq, isNull } from 'drizzle-orm';
+
+const { auditLog, files } = schema;
+
+/**
+ * Marks a file deleted: every message then shows it as removed, its URLs stop working, and the
+ * purge sweep (files/purge.ts) removes its bytes once `purgeAfter` has passed. The update is
+ * conditional, so of two deletions at once only one records it; deleting a deleted file changes
+ * nothing. Returns whether this call deleted it.
+ */
+export async function deleteFile(
+  { db }: { db: Db },
+  {
+    file,
+    actorId,
+    graceSeconds,
+    ip,
+  }: {
+    file: { id: string; workspaceId: string; name: string };
+    actorId: string;
+    graceSeconds: number;
+    ip: string;
+  },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const [row] = await tx
+      .update(files)
+      .set({
+        deletedAt: now,
+        deletedBy: actorId,
+        purgeAfter: new Date(now.getTime() + graceSeconds * 1000),
+      })
+      .where(and(eq(files.id, file.id), isNull(files.deletedAt)))
+      .returning({ id: files.id });
+    if (!row) return false;
+    // The audit row commits with the change (recordAudit's target types do not name files yet).
+    await tx.insert(auditLog).values({
+      workspaceId: file.workspaceId,
+      actorId,
+      action: 'file.delete',
+      targetType: 'file',
+      targetId: file.id,
+      before: { name: file.name },
+      ip,
+    });
+    return true;
+  });
+}
