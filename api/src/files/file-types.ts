@@ -129,6 +129,8 @@ const CLAIMED_BY_EXTENSION: Record<string, FileKind> = {
 };
 const claimedByType = (type: string): FileKind | undefined => {
   if (type === 'application/pdf') return 'pdf';
+  // SVG is markup that calls itself an image: sent honestly, it is kept as a download.
+  if (type === 'image/svg+xml') return undefined;
   const major = type.split('/')[0];
   return major === 'image' || major === 'audio' || major === 'video' ? major : undefined;
 };

@@ -20,6 +20,26 @@ export interface FileTestApi {
   app: App;
   backends: Backends;
   blobs: BlobStore;
+  /** Keys the app has stored and not deleted since the test file began. */
+  storedKeys: Set<string>;
+}
+
+/** The store, noting which keys hold bytes, so a test can tell that a refusal left none behind. */
+function tracked(store: BlobStore, keys: Set<string>): BlobStore {
+  return {
+    kind: store.kind,
+    async put(key, body, meta) {
+      await store.put(key, body, meta);
+      keys.add(key);
+    },
+    get: (key) => store.get(key),
+    async delete(key) {
+      await store.delete(key);
+      keys.delete(key);
+    },
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
 }
 
 /**
@@ -43,7 +63,8 @@ export function useFileTestApis(settings: Partial<FileSettings> = {}) {
       credentials: s3.credentials,
     });
     for (const kind of ['local', 's3'] as const) {
-      const blobs = kind === 'local' ? backends.blobs : s3Store;
+      const storedKeys = new Set<string>();
+      const blobs = tracked(kind === 'local' ? backends.blobs : s3Store, storedKeys);
       const withStore: Backends = { ...backends, blobs };
       const { app } = await composeApp({
         backends: withStore,
@@ -66,7 +87,7 @@ export function useFileTestApis(settings: Partial<FileSettings> = {}) {
         checkResponses: true,
         files: { settings: { ...DEFAULT_FILE_SETTINGS, ...settings } },
       });
-      apis.set(kind, { app, backends: withStore, blobs });
+      apis.set(kind, { app, backends: withStore, blobs, storedKeys });
     }
   }, 60_000);
   afterAll(async () => {
@@ -166,9 +187,24 @@ export async function fetchContent(api: FileTestApi, url: string) {
   };
 }
 
-/** The keys under `prefix/` that hold bytes, for checking that nothing is left behind. */
+/** Whether the store holds bytes under `key`. */
 export async function blobExists(api: FileTestApi, key: string): Promise<boolean> {
   const blob = await api.blobs.get(key);
   blob?.body.destroy();
   return blob !== null;
+}
+
+/** Every key holding bytes belongs to a file row: nothing was left by a refused upload. */
+export async function expectNoStrayBytes(api: FileTestApi) {
+  const rows = await api.backends.database.db
+    .select({ storageKey: schema.files.storageKey })
+    .from(schema.files);
+  const owned = new Set(rows.map((row) => row.storageKey));
+  expect([...api.storedKeys].filter((key) => !owned.has(key))).toEqual([]);
+}
+
+/** The process still answers its health check. */
+export async function expectHealthy(api: FileTestApi) {
+  const response = await api.app.request('/api/health');
+  expect(response.status).toBe(200);
 }
