@@ -67,6 +67,7 @@ export type SessionEnd = 'logged-out' | 'ended';
  */
 export class Api {
   private accessToken: string | null = null;
+  private refreshing: Promise<boolean> | null = null;
   private readonly endListeners = new Set<(end: SessionEnd) => void>();
 
   constructor(private readonly baseUrl = '') {}
@@ -232,8 +233,18 @@ export class Api {
    * Spends the refresh cookie for a new access token; false when the server refused it (no
    * session, or it ended), and then a session this device had has ended. Another tab may win
    * the race: retry once. Throws when the server cannot answer (restarting, unreachable).
+   * Calls made meanwhile share the one in flight: several requests answered 401 at once (back
+   * online: sync tickets, an upload) would otherwise spend the same cookie in parallel, and the
+   * losers' conflicts would end the session.
    */
-  private async refresh(): Promise<boolean> {
+  private refresh(): Promise<boolean> {
+    this.refreshing ??= this.refreshOnce().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const response = await fetch(this.baseUrl + routePath('POST /api/auth/refresh').path, {
         method: 'POST',
