@@ -92,7 +92,12 @@ describe('files in Chromium', () => {
       uploadThroughput: -1,
     });
     const chips = ada.getByRole('list', { name: 'Attached files' });
-    await waitUntil(async () => (await chips.getByText('ready').count()) === 2);
+    await waitUntil(async () => (await chips.getByText('ready').count()) === 2).catch(
+      async (error: Error) => {
+        // Say what the chips show instead (a refusal's reason, a stuck upload).
+        throw new Error(`${error.message}; the chips read: ${await chips.textContent()}`);
+      },
+    );
     await composer(ada).fill('The beach and the plan');
     await composer(ada).press('Enter');
 

@@ -162,4 +162,26 @@ describe('uploading a file', () => {
     await uploadFile(new Api(), CHANNEL, new Blob(['x']), 'a.txt', { newRequest });
     expect(sent.map((each) => each.headers.Authorization)).toEqual([undefined, 'Bearer fresh']);
   });
+
+  it('shares one refresh among requests answered 401 together (the cookie is spent once)', async () => {
+    const unauthorized = refused(401, 'unauthenticated', 'Sign in first');
+    const { sent, newRequest } = fakeRequests([unauthorized, unauthorized, created, created]);
+    let refreshes = 0;
+    vi.stubGlobal('fetch', async () => {
+      refreshes++;
+      // A round trip: the other 401 arrives while this refresh is under way.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return new Response(JSON.stringify({ accessToken: `fresh-${refreshes}` }), { status: 200 });
+    });
+    const api = new Api();
+    await Promise.all([
+      uploadFile(api, CHANNEL, new Blob(['x']), 'a.txt', { newRequest }),
+      uploadFile(api, CHANNEL, new Blob(['y']), 'b.txt', { newRequest }),
+    ]);
+    expect(refreshes).toBe(1);
+    expect(sent.slice(2).map((each) => each.headers.Authorization)).toEqual([
+      'Bearer fresh-1',
+      'Bearer fresh-1',
+    ]);
+  });
 });
