@@ -15,11 +15,16 @@ export function AttachmentChips({ attachments }: { attachments: Attachments }) {
             </span>
             <span className="muted">{formatBytes(each.file.size)}</span>
             {each.state === 'uploading' && (
-              <progress
-                aria-label={`Uploading ${each.file.name}`}
-                max={each.file.size || 1}
-                value={each.loaded}
-              />
+              <>
+                <progress
+                  aria-label={`Uploading ${each.file.name}`}
+                  max={each.file.size || 1}
+                  value={each.loaded}
+                />
+                <span className="muted percent">
+                  {Math.floor((100 * each.loaded) / (each.file.size || 1))}%
+                </span>
+              </>
             )}
             {each.state === 'waiting' && <span className="muted">uploads when online</span>}
             {each.state === 'uploaded' && <span className="muted">ready</span>}
