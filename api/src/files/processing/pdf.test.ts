@@ -21,6 +21,22 @@ describe('processPdf', () => {
     expect(result.extractedText).toContain('Second page words');
   });
 
+  it('renders a hostile 14400 pt square page no larger than the box', async () => {
+    const result = await processPdf(textPdf(['huge'], { mediaBox: [0, 0, 14_400, 14_400] }));
+    if (result.outcome !== 'done') throw new Error(JSON.stringify(result));
+    expect([result.width, result.height]).toEqual([1024, 1024]);
+  });
+
+  it('skips an encrypted PDF', async () => {
+    const mupdf = await import('mupdf');
+    const plain = mupdf.Document.openDocument(textPdf(['secret']), 'application/pdf');
+    const encrypted = (plain as InstanceType<typeof mupdf.PDFDocument>)
+      .saveToBuffer('encrypt=aes-256,user-password=pw,owner-password=owner')
+      .asUint8Array();
+    plain.destroy();
+    expect(await processPdf(encrypted)).toMatchObject({ outcome: 'skipped' });
+  });
+
   it('skips a PDF over the size limit without reading all of it', async () => {
     let served = 0;
     const huge = new Readable({

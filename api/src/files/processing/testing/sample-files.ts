@@ -58,10 +58,10 @@ export function zeroPng(width: number, height: number, { rows = height } = {}): 
 }
 
 /**
- * A PDF written by hand: one Letter-size page per string, each showing that string in Helvetica.
+ * A PDF written by hand: one page (Letter size unless `mediaBox` says otherwise) per string, each showing that string in Helvetica.
  * Strings must be plain ASCII without parentheses or backslashes.
  */
-export function textPdf(pages: string[]): Buffer {
+export function textPdf(pages: string[], { mediaBox = [0, 0, 612, 792] } = {}): Buffer {
   const objects: string[] = [];
   const pageIds = pages.map((_, index) => 4 + index * 2);
   objects[1] = '<< /Type /Catalog /Pages 2 0 R >>';
@@ -70,7 +70,7 @@ export function textPdf(pages: string[]): Buffer {
   pages.forEach((text, index) => {
     const content = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
     objects[4 + index * 2] =
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + index * 2} 0 R >>`;
+      `<< /Type /Page /Parent 2 0 R /MediaBox [${mediaBox.join(' ')}] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + index * 2} 0 R >>`;
     objects[5 + index * 2] = `<< /Length ${content.length} >>\nstream\n${content}\nendstream`;
   });
   let body = '%PDF-1.4\n';
