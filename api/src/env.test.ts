@@ -107,3 +107,32 @@ describe('one process on this machine (no PUBLIC_URL)', () => {
     });
   });
 });
+
+describe('file limits', () => {
+  it('default to 100 MiB a file, 10 GiB a workspace and a day of grace before a purge', () => {
+    const env = loadApiEnv({});
+    expect(env.FILE_MAX_BYTES).toBe(100 * 1024 * 1024);
+    expect(env.FILE_WORKSPACE_QUOTA_BYTES).toBe(10 * 1024 ** 3);
+    expect(env.FILE_PURGE_GRACE_SECONDS).toBe(86_400);
+  });
+
+  it('take whole numbers of bytes and seconds', () => {
+    const env = loadApiEnv({
+      FILE_MAX_BYTES: '1048576',
+      FILE_WORKSPACE_QUOTA_BYTES: '5000000000',
+      FILE_PURGE_GRACE_SECONDS: '0',
+    });
+    expect(env.FILE_MAX_BYTES).toBe(1_048_576);
+    expect(env.FILE_WORKSPACE_QUOTA_BYTES).toBe(5_000_000_000);
+    expect(env.FILE_PURGE_GRACE_SECONDS).toBe(0);
+  });
+
+  it.each([
+    ['FILE_MAX_BYTES', '100MB'],
+    ['FILE_MAX_BYTES', '0'],
+    ['FILE_WORKSPACE_QUOTA_BYTES', '-1'],
+    ['FILE_PURGE_GRACE_SECONDS', '1.5'],
+  ])('refuse %s=%s, naming it', (name, value) => {
+    expect(() => loadApiEnv({ [name]: value })).toThrow(new RegExp(`${name}: expected a`));
+  });
+});

@@ -15,7 +15,9 @@ import { createAdaptorServer } from '@hono/node-server';
 import { BackgroundTasks } from './background-tasks';
 import { authConfigFromEnv, composeApp, fileSettingsFromEnv } from './compose-app';
 import type { ApiEnv } from './env';
+import { enqueueFileProcessing, registerFileJobs } from './files/file-jobs';
 import { startFilePurge } from './files/purge';
+import { type JobQueue, openJobQueue } from './jobs/job-queue';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer';
 
 const { version } = JSON.parse(
@@ -61,8 +63,21 @@ export async function startServer(
     logger: logger.child({ component: 'backends' }),
     connectionName: 'confab',
   });
+  let jobs: JobQueue | null = null;
   try {
     const tasks = new BackgroundTasks(logger.child({ component: 'tasks' }));
+    // Durable jobs (file processing) run in the processes that take uploads.
+    const queue = env.SERVICES.includes('api')
+      ? await openJobQueue(backends.database, { logger })
+      : null;
+    jobs = queue;
+    if (queue) {
+      await registerFileJobs(queue, {
+        db: backends.database.db,
+        blobs: backends.blobs,
+        logger: logger.child({ component: 'files' }),
+      });
+    }
     const mailer = env.SMTP_URL
       ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM)
       : await createOutboxMailer(resolve(env.DATA_DIR, 'outbox'), env.MAIL_FROM);
@@ -75,7 +90,12 @@ export async function startServer(
       services: env.SERVICES,
       clientDir: env.CLIENT_DIST_DIR,
       version,
-      files: { settings: fileSettingsFromEnv(env) },
+      files: {
+        settings: fileSettingsFromEnv(env),
+        ...(queue
+          ? { enqueueProcessing: (fileId: string) => enqueueFileProcessing(queue, fileId) }
+          : {}),
+      },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     limitHttpServer(server, { ...httpLimits(env), ...options.http });
@@ -113,11 +133,13 @@ export async function startServer(
         await sync?.stop();
         await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
         await tasks.drain();
+        await queue?.stop();
         await mailer.close();
         await backends.close();
       },
     };
   } catch (error) {
+    await jobs?.stop();
     await backends.close();
     throw error;
   }

@@ -85,7 +85,7 @@ export async function storeUpload(deps: UploadDeps, limits: FileLimits, upload: 
 }
 
 async function checkAndPromote(
-  { db, blobs, enqueueProcessing }: UploadDeps,
+  { db, blobs, logger, enqueueProcessing }: UploadDeps,
   limits: FileLimits,
   upload: Upload,
   id: string,
@@ -139,8 +139,11 @@ async function checkAndPromote(
     if (!row) throw new Error(`file ${id} vanished while it was promoted`);
     return row;
   });
-  // After the commit: a job that ran before it would not find the file ready.
-  await enqueueProcessing?.(id);
+  // After the commit: a job that ran before it would not find the file ready. The upload stands
+  // if queueing fails; the file then shows no thumbnail ('pending') and downloads as it is.
+  await enqueueProcessing?.(id).catch((error: unknown) =>
+    logger.error({ err: error, fileId: id }, 'could not queue file processing'),
+  );
   return promoted;
 }
 
