@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { createS3BlobStore } from '../../../../db/src/blobs/s3-blob-store';
 import { BackgroundTasks } from '../../background-tasks';
 import { composeApp } from '../../compose-app';
+import { enqueueFileProcessing, registerFileJobs } from '../../files/file-jobs';
+import { type JobQueue, openJobQueue } from '../../jobs/job-queue';
 import { createOutboxMailer } from '../../mail/mailer';
 import { callAs, ORIGIN, openTestBackends, type Person, signUp } from '../auth/test-app';
 import { DEFAULT_FILE_SETTINGS, type FileSettings } from './files-deps';
@@ -46,13 +48,22 @@ function tracked(store: BlobStore, keys: Set<string>): BlobStore {
  * The API twice over one test database: once storing files in the local folder, once in a real
  * S3-protocol server (s3rver), so every file test runs against both stores.
  */
-export function useFileTestApis(settings: Partial<FileSettings> = {}) {
+export function useFileTestApis(
+  settings: Partial<FileSettings> = {},
+  {
+    processIn,
+  }: {
+    /** Runs file processing jobs (a real queue on the test database) for this store's app. */
+    processIn?: StoreKind;
+  } = {},
+) {
   const testDb = useTestDatabase();
   const testRedis = useTestRedis();
   const s3 = useTestS3();
   const apis = new Map<StoreKind, FileTestApi>();
   let backends: Backends | undefined;
   let s3Store: BlobStore | undefined;
+  let queue: JobQueue | undefined;
   beforeAll(async () => {
     backends = await openTestBackends(testDb.url, testRedis.url, testRedis.prefix);
     s3Store = createS3BlobStore({
@@ -66,6 +77,20 @@ export function useFileTestApis(settings: Partial<FileSettings> = {}) {
       const storedKeys = new Set<string>();
       const blobs = tracked(kind === 'local' ? backends.blobs : s3Store, storedKeys);
       const withStore: Backends = { ...backends, blobs };
+      let enqueueProcessing: ((fileId: string) => Promise<void>) | undefined;
+      if (kind === processIn) {
+        const jobs = await openJobQueue(backends.database, {
+          logger: createLogger('silent'),
+          pollingIntervalSeconds: 0.5,
+        });
+        queue = jobs;
+        await registerFileJobs(jobs, {
+          db: backends.database.db,
+          blobs,
+          logger: createLogger('silent'),
+        });
+        enqueueProcessing = (fileId) => enqueueFileProcessing(jobs, fileId);
+      }
       const { app } = await composeApp({
         backends: withStore,
         auth: {
@@ -85,12 +110,16 @@ export function useFileTestApis(settings: Partial<FileSettings> = {}) {
         clientDir: '/nonexistent',
         version: 'test',
         checkResponses: true,
-        files: { settings: { ...DEFAULT_FILE_SETTINGS, ...settings } },
+        files: {
+          settings: { ...DEFAULT_FILE_SETTINGS, ...settings },
+          ...(enqueueProcessing ? { enqueueProcessing } : {}),
+        },
       });
       apis.set(kind, { app, backends: withStore, blobs, storedKeys });
     }
   }, 60_000);
   afterAll(async () => {
+    await queue?.stop();
     await s3Store?.close();
     await backends?.close();
   });
