@@ -27,6 +27,14 @@ describe('processPdf', () => {
     expect([result.width, result.height]).toEqual([1024, 1024]);
   });
 
+  it('refuses a PDF that takes longer than its time limit, and stops reading it', async () => {
+    const result = await processPdf(textPdf(['slow']), { timeoutMs: 1 });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(/longer than/),
+    });
+  });
+
   it('skips an encrypted PDF', async () => {
     const mupdf = await import('mupdf');
     const plain = mupdf.Document.openDocument(textPdf(['secret']), 'application/pdf');
