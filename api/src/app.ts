@@ -28,6 +28,9 @@ import { invitationsRoutes } from './routes/invitations/invitations-routes';
 import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
 import { workspacesRoutes } from './routes/workspaces/workspaces-routes';
 
+/** `POST /api/channels/{channelId}/files` (channel-files-routes.ts). */
+const UPLOAD_PATH = /^\/api\/channels\/[^/]+\/files$/;
+
 export interface AppOptions {
   backends: Backends;
   auth: Auth;
@@ -72,7 +75,16 @@ export function createApp({
     '*',
     securityHeaders({ publicUrl: auth.config.publicUrl, trustProxy: auth.config.trustProxy }),
   );
-  app.use('*', limitRequestBodies());
+  // Uploads are held to the file limit from the first byte (the route lowers it to what the quota
+  // leaves); everything else to the JSON default. The wrapper checks its limit as soon as it is
+  // made, so an upload's ceiling cannot wait for its route to raise it.
+  const uploadBodies = limitRequestBodies({ maxBytes: settings.maxBytes });
+  const otherBodies = limitRequestBodies();
+  app.use('*', (c, next) =>
+    c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path)
+      ? uploadBodies(c, next)
+      : otherBodies(c, next),
+  );
 
   const api = new Hono();
   if (services.includes('api')) {

@@ -22,7 +22,8 @@ export interface Inspection {
  * have let a first chunk through under the default limit before the route lowered it.
  */
 export class InspectStream extends Transform {
-  private size = 0;
+  // Not `size`: @aws-sdk/lib-storage takes a body's `size` for its total length.
+  private seenBytes = 0;
   private readonly hash = createHash('sha256');
   private readonly headChunks: Buffer[] = [];
   private headSize = 0;
@@ -33,8 +34,8 @@ export class InspectStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.byteLength;
-    if (this.size > this.maxBytes) {
+    this.seenBytes += chunk.byteLength;
+    if (this.seenBytes > this.maxBytes) {
       callback(new BodyTooLargeError(this.maxBytes));
       return;
     }
@@ -56,7 +57,7 @@ export class InspectStream extends Transform {
   /** What was seen; call after the stream ended. */
   result(): Inspection {
     return {
-      size: this.size,
+      size: this.seenBytes,
       sha256: this.hash.digest('hex'),
       head: Buffer.concat(this.headChunks, this.headSize),
       isText: this.decoder !== null,
