@@ -73,13 +73,35 @@ const loaded = (page: Page, selector: string) =>
       return Boolean(image?.complete && image.naturalWidth > 0);
     },
     selector,
-    { timeout: 30_000 },
+    // Thumbnails are made by a background job, which waits its turn on a busy machine.
+    { timeout: 60_000 },
   );
+
+/** Deletes the channel's file of that name as the signed-in user of `page` (its uploader). */
+function deleteFile(page: Page, channelId: string, name: string) {
+  return page.evaluate(
+    async ({ channelId, name }) => {
+      const refreshed = await fetch('/api/auth/refresh', { method: 'POST' });
+      const { accessToken } = (await refreshed.json()) as { accessToken: string };
+      const headers = { Authorization: `Bearer ${accessToken}` };
+      const listed = await fetch(`/api/channels/${channelId}/files`, { headers });
+      const { files } = (await listed.json()) as { files: { id: string; name: string }[] };
+      const file = files.find((each) => each.name === name);
+      if (!file) throw new Error(`no ${name} in the channel's files`);
+      const deleted = await fetch(`/api/files/${file.id}`, { method: 'DELETE', headers });
+      if (deleted.status !== 204) throw new Error(`DELETE answered ${deleted.status}`);
+    },
+    { channelId, name },
+  );
+}
 
 describe('files in Chromium', () => {
   it('shares an image and a PDF by drag and drop, with progress, thumbnails, previews, lightbox and the Files list; refuses a disguised file', async () => {
     await mkdir(SHOTS, { recursive: true });
-    const { ada, bob, adaContext, bobContext, errors } = await team(harness, harness.baseUrl);
+    const { ada, bob, adaContext, bobContext, errors, channelId } = await team(
+      harness,
+      harness.baseUrl,
+    );
     const photo = await beachJpeg();
     const pdf = textPdf(['Quarterly plan', 'Page two']);
 
@@ -155,6 +177,60 @@ describe('files in Chromium', () => {
     expect(await composer(ada).inputValue()).toBe('with the cat');
     await chips.getByRole('button', { name: 'Remove cat.png' }).click();
     await chips.waitFor({ state: 'detached' });
+    await composer(ada).fill('');
+
+    // A paste into the composer attaches too, and an upload can be cancelled while it runs.
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 1024,
+    });
+    await ada.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['x'.repeat(20_000)], 'snippet.txt', { type: 'text/plain' }));
+      document
+        .querySelector('textarea[aria-label="Message # general"]')
+        ?.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+        );
+    });
+    await ada.getByRole('progressbar', { name: 'Uploading snippet.txt' }).waitFor();
+    await chips.getByRole('button', { name: 'Cancel snippet.txt' }).click();
+    await chips.waitFor({ state: 'detached' });
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+
+    // The paperclip opens the file picker; a message may be a file alone.
+    const [chooser] = await Promise.all([
+      ada.waitForEvent('filechooser'),
+      ada.getByRole('button', { name: 'Attach files' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'todo.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('1. ship files\n'),
+    });
+    await chips.getByText('ready').waitFor();
+    await composer(ada).press('Enter');
+    const alone = messages(bob)
+      .getByRole('listitem', { name: 'Message from Ada' })
+      .filter({ hasText: 'todo.txt' });
+    await alone.locator('pre', { hasText: 'ship files' }).waitFor();
+    expect(await alone.locator('span.text').textContent()).toBe('');
+
+    // Deleted by its uploader, it reads "File removed" wherever it was shared.
+    await deleteFile(ada, channelId, 'todo.txt');
+    await bob.reload();
+    await messages(bob)
+      .getByRole('listitem', { name: 'Message from Ada' })
+      .getByText('File removed')
+      .waitFor();
+    await bob.screenshot({ path: join(SHOTS, 'removed.png') });
 
     // The browser reports the refused upload's 415 itself; nothing else went wrong.
     expect(errors.flat().filter((error) => !/status of 415 .*name=cat\.png/.test(error))).toEqual(
@@ -162,7 +238,7 @@ describe('files in Chromium', () => {
     );
     await adaContext.close();
     await bobContext.close();
-  }, 120_000);
+  }, 180_000);
 
   it('keeps a file attached offline across a reload and posts it once when back online', async () => {
     const { ada, bob, adaContext, bobContext, channelId } = await team(harness, harness.baseUrl);
@@ -198,7 +274,7 @@ describe('files in Chromium', () => {
       .filter({ hasText: 'Notes from the train' });
     await arrived.waitFor({ timeout: 30_000 });
     await arrived.getByText('notes.txt').waitFor();
-    await arrived.locator('pre', { hasText: 'line two' }).waitFor({ timeout: 30_000 });
+    await arrived.locator('pre', { hasText: 'line two' }).waitFor({ timeout: 60_000 });
     await sending.waitFor({ state: 'detached' });
     await bob.screenshot({ path: join(SHOTS, 'offline-delivered.png') });
 
@@ -223,5 +299,5 @@ describe('files in Chromium', () => {
     expect(await arrived.count()).toBe(1);
     await adaContext.close();
     await bobContext.close();
-  }, 120_000);
+  }, 180_000);
 });

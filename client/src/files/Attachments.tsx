@@ -193,7 +193,7 @@ function FileCard({ info }: { info: FileInfo }) {
 function FileLine({ info, detail }: { info: FileInfo; detail?: string | null }) {
   return (
     <div className="file-line">
-      <span className={`file-icon ${info.kind}`} aria-hidden="true">
+      <span className={`file-icon kind-${info.kind}`} aria-hidden="true">
         {badgeOf(info.name, info.kind)}
       </span>
       <span className="file-name" title={info.name}>

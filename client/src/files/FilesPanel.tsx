@@ -44,7 +44,7 @@ export function FilesPanel({
             {file.urls.thumbSmall ? (
               <img src={file.urls.thumbSmall} alt="" width={40} height={40} />
             ) : (
-              <span className={`file-icon ${file.kind}`} aria-hidden="true">
+              <span className={`file-icon kind-${file.kind}`} aria-hidden="true">
                 {badgeOf(file.name, file.kind)}
               </span>
             )}

@@ -33,7 +33,7 @@ describe('file metadata', () => {
   it('polls a file being processed with a backoff, then refreshes before its URLs expire', () => {
     const pending = info('a', { processing: 'pending' });
     expect([1, 2, 3, 4, 9].map((answers) => nextRefreshMs(pending, answers))).toEqual([
-      1_000, 2_000, 4_000, 8_000, 30_000,
+      1_000, 1_500, 2_250, 3_375, 10_000,
     ]);
     expect(nextRefreshMs(info('a'), 1, 0)).toBe(540_000);
     expect(nextRefreshMs(info('a'), 1, 590_000)).toBe(5_000);

@@ -8,8 +8,11 @@ export type FileInfo = ApiResponse<'GET /api/files/{fileId}'>['file'];
 const BATCH = 100;
 /** Asked again this long before the signed URLs expire, so a shown image never breaks. */
 const EXPIRY_MARGIN_MS = 60_000;
-/** Polling a file whose thumbnails are being made: 1 s, doubling, at most this. */
-const MAX_POLL_MS = 30_000;
+/**
+ * Polling a file whose thumbnails are being made: 1 s, growing by half, at most this (a job
+ * waits its turn behind others on a busy server; a batched request costs little).
+ */
+const MAX_POLL_MS = 10_000;
 
 type Waiter = { resolve: (info: FileInfo | null) => void; reject: (error: unknown) => void };
 
@@ -54,7 +57,7 @@ export class FileInfoLoader {
 
 /**
  * When to ask again for a file's metadata: while its thumbnails are being made, with a backoff
- * (1 s doubling up to 30 s, by how many answers came already); otherwise shortly before its
+ * (1 s growing by half up to 10 s, by how many answers came already); otherwise shortly before its
  * signed URLs expire. Never for a file that is gone or unreadable.
  */
 export function nextRefreshMs(
@@ -64,7 +67,7 @@ export function nextRefreshMs(
 ): number | false {
   if (!info || info.deleted) return false;
   if (info.processing === 'pending')
-    return Math.min(1000 * 2 ** Math.max(0, answers - 1), MAX_POLL_MS);
+    return Math.min(Math.round(1000 * 1.5 ** Math.max(0, answers - 1)), MAX_POLL_MS);
   const expires = Date.parse(info.urlsExpireAt);
   if (Number.isNaN(expires)) return false;
   return Math.max(5_000, expires - EXPIRY_MARGIN_MS - now);
