@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { startProcess, startS3Service, tsEntry, waitFor } from '@confab/db/testing';
 import { writeBenchResults } from '@confab/db/testing/bench-results';
 import { startTestServices } from '@confab/db/testing/services';
@@ -15,8 +16,9 @@ import { noiseJpeg, textPdf } from '../src/files/processing/testing/sample-files
 
 /**
  * Files [#16]: thumbnail time for a 12 MP photo (and a PDF preview), upload throughput through
- * the API against a direct PutObject to the same S3 server, and the API process's RSS growth
- * during a 100 MiB upload. BENCH_UPLOAD_MIB changes the upload size.
+ * the API against a direct PutObject to the same S3 server (and, to tell the route's own cost
+ * from S3's, against the multipart upload the app's S3 store makes of a body of unknown length),
+ * and the API process's RSS growth during a 100 MiB upload. BENCH_UPLOAD_MIB changes the size.
  */
 const UPLOAD_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 100);
 const THUMBNAIL_RUNS = 5;
@@ -183,12 +185,13 @@ async function uploadFigures() {
         responseChecksumValidation: 'WHEN_REQUIRED',
       });
       const direct: number[] = [];
+      const multipart: number[] = [];
       const api: number[] = [];
       let rssGrowth = 0;
       // A small upload first, so start-up allocations (first route, first S3 request) are not counted.
       await uploadThroughApi(target, MiB);
       for (let run = 0; run < UPLOAD_RUNS; run++) {
-        const started = performance.now();
+        let started = performance.now();
         await client.send(
           new PutObjectCommand({
             Bucket: bucket,
@@ -198,6 +201,16 @@ async function uploadFigures() {
           }),
         );
         direct.push(performance.now() - started);
+
+        // What the app's S3 store does with a body of unknown length (db/src/blobs/s3-blob-store.ts).
+        started = performance.now();
+        await new Upload({
+          client,
+          params: { Bucket: bucket, Key: `multipart/${run}`, Body: randomBody(size) },
+          partSize: 8 * MiB,
+          queueSize: 2,
+        }).done();
+        multipart.push(performance.now() - started);
 
         const before = rssMiB(pid);
         let peak = before;
@@ -217,6 +230,7 @@ async function uploadFigures() {
       return {
         uploadMiB: UPLOAD_MIB,
         directPutObjectMiBPerS: round(directMiBs),
+        directMultipartMiBPerS: round(UPLOAD_MIB / (median(multipart) / 1000)),
         apiUploadMiBPerS: round(apiMiBs),
         apiVsDirect: round(apiMiBs / directMiBs, 2),
         serverRssGrowthMiB: round(rssGrowth),
