@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Backends, docName, Policy, schema } from '@confab/db';
 import { useTestDatabase, useTestRedis } from '@confab/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileUrlSigner } from '../files/url-signer';
 import { createTestApp, jsonRequest, openTestBackends } from './auth/test-app';
 
 /**
@@ -13,6 +14,8 @@ const testRedis = useTestRedis();
 let backends: Backends;
 let harness: Awaited<ReturnType<typeof createTestApp>>;
 let policy: Policy;
+/** The installation's URL signer, to sign URLs for any user (as if handed one earlier). */
+let signer: FileUrlSigner;
 
 const ACTORS = [
   'outsider',
@@ -33,6 +36,7 @@ beforeAll(async () => {
   backends = await openTestBackends(testDb.url, testRedis.url, testRedis.prefix);
   harness = await createTestApp(backends, { redisKeyPrefix: testRedis.prefix });
   policy = new Policy(backends.database.db);
+  signer = await FileUrlSigner.open(backends.database.db);
   for (const person of people) {
     const [user] = await backends.database.db
       .insert(schema.users)
@@ -417,6 +421,317 @@ describe('permission matrix: routes', () => {
       });
     });
   }
+});
+
+// Files: every file route against every actor, for a file of the public channel, the private
+// channel, a DM (member and target) and a public channel the guest is not in. The target uploaded
+// the first three; `extra` the last. Cells that must not leak answer as if the file did not exist.
+
+interface FileWorld extends World {
+  /** A DM of the member and the target. */
+  dm: string;
+  files: Record<FilePlace, string>;
+}
+const FILE_PLACES = ['public', 'private', 'dm', 'otherPublic'] as const;
+type FilePlace = (typeof FILE_PLACES)[number];
+const VARIANTS = ['original', 'thumb-small', 'thumb-large', 'preview'] as const;
+
+/** Who may read a file of each place (the channel's readers), by actor. */
+const readers: Record<FilePlace, readonly Actor[]> = {
+  public: ['nonMember', 'guest', 'member', 'channelAdmin', 'workspaceAdmin', 'owner'],
+  private: ['guest', 'member', 'channelAdmin'],
+  dm: ['member'],
+  otherPublic: ['nonMember', 'member', 'channelAdmin', 'workspaceAdmin', 'owner'],
+};
+/** The same as statuses: what a reader gets, and 404 for everyone else. */
+const readable = (place: FilePlace, ok: number): Expected =>
+  Object.fromEntries(
+    ACTORS.map((actor) => [actor, readers[place].includes(actor) ? ok : 404]),
+  ) as Expected;
+
+/** A promoted file with every variant in the blob store, attached to a message of its channel. */
+async function storedFile(world: World, channelId: string, uploader: Person): Promise<string> {
+  const id = randomUUID();
+  const derived = {
+    thumbSmall: `derived/${id}/thumb-small.webp`,
+    thumbLarge: `derived/${id}/thumb-large.webp`,
+    preview: `derived/${id}/preview.webp`,
+  };
+  const bytes = new TextEncoder().encode('hello\n');
+  await backends.blobs.put(`files/${id}`, bytes, { contentType: 'text/plain' });
+  for (const key of Object.values(derived))
+    await backends.blobs.put(key, bytes, { contentType: 'image/webp' });
+  await backends.database.db.insert(schema.files).values({
+    id,
+    workspaceId: world.workspace,
+    channelId,
+    uploaderId: ids[uploader],
+    storageKey: `files/${id}`,
+    name: 'notes.txt',
+    declaredType: 'text/plain',
+    contentType: 'text/plain',
+    kind: 'text',
+    byteSize: bytes.byteLength,
+    sha256: '0'.repeat(64),
+    status: 'ready',
+    processing: 'done',
+    derived,
+    messageId: `01JE${randomUUID().replace(/-/g, '').slice(0, 22).toUpperCase()}`,
+  });
+  return id;
+}
+
+async function buildFileWorld(): Promise<FileWorld> {
+  const world = await buildWorld();
+  const db = backends.database.db;
+  const members = [ids.member, ids.target].sort();
+  const [dm] = await db
+    .insert(schema.channels)
+    .values({ workspaceId: world.workspace, kind: 'dm' as const, dmKey: members.join(',') })
+    .returning();
+  if (!dm) throw new Error('no DM');
+  await db
+    .insert(schema.channelMembers)
+    .values(members.map((userId) => ({ channelId: dm.id, userId })));
+  await db
+    .insert(schema.channelMembers)
+    .values({ channelId: world.otherPublic, userId: ids.extra });
+  const files = {
+    public: await storedFile(world, world.publicChannel, 'target'),
+    private: await storedFile(world, world.privateChannel, 'target'),
+    dm: await storedFile(world, dm.id, 'target'),
+    otherPublic: await storedFile(world, world.otherPublic, 'extra'),
+  };
+  return { ...world, dm: dm.id, files };
+}
+
+const channelOf = (world: FileWorld, place: FilePlace) =>
+  ({
+    public: world.publicChannel,
+    private: world.privateChannel,
+    dm: world.dm,
+    otherPublic: world.otherPublic,
+  })[place];
+
+/** A request as `actor`, its bearer token unless `anonymous` (the content route needs none). */
+async function call(
+  actor: Person,
+  method: string,
+  path: string,
+  { body, type, anonymous }: { body?: Uint8Array; type?: string; anonymous?: boolean } = {},
+) {
+  const headers: Record<string, string> = {};
+  if (!anonymous) headers.Authorization = `Bearer ${tokens[actor]}`;
+  if (type) headers['Content-Type'] = type;
+  return harness.app.request(path, { method, headers, body });
+}
+
+interface FileRoute {
+  name: string;
+  run: (world: FileWorld, actor: Actor) => Promise<Response>;
+  expected: Expected;
+  /** What a successful answer must hold besides its status. */
+  check?: (response: Response, world: FileWorld, actor: Actor) => Promise<void>;
+}
+
+interface FileInfoBody {
+  id: string;
+  deleted: boolean;
+  urls: Record<'original' | 'thumbSmall' | 'thumbLarge' | 'preview', string | null>;
+}
+
+/** Every URL of a FileInfo is signed for its viewer, and for no one else. */
+function expectUrlsFor(file: FileInfoBody, userId: string) {
+  for (const url of Object.values(file.urls)) {
+    expect(url).toBeTruthy();
+    expect(new URL(url ?? '', 'http://x').searchParams.get('u')).toBe(userId);
+  }
+}
+
+const signedUrl = (fileId: string, variant: string, userId: string, exp = signer.expiry()) =>
+  signer.url({ fileId, variant, userId, exp });
+
+//                                    outsider nonMember guest member chAdmin wsAdmin owner
+const fileRoutes: FileRoute[] = FILE_PLACES.flatMap((place): FileRoute[] => [
+  {
+    name: `upload a file to the ${place} channel`,
+    run: (w, actor) =>
+      call(actor, 'POST', `/api/channels/${channelOf(w, place)}/files?name=a.txt`, {
+        body: new TextEncoder().encode('some text\n'),
+        type: 'text/plain',
+      }),
+    expected: {
+      public: row(404, 403, 201, 201, 201, 403, 403),
+      private: row(404, 404, 201, 201, 201, 404, 404),
+      dm: row(404, 404, 404, 201, 404, 404, 404),
+      otherPublic: row(404, 403, 404, 403, 403, 403, 403),
+    }[place],
+  },
+  {
+    name: `see a file of the ${place} channel`,
+    run: (w, actor) => call(actor, 'GET', `/api/files/${w.files[place]}`),
+    expected: readable(place, 200),
+    check: async (response, w, actor) => {
+      const { file } = (await response.json()) as { file: FileInfoBody };
+      expect(file.id).toBe(w.files[place]);
+      expectUrlsFor(file, ids[actor]);
+    },
+  },
+  {
+    name: `list the ${place} channel’s files`,
+    run: (w, actor) => call(actor, 'GET', `/api/channels/${channelOf(w, place)}/files`),
+    expected: readable(place, 200),
+    check: async (response, w, actor) => {
+      const { files } = (await response.json()) as { files: FileInfoBody[] };
+      expect(files.map((file) => file.id)).toEqual([w.files[place]]);
+      for (const file of files) expectUrlsFor(file, ids[actor]);
+    },
+  },
+  {
+    name: `delete the target’s file of the ${place} channel`,
+    run: (w, actor) => call(actor, 'DELETE', `/api/files/${w.files[place]}`),
+    // The uploader or a workspace admin, among those who can see the file at all.
+    expected: Object.fromEntries(
+      ACTORS.map((actor) => [
+        actor,
+        !readers[place].includes(actor)
+          ? 404
+          : actor === 'workspaceAdmin' || actor === 'owner'
+            ? 204
+            : 403,
+      ]),
+    ) as Expected,
+  },
+  ...VARIANTS.map((variant) => ({
+    name: `fetch the ${variant} of a file of the ${place} channel with a URL signed for oneself`,
+    run: (w: FileWorld, actor: Actor) =>
+      call(actor, 'GET', signedUrl(w.files[place], variant, ids[actor]), { anonymous: true }),
+    expected: readable(place, 200),
+    check: async (response: Response) => {
+      expect(await response.text()).toBe('hello\n');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    },
+  })),
+]);
+
+describe('permission matrix: files', () => {
+  for (const route of fileRoutes) {
+    describe(route.name, () => {
+      it.each(ACTORS)('as %s', async (actor) => {
+        const world = await buildFileWorld();
+        const response = await route.run(world, actor);
+        expect(response.status).toBe(route.expected[actor]);
+        if (response.ok && route.check) await route.check(response, world, actor);
+      });
+    });
+  }
+
+  it.each(ACTORS)('lists by ids only the files one may read, as %s', async (actor) => {
+    const world = await buildFileWorld();
+    const all = FILE_PLACES.map((place) => world.files[place]);
+    const response = await call(actor, 'GET', `/api/files?ids=${[...all, randomUUID()].join(',')}`);
+    expect(response.status).toBe(200);
+    const { files } = (await response.json()) as { files: FileInfoBody[] };
+    const expected = FILE_PLACES.filter((place) => readers[place].includes(actor));
+    expect(files.map((file) => file.id).sort()).toEqual(
+      expected.map((place) => world.files[place]).sort(),
+    );
+    for (const file of files) expectUrlsFor(file, ids[actor]);
+  });
+
+  it('refuses a URL whose user, variant, expiry or signature was changed (403), and serves no unknown file', async () => {
+    const world = await buildFileWorld();
+    const fileId = world.files.public;
+    const good = new URL(signedUrl(fileId, 'original', ids.member), 'http://x');
+    const fetchUrl = (url: URL) =>
+      call('member', 'GET', `${url.pathname}${url.search}`, {
+        anonymous: true,
+      });
+    expect((await fetchUrl(good)).status).toBe(200);
+    const tampered = (edit: (url: URL) => void) => {
+      const url = new URL(good);
+      edit(url);
+      return url;
+    };
+    const cases = {
+      'another user': tampered((url) => url.searchParams.set('u', ids.guest)),
+      'another variant': tampered((url) => {
+        url.pathname = url.pathname.replace('/original', '/preview');
+      }),
+      'a later expiry': tampered((url) =>
+        url.searchParams.set('exp', String(Number(url.searchParams.get('exp')) + 60)),
+      ),
+      'a changed signature': tampered((url) =>
+        url.searchParams.set('sig', `${url.searchParams.get('sig')?.slice(0, -2)}AA`),
+      ),
+      'no signature': tampered((url) => url.searchParams.delete('sig')),
+      expired: new URL(
+        signedUrl(fileId, 'original', ids.member, Math.floor(Date.now() / 1000) - 1),
+        'http://x',
+      ),
+    };
+    for (const [what, url] of Object.entries(cases))
+      expect((await fetchUrl(url)).status, what).toBe(403);
+    const unknown = new URL(signedUrl(randomUUID(), 'original', ids.member), 'http://x');
+    expect((await fetchUrl(unknown)).status).toBe(404);
+  });
+
+  it('lets the uploader delete their file; then nobody gets its bytes, its info says deleted', async () => {
+    const world = await buildFileWorld();
+    const fileId = world.files.private;
+    const url = signedUrl(fileId, 'original', ids.member);
+    expect((await call('target', 'DELETE', `/api/files/${fileId}`)).status).toBe(204);
+    expect((await call('member', 'GET', url, { anonymous: true })).status).toBe(404);
+    for (const variant of VARIANTS) {
+      const own = signedUrl(fileId, variant, ids.target);
+      expect((await call('target', 'GET', own, { anonymous: true })).status, variant).toBe(404);
+    }
+    const response = await call('member', 'GET', `/api/files/${fileId}`);
+    expect(response.status).toBe(200);
+    const { file } = (await response.json()) as { file: FileInfoBody };
+    expect(file).toMatchObject({
+      deleted: true,
+      urls: { original: '', thumbSmall: null, thumbLarge: null, preview: null },
+    });
+  });
+
+  // A signed URL lives FILE_URL_LIFETIME_SECONDS (10 minutes, rounded up to the next minute); the
+  // content route asks again on every request whether its user may still read the file.
+  it('stops a removed member’s still-valid URL at once: removed from the channel, or from the workspace', async () => {
+    const world = await buildFileWorld();
+    const info = async (actor: Person, fileId: string) => {
+      const response = await call(actor, 'GET', `/api/files/${fileId}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { file: FileInfoBody }).file;
+    };
+    const privateUrls = (await info('member', world.files.private)).urls;
+    const publicUrls = (await info('member', world.files.public)).urls;
+    for (const url of Object.values(privateUrls))
+      expect((await call('member', 'GET', url ?? '', { anonymous: true })).status).toBe(200);
+
+    const removal = await call(
+      'channelAdmin',
+      'DELETE',
+      `/api/channels/${world.privateChannel}/members/${ids.member}`,
+    );
+    expect(removal.status).toBe(204);
+    for (const url of Object.values(privateUrls))
+      expect((await call('member', 'GET', url ?? '', { anonymous: true })).status).toBe(404);
+    // Still a member of the public channel: that URL still works.
+    expect(
+      (await call('member', 'GET', publicUrls.original ?? '', { anonymous: true })).status,
+    ).toBe(200);
+
+    const gone = await call(
+      'owner',
+      'DELETE',
+      `/api/workspaces/${world.workspace}/members/${ids.member}`,
+    );
+    expect(gone.status).toBe(204);
+    for (const url of Object.values(publicUrls))
+      expect((await call('member', 'GET', url ?? '', { anonymous: true })).status).toBe(404);
+    expect((await call('member', 'GET', `/api/files/${world.files.public}`)).status).toBe(404);
+  });
 });
 
 describe('permission matrix: sync docs', () => {
