@@ -50,7 +50,10 @@ async function dropFiles(page: Page, selector: string, files: DroppedFile[]) {
   );
 }
 
-/** A 1600x1000 JPEG of a beach (sky, sun, sea and sand): ~22 KB, a real photo's shape. */
+/**
+ * A 1600x1000 JPEG of a beach (sky, sun, sea and sand): ~110 KB, more than other routes' 64 KB
+ * body limit, in a real photo's shape.
+ */
 function beachJpeg(): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1000">
     <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1">
@@ -59,7 +62,7 @@ function beachJpeg(): Promise<Buffer> {
     <rect width="1600" height="620" fill="url(#sky)"/><circle cx="1200" cy="330" r="110" fill="#ffd23f"/>
     <rect y="600" width="1600" height="180" fill="#1f7fb8"/><rect y="780" width="1600" height="220" fill="#f2d49b"/>
   </svg>`;
-  return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
+  return sharp(Buffer.from(svg)).jpeg({ quality: 100 }).toBuffer();
 }
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message # general' });
@@ -105,14 +108,14 @@ describe('files in Chromium', () => {
     const photo = await beachJpeg();
     const pdf = textPdf(['Quarterly plan', 'Page two']);
 
-    // Ada's uploads are slowed down (~8 KB/s) so that the progress bar is there to be seen.
+    // Ada's uploads are slowed down (~48 KB/s) so that the progress bar is there to be seen.
     const network = await adaContext.newCDPSession(ada);
     await network.send('Network.enable');
     await network.send('Network.emulateNetworkConditions', {
       offline: false,
       latency: 0,
       downloadThroughput: -1,
-      uploadThroughput: 8 * 1024,
+      uploadThroughput: 48 * 1024,
     });
     await dropFiles(ada, 'section.channel', [
       { name: 'beach.jpg', type: 'image/jpeg', bytes: photo },
