@@ -127,8 +127,9 @@ async function uploadThroughApi(target: UploadTarget, size: number): Promise<num
       headers: {
         Authorization: `Bearer ${target.token}`,
         'Content-Type': 'application/octet-stream',
+        // Declared, as a browser declares a File's size.
+        'Content-Length': String(size),
       },
-      // No Content-Length: the body streams (chunked), as a client that does not know its size sends it.
       body: Readable.toWeb(randomBody(size)) as ReadableStream,
       duplex: 'half',
     } as RequestInit,
