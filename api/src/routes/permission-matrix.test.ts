@@ -695,6 +695,27 @@ describe('permission matrix: files', () => {
     });
   });
 
+  it('keeps an archived channel’s files readable to its readers, and takes no uploads there', async () => {
+    const world = await buildFileWorld();
+    expect(
+      (await call('owner', 'POST', `/api/channels/${world.publicChannel}/archive`)).status,
+    ).toBe(204);
+    for (const actor of ['guest', 'member', 'channelAdmin'] as const) {
+      const upload = await call(
+        actor,
+        'POST',
+        `/api/channels/${world.publicChannel}/files?name=a.txt`,
+        {
+          body: new TextEncoder().encode('late\n'),
+          type: 'text/plain',
+        },
+      );
+      expect(upload.status, actor).toBe(403);
+      const url = signedUrl(world.files.public, 'original', ids[actor]);
+      expect((await call(actor, 'GET', url, { anonymous: true })).status, actor).toBe(200);
+    }
+  });
+
   // A signed URL lives FILE_URL_LIFETIME_SECONDS (10 minutes, rounded up to the next minute); the
   // content route asks again on every request whether its user may still read the file.
   it('stops a removed member’s still-valid URL at once: removed from the channel, or from the workspace', async () => {
