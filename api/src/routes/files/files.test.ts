@@ -280,6 +280,29 @@ describe.each(['local', 's3'] as StoreKind[])('files in the %s store', (store) =
     expect(await blobExists(api(), `files/${id}`)).toBe(false);
   });
 
+  it('lets a workspace owner delete a member’s file', async () => {
+    const sent = await upload(api(), bob, channelId, 'bobs.txt', 'bob');
+    const id = sent.body.file?.id ?? '';
+    expect((await callAs(api().app, ada, 'DELETE', `/api/files/${id}`)).status).toBe(204);
+    expect((await callAs(api().app, ada, 'DELETE', `/api/files/${id}`)).status).toBe(204);
+    const rows = await api()
+      .backends.database.db.select()
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.targetId, id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actorId: ada.id, action: 'file.delete', targetType: 'file' });
+  });
+
+  it('refuses uploads to an archived channel', async () => {
+    const archived = await teamWith(api(), ada);
+    expect(
+      (await callAs(api().app, ada, 'POST', `/api/channels/${archived.channelId}/archive`)).status,
+    ).toBe(204);
+    const sent = await upload(api(), ada, archived.channelId, 'late.txt', 'late');
+    expect(sent.status).toBe(403);
+    expect(sent.body.error?.message).toBe('This channel is archived');
+  });
+
   it('purges uploads never attached to a message after a day, row and bytes', async () => {
     const loose = await upload(api(), ada, channelId, 'loose.txt', 'loose');
     const kept = await upload(api(), ada, channelId, 'kept.txt', 'kept');
