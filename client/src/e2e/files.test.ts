@@ -149,6 +149,9 @@ describe('files in Chromium', () => {
     await shared.getByText('2 pages').waitFor();
     await shared.getByRole('link', { name: 'Download quarterly plan.pdf' }).waitFor();
     await bob.screenshot({ path: join(SHOTS, 'shared.png') });
+    await bob.setViewportSize({ width: 390, height: 844 });
+    await bob.screenshot({ path: join(SHOTS, 'shared-phone.png') });
+    await bob.setViewportSize({ width: 1280, height: 800 });
 
     // The lightbox opens on a click, keeps the focus, and Escape closes it.
     await shared.getByRole('button', { name: 'Open beach.jpg' }).click();

@@ -30,6 +30,7 @@ export function AttachmentChips({ attachments }: { attachments: Attachments }) {
             {each.state === 'uploaded' && <span className="muted">ready</span>}
             <button
               type="button"
+              className="chip-remove"
               aria-label={`${each.state === 'uploading' ? 'Cancel' : 'Remove'} ${each.file.name}`}
               onClick={() => remove(each.key)}
             >

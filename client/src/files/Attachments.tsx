@@ -130,11 +130,11 @@ function Lightbox({ info, onClose }: { info: FileInfo; onClose: () => void }) {
         <a href={info.urls.original} download={info.name}>
           Download
         </a>
-        <button type="button" aria-label="Close" onClick={onClose}>
+        <button type="button" className="close-button" aria-label="Close" onClick={onClose}>
           ×
         </button>
       </header>
-      {large && <img src={large} alt={info.name} />}
+      {large && <img className="lightbox-image" src={large} alt={info.name} />}
     </dialog>
   );
 }

@@ -31,7 +31,12 @@ export function FilesPanel({
     <aside className="files-panel" aria-label="Channel files">
       <header>
         <h3>Files</h3>
-        <button type="button" onClick={onClose} aria-label="Close the files list">
+        <button
+          type="button"
+          className="close-button"
+          onClick={onClose}
+          aria-label="Close the files list"
+        >
           ×
         </button>
       </header>
@@ -40,9 +45,15 @@ export function FilesPanel({
       {pages.isSuccess && !files.length && <p className="muted">No files shared here yet.</p>}
       <ul>
         {files.map((file) => (
-          <li key={file.id}>
+          <li key={file.id} className="file-row">
             {file.urls.thumbSmall ? (
-              <img src={file.urls.thumbSmall} alt="" width={40} height={40} />
+              <img
+                className="file-thumb"
+                src={file.urls.thumbSmall}
+                alt=""
+                width={40}
+                height={40}
+              />
             ) : (
               <span className={`file-icon kind-${file.kind}`} aria-hidden="true">
                 {badgeOf(file.name, file.kind)}

@@ -13,7 +13,7 @@ export function PendingPostList({ pending }: { pending: PendingPosts }) {
           {post.text && <span className="text">{post.text}</span>}
           <ul className="pending-files" aria-label="Files">
             {post.files.map((file) => (
-              <li key={file.key} className="file-name" title={file.name}>
+              <li key={file.key} className="pending-file file-name" title={file.name}>
                 {file.name}
               </li>
             ))}
