@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
-import type { WorkerAnswer } from './pdf-worker';
+import type { WorkerAnswer, WorkerReply, WorkerRequest } from './pdf-worker';
 import type { ProcessingResult } from './processing-result';
 import { readBytes } from './read-bytes';
 
@@ -23,7 +23,7 @@ const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
 
 /**
  * The first page as a WebP (longer side 1024 px), the page count and the text, read in a worker
- * thread of its own (see pdf-worker.ts).
+ * thread (see pdf-worker.ts).
  */
 export async function processPdf(
   input: Readable | Uint8Array,
@@ -64,25 +64,72 @@ export async function processPdf(
   }
 }
 
-function readInWorker(bytes: Uint8Array, timeoutMs: number): Promise<WorkerAnswer> {
-  return new Promise((resolve) => {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { bytes } });
-    let settled = false;
-    const settle = (answer: WorkerAnswer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(answer);
-    };
-    const timer = setTimeout(
-      () => settle({ kind: 'error', message: `took longer than ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    worker.once('message', (answer: WorkerAnswer) => settle(answer));
-    worker.once('error', (error) => settle({ kind: 'error', message: error.message }));
-    worker.once('exit', (code) =>
-      settle({ kind: 'error', message: `reader thread exited with code ${code}` }),
-    );
+/** An idle reader thread is ended after this long: mupdf's WASM memory only grows while it lives. */
+const IDLE_MS = 30_000;
+
+interface ReaderThread {
+  worker: Worker;
+  pending: Map<number, (answer: WorkerAnswer) => void>;
+  idleTimer?: NodeJS.Timeout;
+}
+
+let thread: ReaderThread | undefined;
+let nextId = 0;
+/** One PDF at a time: the thread is single-threaded anyway, and a timeout then names the right PDF. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * One reader thread, kept while PDFs keep coming (loading mupdf's WASM costs more than most
+ * renders). A thread that fails, exits or overruns a timeout is ended; the next PDF gets a new one.
+ */
+function readerThread(): ReaderThread {
+  if (thread) return thread;
+  const worker = new Worker(BOOTSTRAP, { eval: true });
+  // An idle reader must not keep the process alive.
+  worker.unref();
+  const current: ReaderThread = { worker, pending: new Map() };
+  const fail = (message: string) => {
+    if (thread === current) thread = undefined;
+    for (const resolve of current.pending.values()) resolve({ kind: 'error', message });
+    current.pending.clear();
+  };
+  worker.on('message', ({ id, answer }: WorkerReply) => {
+    current.pending.get(id)?.(answer);
+    current.pending.delete(id);
   });
+  worker.on('error', (error) => fail(error.message));
+  worker.on('exit', (code) => fail(`reader thread exited with code ${code}`));
+  thread = current;
+  return current;
+}
+
+function endThread(current: ReaderThread): void {
+  if (thread === current) thread = undefined;
+  clearTimeout(current.idleTimer);
+  void current.worker.terminate();
+}
+
+function readInWorker(bytes: Uint8Array, timeoutMs: number): Promise<WorkerAnswer> {
+  const turn = queue.then(
+    () =>
+      new Promise<WorkerAnswer>((resolve) => {
+        const current = readerThread();
+        clearTimeout(current.idleTimer);
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          current.pending.delete(id);
+          endThread(current);
+          resolve({ kind: 'error', message: `took longer than ${timeoutMs} ms` });
+        }, timeoutMs);
+        current.pending.set(id, (answer) => {
+          clearTimeout(timer);
+          current.idleTimer = setTimeout(() => endThread(current), IDLE_MS);
+          current.idleTimer.unref();
+          resolve(answer);
+        });
+        current.worker.postMessage({ id, bytes } satisfies WorkerRequest);
+      }),
+  );
+  queue = turn;
+  return turn;
 }
