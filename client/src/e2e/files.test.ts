@@ -5,12 +5,14 @@ import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { textPdf } from '../../../api/src/files/processing/testing/sample-files';
+import { noiseJpeg, textPdf } from '../../../api/src/files/processing/testing/sample-files';
 import { artifacts, useBrowserHarness } from './harness';
 import { team } from './team';
 import { waitUntil } from './ui';
 
-const harness = useBrowserHarness();
+/** A low file limit, so that a file over it is cheap to make. */
+const FILE_MAX_BYTES = 1024 * 1024;
+const harness = useBrowserHarness(() => ({ FILE_MAX_BYTES: String(FILE_MAX_BYTES) }));
 /** Screenshots for people to look at (not committed); SCREENSHOTS_DIR puts them elsewhere. */
 const SHOTS = process.env.SCREENSHOTS_DIR ?? join(artifacts, 'files');
 
@@ -183,6 +185,19 @@ describe('files in Chromium', () => {
     expect(await composer(ada).inputValue()).toBe('with the cat');
     await chips.getByRole('button', { name: 'Remove cat.png' }).click();
     await chips.waitFor({ state: 'detached' });
+
+    // A file over the size limit is refused as too large (the server stops reading it).
+    const huge = await noiseJpeg(2000, 1200);
+    expect(huge.length).toBeGreaterThan(FILE_MAX_BYTES);
+    await dropFiles(ada, 'section.channel', [
+      { name: 'huge.jpg', type: 'image/jpeg', bytes: huge },
+    ]);
+    await chips.getByRole('alert').waitFor();
+    expect(await chips.getByRole('alert').textContent()).toBe(
+      `huge.jpg is too large. A file may be at most ${FILE_MAX_BYTES} bytes`,
+    );
+    await chips.getByRole('button', { name: 'Remove huge.jpg' }).click();
+    await chips.waitFor({ state: 'detached' });
     await composer(ada).fill('');
 
     // A paste into the composer attaches too, and an upload can be cancelled while it runs.
@@ -238,10 +253,10 @@ describe('files in Chromium', () => {
       .waitFor();
     await bob.screenshot({ path: join(SHOTS, 'removed.png') });
 
-    // The browser reports the refused upload's 415 itself; nothing else went wrong.
-    expect(errors.flat().filter((error) => !/status of 415 .*name=cat\.png/.test(error))).toEqual(
-      [],
-    );
+    // The browser reports the refused uploads' 415 and 413 itself; nothing else went wrong.
+    expect(
+      errors.flat().filter((error) => !/status of 41[35] .*name=(cat\.png|huge\.jpg)/.test(error)),
+    ).toEqual([]);
     await adaContext.close();
     await bobContext.close();
   }, 180_000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Api } from '../api/api';
+import { badgeOf } from './Attachments';
 import { type FileInfo, FileInfoLoader, nextRefreshMs } from './file-info';
 
 const info = (id: string, change: Partial<FileInfo> = {}) =>
@@ -39,5 +40,15 @@ describe('file metadata', () => {
     expect(nextRefreshMs(info('a'), 1, 590_000)).toBe(5_000);
     expect(nextRefreshMs(info('a', { deleted: true }), 1)).toBe(false);
     expect(nextRefreshMs(null, 1)).toBe(false);
+  });
+
+  it('badges a file by a short extension, or by its kind for hostile or missing ones', () => {
+    expect(badgeOf('report.pdf', 'pdf')).toBe('PDF');
+    expect(badgeOf('photo.jpeg', 'image')).toBe('JPEG');
+    expect(badgeOf('.bashrc', 'text')).toBe('TEXT');
+    expect(badgeOf('../../etc/passwd', 'other')).toBe('OTHER');
+    expect(badgeOf(`x.${'a'.repeat(300)}`, 'other')).toBe('OTHER');
+    expect(badgeOf('invoice\u202Efdp.exe', 'other')).toBe('EXE');
+    expect(badgeOf('notes.t<x>t', 'text')).toBe('TEXT');
   });
 });

@@ -88,6 +88,18 @@ export function useAttachments(api: Api, channelId: string): Attachments {
     [api, channelId, update],
   );
 
+  // Files chosen offline start uploading once the browser is back online, so that sending
+  // them later does not wait.
+  useEffect(() => {
+    const online = () => {
+      const waiting = listRef.current.filter((each) => each.state === 'waiting');
+      for (const each of waiting) update(each.key, { state: 'uploading', loaded: 0 });
+      for (const each of waiting) start(each);
+    };
+    window.addEventListener('online', online);
+    return () => window.removeEventListener('online', online);
+  }, [start, update]);
+
   const add = useCallback(
     (files: Iterable<File>) => {
       const room = LIMITS.filesPerMessage - listRef.current.length;
