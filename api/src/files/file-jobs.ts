@@ -113,6 +113,7 @@ async function processFileJob(
   });
   // Deleted while it was processed: the purge only knows the keys the row lists, so ours go now.
   if (!updated) await Promise.all(Object.values(derived).map((key) => blobs.delete(key)));
+  logger.info({ fileId, settled: updated }, 'file processed');
 }
 
 async function storeDerived(
