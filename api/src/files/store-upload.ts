@@ -29,6 +29,8 @@ export interface UploadDeps {
 export interface Upload {
   /** Bytes the body may have: the file limit, or less when the quota leaves less room. */
   maxBytes: number;
+  /** The body's Content-Length, when the client sent one (the HTTP server holds it to it). */
+  declaredSize?: number;
   workspaceId: string;
   channelId: string;
   uploaderId: string;
@@ -93,7 +95,10 @@ async function checkAndPromote(
   const inspect = new InspectStream(upload.maxBytes);
   const [read, stored] = await Promise.allSettled([
     pipeline(upload.body, inspect),
-    blobs.put(quarantineKey(id), inspect, { contentType: DOWNLOAD_TYPE }),
+    blobs.put(quarantineKey(id), inspect, {
+      contentType: DOWNLOAD_TYPE,
+      ...(upload.declaredSize !== undefined ? { size: upload.declaredSize } : {}),
+    }),
   ]);
   // The body's failure (over the limit, client gone) is the cause; the store's is its echo.
   if (read.status === 'rejected') throw read.reason;
@@ -112,7 +117,7 @@ async function checkAndPromote(
     ? await decodeImage(await readBlob(blobs, quarantineKey(id)))
     : null;
 
-  await copyBlob(blobs, quarantineKey(id), fileKey(id), contentType);
+  await blobs.copy(quarantineKey(id), fileKey(id), { contentType });
   await blobs.delete(quarantineKey(id));
   const promoted = await db.transaction(async (tx) => {
     // Uploads to one workspace promote one at a time, so two cannot both fit the last of a quota.
@@ -151,11 +156,6 @@ async function readBlob(blobs: BlobStore, key: string): Promise<Readable> {
   const blob = await blobs.get(key);
   if (!blob) throw new Error(`blob ${key} vanished right after it was stored`);
   return blob.body;
-}
-
-/** Streams the bytes across: the store's own `put` keeps a reader from seeing half a copy. */
-async function copyBlob(blobs: BlobStore, from: string, to: string, contentType: string) {
-  await blobs.put(to, await readBlob(blobs, from), { contentType });
 }
 
 /** Removes what a failed upload left: its bytes under either key, then its row. */

@@ -68,6 +68,37 @@ function blobStoreContract(name: string, open: () => Promise<OpenedStore>) {
       expect(hash.digest('hex')).toBe(digest());
     });
 
+    it('streams a body of announced size in unchanged, and fails one of another size', async () => {
+      const { body, digest } = generatedBody(9 * 1024 * 1024);
+      await store.put('sized/ok.bin', body, { contentType: 'video/mp4', size: 9 * 1024 * 1024 });
+      const blob = await store.get('sized/ok.bin');
+      expect(blob?.size).toBe(9 * 1024 * 1024);
+      const hash = createHash('sha256');
+      for await (const chunk of blob?.body ?? []) hash.update(chunk as Buffer);
+      expect(hash.digest('hex')).toBe(digest());
+
+      const short = Readable.from([Buffer.alloc(10)]);
+      await expect(
+        store.put('sized/short.bin', short, { contentType: 'video/mp4', size: 11 }),
+      ).rejects.toThrow();
+      expect(await store.get('sized/short.bin')).toBeNull();
+    });
+
+    it('copies a blob, keeping or replacing its content type; the source stays', async () => {
+      await store.put('copy/from', new Uint8Array([1, 2, 3]), { contentType: 'text/plain' });
+      await store.copy('copy/from', 'copy/same');
+      await store.copy('copy/from', 'copy/typed', { contentType: 'image/png' });
+      const same = await store.get('copy/same');
+      const typed = await store.get('copy/typed');
+      expect(same?.contentType).toBe('text/plain');
+      expect(typed?.contentType).toBe('image/png');
+      expect([...(await buffer(typed?.body ?? Readable.from([])))]).toEqual([1, 2, 3]);
+      expect([...(await buffer(same?.body ?? Readable.from([])))]).toEqual([1, 2, 3]);
+      expect((await store.get('copy/from'))?.size).toBe(3);
+      await expect(store.copy('copy/missing', 'copy/nothing')).rejects.toThrow();
+      expect(await store.get('copy/nothing')).toBeNull();
+    });
+
     it('answers null for a missing key and after delete; deleting twice is fine', async () => {
       expect(await store.get('missing/key')).toBeNull();
       await store.put('gone', new Uint8Array([1]), { contentType: 'text/plain' });
@@ -102,6 +133,8 @@ function blobStoreContract(name: string, open: () => Promise<OpenedStore>) {
         ).rejects.toThrow(/invalid blob key/);
         await expect(store.get(key)).rejects.toThrow(/invalid blob key/);
         await expect(store.delete(key)).rejects.toThrow(/invalid blob key/);
+        await expect(store.copy('k/stream', key)).rejects.toThrow(/invalid blob key/);
+        await expect(store.copy(key, 'k/copied')).rejects.toThrow(/invalid blob key/);
       }
       expect(await opened.everything()).toEqual(before);
     });

@@ -3,8 +3,17 @@ import type { Readable } from 'node:stream';
 /** Where file bytes live: a local folder in embedded mode, S3 in production. */
 export interface BlobStore {
   readonly kind: 'local' | 's3';
-  /** Stores the bytes under `key`, replacing what was there; readers never see a partial write. */
-  put(key: string, body: Uint8Array | Readable, meta: { contentType: string }): Promise<void>;
+  /**
+   * Stores the bytes under `key`, replacing what was there; readers never see a partial write.
+   * `size`, when the length of a streamed body is known (a request's Content-Length), lets S3 take
+   * it in one streamed request instead of buffered parts; a body of another length fails the put.
+   */
+  put(key: string, body: Uint8Array | Readable, meta: BlobMeta & { size?: number }): Promise<void>;
+  /**
+   * Copies the bytes under `from` to `to` (on S3 without them leaving the bucket), with `meta`'s
+   * content type if given, else the source's. Rejects when `from` holds nothing.
+   */
+  copy(from: string, to: string, meta?: BlobMeta): Promise<void>;
   /** The bytes and what was stored with them, or null when the key holds nothing. */
   get(key: string): Promise<StoredBlob | null>;
   delete(key: string): Promise<void>;
@@ -12,6 +21,10 @@ export interface BlobStore {
   ping(): Promise<void>;
   /** Releases connections; the store is not used afterwards. */
   close(): Promise<void>;
+}
+
+export interface BlobMeta {
+  contentType: string;
 }
 
 export type BlobStoreErrorCode = 'store_missing' | 'access_denied' | 'unavailable';

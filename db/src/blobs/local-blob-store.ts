@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,27 +19,46 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
     assertBlobKey(key);
     return { data: join(dataRoot, key), meta: join(metaRoot, `${key}.json`) };
   };
+  /** Fills a temporary file, then renames it (and its meta) into place. */
+  async function write(key: string, contentType: string, fill: (tmp: string) => Promise<void>) {
+    const { data, meta } = paths(key);
+    const tmp = join(tmpRoot, randomUUID());
+    try {
+      await fill(tmp);
+      await writeFile(`${tmp}.json`, JSON.stringify({ contentType }));
+      await Promise.all([
+        mkdir(dirname(data), { recursive: true }),
+        mkdir(dirname(meta), { recursive: true }),
+      ]);
+      // Meta first: a reader that finds the data file always finds its meta.
+      await rename(`${tmp}.json`, meta);
+      await rename(tmp, data);
+    } finally {
+      await Promise.all([rm(tmp, { force: true }), rm(`${tmp}.json`, { force: true })]);
+    }
+  }
   return {
     kind: 'local',
-    async put(key, body, { contentType }) {
-      const { data, meta } = paths(key);
-      const tmp = join(tmpRoot, randomUUID());
-      try {
+    async put(key, body, { contentType, size }) {
+      await write(key, contentType, async (tmp) => {
         await pipeline(
           body instanceof Readable ? body : Readable.from([body]),
           createWriteStream(tmp),
         );
-        await writeFile(`${tmp}.json`, JSON.stringify({ contentType }));
-        await Promise.all([
-          mkdir(dirname(data), { recursive: true }),
-          mkdir(dirname(meta), { recursive: true }),
-        ]);
-        // Meta first: a reader that finds the data file always finds its meta.
-        await rename(`${tmp}.json`, meta);
-        await rename(tmp, data);
-      } finally {
-        await Promise.all([rm(tmp, { force: true }), rm(`${tmp}.json`, { force: true })]);
-      }
+        const written = (await stat(tmp)).size;
+        if (size !== undefined && written !== size) {
+          throw new Error(`blob ${key}: ${written} bytes arrived where ${size} were announced`);
+        }
+      });
+    },
+    async copy(from, to, meta) {
+      const source = paths(from);
+      paths(to);
+      const contentType =
+        meta?.contentType ??
+        (JSON.parse(await readFile(source.meta, 'utf8')) as { contentType: string }).contentType;
+      // A copy-on-write clone where the file system has them, else a plain copy.
+      await write(to, contentType, (tmp) => copyFile(source.data, tmp, constants.COPYFILE_FICLONE));
     },
     async get(key) {
       const { data, meta } = paths(key);

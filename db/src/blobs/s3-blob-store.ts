@@ -1,5 +1,6 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -51,8 +52,34 @@ export function createS3BlobStore({
   const where = `S3 bucket "${bucket}"${endpoint ? ` at ${endpoint}` : ` in ${region}`}`;
   return {
     kind: 's3',
-    async put(key, body, { contentType }) {
+    async put(key, body, { contentType, size }) {
       assertBlobKey(key);
+      if (body instanceof Readable && size !== undefined) {
+        // One request, streamed as it arrives: no parts to buffer (up to S3's 5 GB per PUT). The
+        // SDK pipes the body into the request, which does not end it when the body fails: abort.
+        const counted = exactly(body, size, key);
+        const abort = new AbortController();
+        let failure: unknown;
+        counted.on('error', (error) => {
+          failure = error;
+          abort.abort(error);
+        });
+        try {
+          await client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: counted,
+              ContentLength: size,
+              ContentType: contentType,
+            }),
+            { abortSignal: abort.signal },
+          );
+        } catch (error) {
+          throw failure ?? error;
+        }
+        return;
+      }
       if (body instanceof Readable) {
         await new Upload({
           client,
@@ -69,6 +96,19 @@ export function createS3BlobStore({
           Body: body,
           ContentLength: body.byteLength,
           ContentType: contentType,
+        }),
+      );
+    },
+    async copy(from, to, meta) {
+      assertBlobKey(from);
+      assertBlobKey(to);
+      // Keys are plain ASCII without `?`, `#` or `%` (assertBlobKey), so the source needs no encoding.
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: to,
+          CopySource: `${bucket}/${from}`,
+          ...(meta ? { MetadataDirective: 'REPLACE', ContentType: meta.contentType } : {}),
         }),
       );
     },
@@ -122,4 +162,27 @@ export function createS3BlobStore({
       client.destroy();
     },
   };
+}
+
+/**
+ * Passes a body through while holding it to its announced length: a body that ends short (or runs
+ * long) fails the request instead of leaving S3 waiting for bytes that never come. A failure of
+ * the body itself fails it too.
+ */
+function exactly(body: Readable, size: number, key: string): Transform {
+  let seen = 0;
+  const mismatch = () =>
+    new Error(`blob ${key}: ${seen} bytes arrived where ${size} were announced`);
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.byteLength;
+      callback(seen > size ? mismatch() : null, chunk);
+    },
+    flush(callback) {
+      callback(seen === size ? null : mismatch());
+    },
+  });
+  // The request reads `counter`; whatever fails on either side destroys both.
+  pipeline(body, counter, () => {});
+  return counter;
 }

@@ -36,6 +36,12 @@ function declaredType(c: Context): string {
     : 'application/octet-stream';
 }
 
+/** The Content-Length, when sent (over the limit it was refused already). */
+function declaredSize(c: Context): { declaredSize?: number } {
+  const header = c.req.header('content-length');
+  return header && /^\d{1,16}$/.test(header) ? { declaredSize: Number(header) } : {};
+}
+
 /** Cursor of the Files list: the last file's creation time and id (newest first). */
 const encodeCursor = (file: { createdAt: Date; id: string }) =>
   Buffer.from(`${file.createdAt.toISOString()}|${file.id}`).toString('base64url');
@@ -102,6 +108,7 @@ export function channelFilesRoutes(deps: FilesDeps) {
         name,
         declaredType: declaredType(c),
         maxBytes,
+        ...declaredSize(c),
         body: Readable.fromWeb(body as WebReadableStream<Uint8Array>),
       });
       return c.json({ file: fileInfo(file, actorId, await deps.signer()) }, 201);

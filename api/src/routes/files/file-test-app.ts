@@ -34,6 +34,10 @@ function tracked(store: BlobStore, keys: Set<string>): BlobStore {
       await store.put(key, body, meta);
       keys.add(key);
     },
+    async copy(from, to, meta) {
+      await store.copy(from, to, meta);
+      keys.add(to);
+    },
     get: (key) => store.get(key),
     async delete(key) {
       await store.delete(key);
