@@ -407,6 +407,8 @@ const post = (user: User, text: string): Extract<Intent, { kind: 'post' }> => ({
   createdAt: Date.now(),
 });
 
+const filesLabel = (count: number) => (count === 1 ? '1 file' : `${count} files`);
+
 /** Messages the server refused: never lost, shown for the user to retry, copy or drop [S5]. */
 function FailedDrafts({
   failed,
@@ -423,7 +425,10 @@ function FailedDrafts({
     <ul className="failed" aria-label="Not sent">
       {posts.map((intent) => (
         <li key={intent.id}>
-          <span role="alert">Not sent: {intent.text}</span>{' '}
+          <span role="alert">
+            Not sent: {intent.text}
+            {intent.files?.length ? ` (with ${filesLabel(intent.files.length)})` : ''}
+          </span>{' '}
           <button type="button" onClick={() => retry(intent)}>
             Retry
           </button>{' '}

@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { Api } from '../api/api';
+import { useActivity } from '../sync/activity';
 import { badgeOf } from './Attachments';
 import { formatBytes } from './format';
 
@@ -25,6 +26,11 @@ export function FilesPanel({
       }),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next,
+  });
+  // A new message here may carry files: the open list follows.
+  const refetch = pages.refetch;
+  useActivity((activity) => {
+    if (activity.kind === 'message' && activity.channelId === channelId) void refetch();
   });
   const files = pages.data?.pages.flatMap((page) => page.files) ?? [];
   return (
