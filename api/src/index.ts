@@ -16,6 +16,7 @@ export type {
   Channel,
   ChannelMember,
   ChannelView,
+  FileInfo,
   Invitation,
   InvitationPreview,
   MessageEntry,

@@ -1,6 +1,7 @@
 export { type BackendStatus, type Backends, type BackendsHealth, openBackends } from './backends';
 export { assertBlobKey, type BlobStore, type StoredBlob } from './blobs/blob-store';
 export { createLocalBlobStore } from './blobs/local-blob-store';
+export { createS3BlobStore } from './blobs/s3-blob-store';
 export type { EventBus, EventHandler, Unsubscribe } from './bus/event-bus';
 export { createInProcessBus } from './bus/in-process-bus';
 export { createRedisBus } from './bus/redis-bus';

@@ -10,7 +10,13 @@ export interface AuditEntry {
   workspaceId: string | null;
   actorId: string;
   action: string;
-  targetType: 'workspace' | 'workspace_member' | 'channel' | 'channel_member' | 'invitation';
+  targetType:
+    | 'workspace'
+    | 'workspace_member'
+    | 'channel'
+    | 'channel_member'
+    | 'invitation'
+    | 'file';
   targetId: string;
   before?: unknown;
   after?: unknown;

@@ -1,7 +1,8 @@
 import { type Db, schema } from '@confab/db';
 import { and, eq, isNull } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit';
 
-const { auditLog, files } = schema;
+const { files } = schema;
 
 /**
  * Marks a file deleted: every message then shows it as removed, its URLs stop working, and the
@@ -35,8 +36,7 @@ export async function deleteFile(
       .where(and(eq(files.id, file.id), isNull(files.deletedAt)))
       .returning({ id: files.id });
     if (!row) return false;
-    // The audit row commits with the change (recordAudit's target types do not name files yet).
-    await tx.insert(auditLog).values({
+    await recordAudit(tx, {
       workspaceId: file.workspaceId,
       actorId,
       action: 'file.delete',

@@ -138,36 +138,41 @@ function limitedStream(
 ): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let received = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!reader) {
-        if (length !== undefined && length > limit.maxBytes) {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!reader) {
+          if (length !== undefined && length > limit.maxBytes) {
+            onLimit();
+            controller.error(new BodyTooLargeError(limit.maxBytes));
+            return;
+          }
+          reader = source.getReader();
+        }
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          controller.error(new RequestAbortedError(error));
+          return;
+        }
+        if (chunk.done) {
+          controller.close();
+          return;
+        }
+        received += chunk.value.byteLength;
+        // The source is left as it is, not cancelled: cancelling would destroy the socket before
+        // the 413 is written. The answer's `Connection: close` ends it once the 413 is out.
+        if (received > limit.maxBytes) {
           onLimit();
           controller.error(new BodyTooLargeError(limit.maxBytes));
           return;
         }
-        reader = source.getReader();
-      }
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        controller.error(new RequestAbortedError(error));
-        return;
-      }
-      if (chunk.done) {
-        controller.close();
-        return;
-      }
-      received += chunk.value.byteLength;
-      // The source is left as it is, not cancelled: cancelling would destroy the socket before
-      // the 413 is written. The answer's `Connection: close` ends it once the 413 is out.
-      if (received > limit.maxBytes) {
-        onLimit();
-        controller.error(new BodyTooLargeError(limit.maxBytes));
-        return;
-      }
-      controller.enqueue(chunk.value);
+        controller.enqueue(chunk.value);
+      },
+      // Nothing is pulled before a reader asks: the limit is checked when a route reads, after
+      // `allowBodyUpTo` had its say, not when the stream is made.
     },
-  });
+    { highWaterMark: 0 },
+  );
 }

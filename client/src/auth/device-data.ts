@@ -1,4 +1,5 @@
 import type { Intent } from '@confab/db/model';
+import { indexedDbPendingPosts, PENDING_POSTS_DB } from '../files/pending-posts';
 
 /** Everything the app keeps in localStorage starts with this (API answers, drafts, acks). */
 const PREFIX = 'confab.';
@@ -31,13 +32,22 @@ async function outboxIntents(): Promise<Intent[]> {
   }
 }
 
+/** Messages waiting for their files; the database is not created when there is none. */
+async function pendingPosts() {
+  const databases = await indexedDB.databases();
+  if (!databases.some((database) => database.name === PENDING_POSTS_DB)) return [];
+  return indexedDbPendingPosts().list();
+}
+
 /**
- * What the user wrote that the server does not have: messages and edits waiting in the outbox,
- * failed drafts ("Not sent") and what is typed in a composer. Ending the session deletes them,
- * so the user is shown these first and may copy them.
+ * What the user wrote that the server does not have: messages and edits waiting in the outbox or
+ * for their files, failed drafts ("Not sent") and what is typed in a composer. Ending the session
+ * deletes them, so the user is shown these first and may copy them.
  */
 export async function unsentTexts(): Promise<string[]> {
   const texts = (await outboxIntents()).flatMap(wrote);
+  for (const post of await pendingPosts())
+    texts.push([post.text, ...post.files.map((file) => `[${file.name}]`)].join(' ').trim());
   for (const key of Object.keys(localStorage).sort()) {
     const value = localStorage.getItem(key);
     if (value === null) continue;

@@ -40,6 +40,7 @@ export {
 export {
   deleteMessage,
   editMessage,
+  editMessageFiles,
   markRead,
   type NewMessage,
   newMessageId,

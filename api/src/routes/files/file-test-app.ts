@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Backends, type BlobStore, createLogger, schema } from '@confab/db';
+import { type Backends, type BlobStore, createLogger, createS3BlobStore, schema } from '@confab/db';
 import { useTestDatabase, useTestRedis, useTestS3 } from '@confab/db/testing';
 import { afterAll, beforeAll, expect } from 'vitest';
-// The S3 store is not part of @confab/db's public surface (openBlobStore picks it from the env).
-import { createS3BlobStore } from '../../../../db/src/blobs/s3-blob-store';
 import { BackgroundTasks } from '../../background-tasks';
 import { composeApp } from '../../compose-app';
 import { enqueueFileProcessing, registerFileJobs } from '../../files/file-jobs';
