@@ -5,9 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { startProcess, startS3Service, tsEntry, waitFor } from '@confab/db/testing';
+import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  type ServerProcess,
+  startProcess,
+  startS3Service,
+  tsEntry,
+  waitFor,
+} from '@confab/db/testing';
 import { writeBenchResults } from '@confab/db/testing/bench-results';
 import { startTestServices } from '@confab/db/testing/services';
 import { processImage } from '../src/files/processing/images';
@@ -16,14 +21,20 @@ import { noiseJpeg, textPdf } from '../src/files/processing/testing/sample-files
 
 /**
  * Files [#16]: thumbnail time for a 12 MP photo (and a PDF preview), upload throughput through
- * the API against a direct PutObject to the same S3 server (and, to tell the route's own cost
- * from S3's, against the multipart upload the app's S3 store makes of a body of unknown length),
- * and the API process's RSS growth during a 100 MiB upload. BENCH_UPLOAD_MIB changes the size.
+ * the API against a direct PutObject to the same S3 server, and the API process's RSS growth
+ * during a 100 MiB upload. To tell the route's own cost from the machine's, the same run times
+ * the floor (upload-floor-server.ts: a bare HTTP process piping the body into one PutObject) and
+ * the CopyObject the route's promotion makes. BENCH_UPLOAD_MIB changes the size;
+ * BENCH_UPLOADS_ONLY=1 runs only the uploads and writes nothing; BENCH_API_NODE_FLAGS are
+ * node flags for the API process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 const UPLOAD_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 100);
+const UPLOADS_ONLY = process.env.BENCH_UPLOADS_ONLY === '1';
+const API_NODE_FLAGS = (process.env.BENCH_API_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const THUMBNAIL_RUNS = 5;
 const UPLOAD_RUNS = 3;
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./upload-floor-server.ts', import.meta.url));
 const MiB = 1024 * 1024;
 
 const median = (values: number[]) => {
@@ -118,27 +129,46 @@ async function signUp(base: string): Promise<UploadTarget> {
   return { base, token: accessToken, channelId: general.id };
 }
 
-async function uploadThroughApi(target: UploadTarget, size: number): Promise<number> {
+/** POSTs `size` random bytes, streamed, with their Content-Length (as a browser sends a File). */
+async function postBody(url: string, size: number, headers: Record<string, string> = {}) {
   const started = performance.now();
-  const response = await fetch(
-    `${target.base}/api/channels/${target.channelId}/files?name=${encodeURIComponent('bench.bin')}`,
-    {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${target.token}`,
-        'Content-Type': 'application/octet-stream',
-        // Declared, as a browser declares a File's size.
-        'Content-Length': String(size),
-      },
-      body: Readable.toWeb(randomBody(size)) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit,
-  );
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(size),
+    },
+    body: Readable.toWeb(randomBody(size)) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
   const elapsed = performance.now() - started;
   if (response.status !== 201) {
-    throw new Error(`upload: ${response.status} ${await response.text()}`);
+    throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
   }
   return elapsed;
+}
+
+const uploadThroughApi = (target: UploadTarget, size: number) =>
+  postBody(
+    `${target.base}/api/channels/${target.channelId}/files?name=${encodeURIComponent('bench.bin')}`,
+    size,
+    { Authorization: `Bearer ${target.token}` },
+  );
+
+/** Runs an upload while sampling the server's RSS every 20 ms: its time and peak RSS growth. */
+async function withRss(pid: number, upload: () => Promise<number>) {
+  const before = rssMiB(pid);
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMiB(pid));
+  }, 20);
+  try {
+    const ms = await upload();
+    return { ms, rssGrowth: Math.max(peak, rssMiB(pid)) - before };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 async function uploadFigures() {
@@ -147,10 +177,19 @@ async function uploadFigures() {
   const s3 = await startS3Service();
   const dataDir = await mkdtemp(join(tmpdir(), 'confab-files-bench-'));
   const size = UPLOAD_MIB * MiB;
+  const servers: ServerProcess[] = [];
   try {
     const bucket = await s3.createBucket();
+    const s3Env = {
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    };
+    const [node = process.execPath, ...rest] = tsEntry(MAIN);
     const server = await startProcess(
-      tsEntry(MAIN),
+      [node, ...API_NODE_FLAGS, ...rest],
       {
         PORT: '0',
         HOST: '127.0.0.1',
@@ -159,12 +198,8 @@ async function uploadFigures() {
         REDIS_KEY_PREFIX: `bench:${randomBytes(4).toString('hex')}:`,
         PUBLIC_URL: 'http://127.0.0.1',
         DATA_DIR: dataDir,
-        S3_BUCKET: bucket,
-        S3_ENDPOINT: s3.endpoint,
-        S3_REGION: s3.region,
+        ...s3Env,
         S3_FORCE_PATH_STYLE: 'true',
-        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
         FILE_MAX_BYTES: String(size + MiB),
         SERVICES: 'api',
         LOG_LEVEL: 'info',
@@ -172,10 +207,15 @@ async function uploadFigures() {
       dataDir,
       120_000,
     );
+    servers.push(server);
+    const floor = await startProcess(tsEntry(FLOOR), s3Env, dataDir);
+    servers.push(floor);
     try {
       const pid = server.child.pid;
-      if (pid === undefined) throw new Error('no server pid');
+      const floorPid = floor.child.pid;
+      if (pid === undefined || floorPid === undefined) throw new Error('no server pid');
       const target = await signUp(`http://127.0.0.1:${server.port}`);
+      const floorUrl = `http://127.0.0.1:${floor.port}/`;
       // Same client settings as the app's S3 store, so both paths send the same requests.
       const client = new S3Client({
         endpoint: s3.endpoint,
@@ -186,11 +226,14 @@ async function uploadFigures() {
         responseChecksumValidation: 'WHEN_REQUIRED',
       });
       const direct: number[] = [];
-      const multipart: number[] = [];
+      const copy: number[] = [];
+      const viaFloor: number[] = [];
       const api: number[] = [];
       let rssGrowth = 0;
+      let floorRssGrowth = 0;
       // A small upload first, so start-up allocations (first route, first S3 request) are not counted.
       await uploadThroughApi(target, MiB);
+      await postBody(floorUrl, MiB);
       for (let run = 0; run < UPLOAD_RUNS; run++) {
         let started = performance.now();
         await client.send(
@@ -203,38 +246,43 @@ async function uploadFigures() {
         );
         direct.push(performance.now() - started);
 
-        // What the app's S3 store does with a body of unknown length (db/src/blobs/s3-blob-store.ts).
+        // The promotion the route makes after its checks (quarantine/<id> to files/<id>).
         started = performance.now();
-        await new Upload({
-          client,
-          params: { Bucket: bucket, Key: `multipart/${run}`, Body: randomBody(size) },
-          partSize: 8 * MiB,
-          queueSize: 2,
-        }).done();
-        multipart.push(performance.now() - started);
+        await client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: `copied/${run}`,
+            CopySource: `${bucket}/direct/${run}`,
+          }),
+        );
+        copy.push(performance.now() - started);
 
-        const before = rssMiB(pid);
-        let peak = before;
-        const sampler = setInterval(() => {
-          peak = Math.max(peak, rssMiB(pid));
-        }, 20);
-        try {
-          api.push(await uploadThroughApi(target, size));
-        } finally {
-          clearInterval(sampler);
-        }
-        rssGrowth = Math.max(rssGrowth, Math.max(peak, rssMiB(pid)) - before);
+        const floorRun = await withRss(floorPid, () => postBody(floorUrl, size));
+        viaFloor.push(floorRun.ms);
+        floorRssGrowth = Math.max(floorRssGrowth, floorRun.rssGrowth);
+
+        const apiRun = await withRss(pid, () => uploadThroughApi(target, size));
+        api.push(apiRun.ms);
+        rssGrowth = Math.max(rssGrowth, apiRun.rssGrowth);
       }
       client.destroy();
       const directMiBs = UPLOAD_MIB / (median(direct) / 1000);
+      const floorMiBs = UPLOAD_MIB / (median(viaFloor) / 1000);
       const apiMiBs = UPLOAD_MIB / (median(api) / 1000);
       return {
         uploadMiB: UPLOAD_MIB,
+        directPutObjectMs: round(median(direct)),
+        copyObjectMs: round(median(copy)),
+        floorMs: round(median(viaFloor)),
+        apiUploadMs: round(median(api)),
         directPutObjectMiBPerS: round(directMiBs),
-        directMultipartMiBPerS: round(UPLOAD_MIB / (median(multipart) / 1000)),
+        floorMiBPerS: round(floorMiBs),
         apiUploadMiBPerS: round(apiMiBs),
         apiVsDirect: round(apiMiBs / directMiBs, 2),
+        floorVsDirect: round(floorMiBs / directMiBs, 2),
+        apiVsFloor: round(apiMiBs / floorMiBs, 2),
         serverRssGrowthMiB: round(rssGrowth),
+        floorRssGrowthMiB: round(floorRssGrowth),
       };
     } catch (error) {
       // The server logs its side of a failed request just after answering it.
@@ -248,10 +296,9 @@ async function uploadFigures() {
       throw new Error(`upload benchmark failed; server output:\n${server.output().slice(-4000)}`, {
         cause: error,
       });
-    } finally {
-      await server.stop('SIGTERM');
     }
   } finally {
+    for (const server of servers) await server.stop('SIGTERM');
     await s3.stop();
     await database.drop();
     await services.stop();
@@ -260,6 +307,10 @@ async function uploadFigures() {
 }
 
 async function main() {
+  if (UPLOADS_ONLY) {
+    console.info('uploads', await uploadFigures());
+    return;
+  }
   const thumbnails = await thumbnailFigures();
   console.info('thumbnails', thumbnails);
   // A failed upload run still leaves the thumbnail figures written, with the reason beside them.
