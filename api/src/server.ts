@@ -76,6 +76,7 @@ export async function startServer(
         db: backends.database.db,
         blobs: backends.blobs,
         logger: logger.child({ component: 'files' }),
+        bus: backends.bus,
       });
     }
     const mailer = env.SMTP_URL

@@ -31,7 +31,17 @@ export interface StatusActivity {
   channelId: string;
 }
 
-export type ActivityEvent = MessageActivity | ReadActivity | StatusActivity;
+/**
+ * A file of the channel was deleted or its processing settled. Published by the API (which owns
+ * files) straight on the channel's topic; it carries ids only, as members may read the rest.
+ */
+export type FileActivity = Extract<ClientActivity, { kind: 'file' }>;
+
+export type ActivityEvent = MessageActivity | ReadActivity | StatusActivity | FileActivity;
+
+/** Whether an event goes to a channel's members (else to one user's devices). */
+const isChannelEvent = (event: ActivityEvent): event is MessageActivity | FileActivity =>
+  event.kind === 'message' || event.kind === 'file';
 
 const channelTopic = (channelId: string) => `activity.channel.${channelId}`;
 const userTopic = (userId: string) => `activity.user.${userId}`;
@@ -61,8 +71,7 @@ export class ActivityHub {
 
   publish(events: readonly ActivityEvent[]): void {
     for (const event of events) {
-      const topic =
-        event.kind === 'message' ? channelTopic(event.channelId) : userTopic(event.userId);
+      const topic = isChannelEvent(event) ? channelTopic(event.channelId) : userTopic(event.userId);
       this.bus
         .publish(topic, new TextEncoder().encode(JSON.stringify(event)))
         .catch((error: unknown) =>
@@ -174,6 +183,15 @@ export class ActivityHub {
       if (event.kind === 'status') {
         if (event.userId === userId)
           this.send(userId, { kind: 'status', channelId: event.channelId });
+        continue;
+      }
+      if (event.kind === 'file') {
+        this.send(userId, {
+          kind: 'file',
+          channelId: event.channelId,
+          fileId: event.fileId,
+          change: event.change,
+        });
         continue;
       }
       this.send(userId, {

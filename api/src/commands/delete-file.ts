@@ -1,8 +1,17 @@
-import { type Db, schema } from '@confab/db';
+import { type ChannelContext, type Db, isWorkspaceAdmin, schema } from '@confab/db';
 import { and, eq, isNull } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit';
 
 const { files } = schema;
+
+/**
+ * Who may delete a file, among those who can read its channel (the others get 404, so a private
+ * channel's files stay invisible even to workspace admins, as in Slack): its uploader, a workspace
+ * owner or admin, and an admin of the channel it was shared in.
+ */
+export function mayDeleteFile(context: ChannelContext, isUploader: boolean): boolean {
+  return isUploader || isWorkspaceAdmin(context.workspaceRole) || context.channelRole === 'admin';
+}
 
 /**
  * Marks a file deleted: every message then shows it as removed, its URLs stop working, and the

@@ -1,6 +1,7 @@
-import { type BlobStore, type Db, type Logger, schema } from '@confab/db';
+import { type BlobStore, type Db, type EventBus, type Logger, schema } from '@confab/db';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { JobQueue } from '../jobs/job-queue';
+import { publishFileActivity } from './file-activity';
 import { processFile } from './processing/process-file';
 import type { DerivedImages, ProcessingResult } from './processing/processing-result';
 
@@ -16,6 +17,11 @@ export interface FileJobDeps {
   db: Db;
   blobs: BlobStore;
   logger: Logger;
+  /**
+   * Where a settled file is announced to its channel's members (file-activity.ts), so thumbnails
+   * appear without polling; absent in processes nobody listens to.
+   */
+  bus?: EventBus;
 }
 
 export interface FileJobOptions {
@@ -57,7 +63,7 @@ export async function registerFileJobs(
         await processFileJob({ ...deps, logger }, data.fileId, onDerivedStored);
       } catch (error) {
         // Out of retries (the store stayed unreachable): the file says so instead of pending forever.
-        if (lastAttempt) await settle(deps.db, data.fileId, { processing: 'failed' });
+        if (lastAttempt) await settle({ ...deps, logger }, data.fileId, { processing: 'failed' });
         throw error;
       }
     },
@@ -71,10 +77,11 @@ export async function registerFileJobs(
  * 'done' once. A file deleted meanwhile is left alone, and blobs made for it are removed again.
  */
 async function processFileJob(
-  { db, blobs, logger }: FileJobDeps,
+  deps: FileJobDeps,
   fileId: string,
   onDerivedStored: FileJobOptions['onDerivedStored'],
 ): Promise<void> {
+  const { db, blobs, logger } = deps;
   const [file] = await db
     .select({
       kind: files.kind,
@@ -94,13 +101,13 @@ async function processFileJob(
     : { outcome: 'failed', reason: 'original missing from the blob store' };
   if (result.outcome !== 'done') {
     logger.info({ fileId, outcome: result.outcome, reason: result.reason }, 'file not processed');
-    await settle(db, fileId, { processing: result.outcome });
+    await settle(deps, fileId, { processing: result.outcome });
     return;
   }
 
   const derived = await storeDerived(blobs, fileId, result.derived);
   await onDerivedStored?.(fileId);
-  const updated = await settle(db, fileId, {
+  const updated = await settle(deps, fileId, {
     processing: 'done',
     width: result.width ?? null,
     height: result.height ?? null,
@@ -132,16 +139,26 @@ async function storeDerived(
   return derived;
 }
 
-/** Writes the outcome if the file is still pending and not deleted; answers whether it did. */
+/**
+ * Writes the outcome if the file is still pending and not deleted, then tells the channel's
+ * members; answers whether it did.
+ */
 async function settle(
-  db: Db,
+  { db, bus, logger }: FileJobDeps,
   fileId: string,
   values: Partial<typeof files.$inferInsert>,
 ): Promise<boolean> {
-  const rows = await db
+  const [row] = await db
     .update(files)
     .set(values)
     .where(and(eq(files.id, fileId), eq(files.processing, 'pending'), isNull(files.deletedAt)))
-    .returning({ id: files.id });
-  return rows.length > 0;
+    .returning({ channelId: files.channelId });
+  if (!row) return false;
+  if (bus)
+    await publishFileActivity(bus, logger, {
+      channelId: row.channelId,
+      fileId,
+      change: 'processed',
+    });
+  return true;
 }

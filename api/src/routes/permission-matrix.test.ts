@@ -590,13 +590,16 @@ const fileRoutes: FileRoute[] = FILE_PLACES.flatMap((place): FileRoute[] => [
   {
     name: `delete the target’s file of the ${place} channel`,
     run: (w, actor) => call(actor, 'DELETE', `/api/files/${w.files[place]}`),
-    // The uploader or a workspace admin, among those who can see the file at all.
+    // The uploader or an admin of the workspace or of the file's channel, among those who can
+    // see the file at all (a private channel stays invisible to workspace admins outside it).
     expected: Object.fromEntries(
       ACTORS.map((actor) => [
         actor,
         !readers[place].includes(actor)
           ? 404
-          : actor === 'workspaceAdmin' || actor === 'owner'
+          : actor === 'workspaceAdmin' ||
+              actor === 'owner' ||
+              (actor === 'channelAdmin' && (place === 'public' || place === 'private'))
             ? 204
             : 403,
       ]),

@@ -11,6 +11,12 @@ export interface SessionsRevokedEvent {
   reason: 'logout' | 'logout_all' | 'revoked' | 'password_reset' | 'refresh_token_reused';
 }
 
+// `activity.channel.<channelId>` and `activity.user.<userId>`: the activity stream (sync-server
+// ActivityHub, PROTOCOL.md "Activity"). Besides the sync server's own events, the API publishes
+// `{ kind: 'file', channelId, fileId, change: 'deleted' | 'processed' }` (ClientActivity) on a
+// channel's topic after a file's deletion commits or its processing settles (api
+// files/file-activity.ts); the hub passes it on to the channel's members only.
+
 /**
  * `membership.changed`: `{ workspaceId, channelId?, userIds, change }`, published after a
  * membership or role change commits. The sync server re-checks the affected users' open docs.

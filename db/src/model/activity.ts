@@ -14,4 +14,9 @@ export type ClientActivity =
   | { kind: 'read'; markerKey: string; messageId: string }
   /** In a DM or group DM, some of my messages reached a device or were read. */
   | { kind: 'status'; channelId: string }
+  /**
+   * A file shared in the channel was deleted, or its processing settled (thumbnails made, or
+   * failed, or skipped): clients drop what they cached about it and ask again.
+   */
+  | { kind: 'file'; channelId: string; fileId: string; change: 'deleted' | 'processed' }
   | { kind: 'channels' };

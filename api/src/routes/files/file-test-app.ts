@@ -90,6 +90,7 @@ export function useFileTestApis(
           db: backends.database.db,
           blobs,
           logger: createLogger('silent'),
+          bus: backends.bus,
         });
         enqueueProcessing = (fileId) => enqueueFileProcessing(jobs, fileId);
       }

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import { isWorkspaceAdmin } from '@confab/db';
 import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { type AuthVariables, requireAuth } from '../../auth/require-auth';
-import { deleteFile } from '../../commands/delete-file';
+import { deleteFile, mayDeleteFile } from '../../commands/delete-file';
 import { ApiError, notFound } from '../../errors';
 import { readableFile, readableFiles } from '../../files/file-access';
+import { publishFileActivity } from '../../files/file-activity';
 import { fileInfo, variantKey } from '../../files/file-info';
 import { clientIp } from '../../http/request';
 import { forbidden } from '../org-deps';
@@ -50,7 +50,7 @@ const invalidLink = () =>
 
 /** `/api/files`: details, signed URLs, the bytes behind them, deletion. */
 export function filesRoutes(deps: FilesDeps) {
-  const { db, policy, auth, blobs, settings } = deps;
+  const { db, policy, auth, blobs, settings, bus, logger } = deps;
   const app = new Hono<{ Variables: AuthVariables }>();
   const authed = requireAuth(auth);
 
@@ -79,17 +79,23 @@ export function filesRoutes(deps: FilesDeps) {
   app.delete('/:fileId', authed, async (c) => {
     const actorId = c.get('auth').userId;
     const file = await fileOr404(actorId, c.req.param('fileId'));
-    if (file.uploaderId !== actorId) {
-      const role = await policy.workspaceRole(actorId, file.workspaceId);
-      if (!isWorkspaceAdmin(role))
-        throw forbidden('Only its uploader or a workspace admin may delete a file');
-    }
-    await deleteFile(deps, {
+    const loaded = await policy.channelContext(actorId, file.channelId);
+    if (!loaded || !mayDeleteFile(loaded.context, file.uploaderId === actorId))
+      throw forbidden(
+        'Only its uploader or an admin of the channel or workspace may delete a file',
+      );
+    const deleted = await deleteFile(deps, {
       file,
       actorId,
       graceSeconds: settings.purgeGraceSeconds,
       ip: clientIp(c, auth.config.trustProxy),
     });
+    if (deleted)
+      await publishFileActivity(bus, logger, {
+        channelId: file.channelId,
+        fileId: file.id,
+        change: 'deleted',
+      });
     return c.body(null, 204);
   });
 
