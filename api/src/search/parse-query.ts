@@ -187,7 +187,8 @@ class QueryBuilder {
     // Never split a surrogate pair.
     const last = input.charCodeAt(cut - 1);
     if (last >= 0xd800 && last <= 0xdbff) cut--;
-    this.ignore(`${input.slice(cut, cut + 40)}… (${input.length - cut} characters)`, 'too_long');
+    // Described, not quoted: the cut part has not been cleaned of control characters.
+    this.ignore(`the last ${input.length - cut} characters`, 'too_long');
     return input.slice(0, cut);
   }
 
