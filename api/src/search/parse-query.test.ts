@@ -196,6 +196,9 @@ describe('parseQuery: degradation', () => {
       word('example.com'),
       word('a'),
     ]);
+    // Links, times and a trailing colon are text, not mistyped operators.
+    expect(parse('https://example.com/a 10:30 Note: x').ignored).toEqual([]);
+    expect(parse('frm:ada').ignored).toEqual([{ text: 'frm:ada', reason: 'unknown_operator' }]);
   });
 
   it('reads the rest of an unbalanced quote as words', () => {
@@ -389,6 +392,7 @@ describe('parseQuery: hostile strings', () => {
         MAX_TERMS,
       );
       expect(describeQuery(query).length).toBeLessThanOrEqual(MAX_QUERY_LENGTH * 2);
+      expect(query.ignored.length).toBeLessThanOrEqual(MAX_TERMS + 4);
     }
     expect(parseTimed('a*'.repeat(5_000)).terms).toEqual([word('a', false, true)]);
     expect(parseTimed('"'.repeat(10_000)).terms).toEqual([]);

@@ -160,6 +160,8 @@ function* tokenize(text: string): Generator<Token> {
 // ---------------------------------------------------------------------------------------------
 // Building the query
 
+/** What a mistyped operator looks like: letters only (tested after the operator set). */
+const OPERATOR_NAME = /^\p{L}+$/u;
 const OPERATORS = new Set(['in', 'from', 'has', 'is', 'sort', 'before', 'after', 'on', 'during']);
 const HAS_VALUES = new Set<string>(['file', 'link', 'reaction']);
 const SORT_VALUES = new Set<string>(['relevance', 'date']);
@@ -273,8 +275,12 @@ class QueryBuilder {
         }
         return;
       }
-      // Not an operator: searched as words, and the user is told it was not taken as one.
-      this.ignore(source, 'unknown_operator');
+      // Searched as words either way; the user is told only when it looks like a mistyped
+      // operator (`frm:ada`), not for a link (`https://…`), a time (`10:30`) or `Note:`.
+      const value = text.slice(colon + 1);
+      if (OPERATOR_NAME.test(operator) && value !== '' && !value.startsWith('/')) {
+        this.ignore(source, 'unknown_operator');
+      }
     }
     const { words, strayStar } = splitWords(text);
     if (strayStar) this.ignore('*', 'stray_star');

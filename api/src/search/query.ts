@@ -95,7 +95,8 @@ export interface SearchQuery {
 /**
  * The canonical form of a query, such that parsing it again gives the same query (without
  * `ignored`): used for "recent searches" and to compare queries. Terms come first in their
- * order, then the filters; relative dates stay relative (`on:yesterday`).
+ * order, then the filters; relative dates stay relative (`on:yesterday`). `sort:` is printed only
+ * when it is `date`: the form assumes relevance as the default, like `parseQuery` without options.
  */
 export function describeQuery(query: SearchQuery): string {
   const parts: string[] = query.terms.map(describeTerm);
