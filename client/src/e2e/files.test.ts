@@ -82,6 +82,23 @@ const loaded = (page: Page, selector: string) =>
     { timeout: 60_000 },
   );
 
+/**
+ * When the channel's file of that name finished processing (its row left 'pending'), seen from
+ * the database with a short poll, so that a test can time what the browser does after it.
+ */
+async function settledAt(channelId: string, name: string): Promise<number> {
+  let at = 0;
+  await waitUntil(async () => {
+    const [row] = await harness.db
+      .select({ processing: schema.files.processing })
+      .from(schema.files)
+      .where(and(eq(schema.files.channelId, channelId), eq(schema.files.name, name)));
+    at = Date.now();
+    return row !== undefined && row.processing !== 'pending';
+  }, 60_000);
+  return at;
+}
+
 /** Deletes the channel's file of that name as the signed-in user of `page` (its uploader). */
 function deleteFile(page: Page, channelId: string, name: string) {
   return page.evaluate(
@@ -119,6 +136,7 @@ describe('files in Chromium', () => {
       downloadThroughput: -1,
       uploadThroughput: 48 * 1024,
     });
+    const beachSettled = settledAt(channelId, 'beach.jpg');
     await dropFiles(ada, 'section.channel', [
       { name: 'beach.jpg', type: 'image/jpeg', bytes: photo },
       { name: 'quarterly plan.pdf', type: 'application/pdf', bytes: pdf },
@@ -146,7 +164,12 @@ describe('files in Chromium', () => {
       .getByRole('listitem', { name: 'Message from Ada' })
       .filter({ hasText: 'The beach and the plan' });
     await shared.waitFor();
-    await loaded(bob, 'img[alt="beach.jpg"]');
+    const sharedAt = Date.now();
+    // The thumbnail replaces the original (shown while it is made) as soon as the job settles:
+    // the file's activity says so, no poll waits its turn (none runs while the socket is up).
+    await loaded(bob, 'img[alt="beach.jpg"][src*="thumb-large"]');
+    const thumbnailLagMs = Date.now() - Math.max(await beachSettled, sharedAt);
+    expect(thumbnailLagMs).toBeLessThan(3_000);
     await loaded(bob, 'img[alt="First page of quarterly plan.pdf"]');
     await shared.getByText('2 pages').waitFor();
     await shared.getByRole('link', { name: 'Download quarterly plan.pdf' }).waitFor();
@@ -244,14 +267,24 @@ describe('files in Chromium', () => {
     await alone.locator('pre', { hasText: 'ship files' }).waitFor();
     expect(await alone.locator('span.text').textContent()).toBe('');
 
-    // Deleted by its uploader, it reads "File removed" wherever it was shared.
+    // Deleted by its uploader, it reads "File removed" wherever it was shared, at once: Bob's
+    // page hears of it on its socket and does not reload.
+    await list.getByRole('link', { name: 'todo.txt' }).waitFor();
+    const deletedAt = Date.now();
     await deleteFile(ada, channelId, 'todo.txt');
-    await bob.reload();
     await messages(bob)
       .getByRole('listitem', { name: 'Message from Ada' })
       .getByText('File removed')
-      .waitFor();
+      .waitFor({ timeout: 5_000 });
+    const removedLagMs = Date.now() - deletedAt;
     await bob.screenshot({ path: join(SHOTS, 'removed.png') });
+    // And gone from the open Files list.
+    await list
+      .getByRole('link', { name: 'todo.txt' })
+      .waitFor({ state: 'detached', timeout: 5_000 });
+    console.info(
+      `files live: thumbnail ${thumbnailLagMs} ms after processing, "File removed" ${removedLagMs} ms after DELETE`,
+    );
 
     // The browser reports the refused uploads' 415 and 413 itself; nothing else went wrong.
     expect(

@@ -27,10 +27,15 @@ export function FilesPanel({
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next,
   });
-  // A new message here may carry files: the open list follows.
+  // A new message here may carry files, and a file may be deleted or get its thumbnail: the open
+  // list follows.
   const refetch = pages.refetch;
   useActivity((activity) => {
-    if (activity.kind === 'message' && activity.channelId === channelId) void refetch();
+    if (
+      (activity.kind === 'message' || activity.kind === 'file') &&
+      activity.channelId === channelId
+    )
+      void refetch();
   });
   const files = pages.data?.pages.flatMap((page) => page.files) ?? [];
   return (

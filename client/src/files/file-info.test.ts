@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
+import { describe, expect, it, vi } from 'vitest';
 import type { Api } from '../api/api';
 import { badgeOf } from './Attachments';
-import { type FileInfo, FileInfoLoader, nextRefreshMs } from './file-info';
+import { applyFileActivity, type FileInfo, FileInfoLoader, nextRefreshMs } from './file-info';
 
 const info = (id: string, change: Partial<FileInfo> = {}) =>
   ({
@@ -31,15 +32,55 @@ describe('file metadata', () => {
     expect(found[0]?.id).toBe('f0');
   });
 
-  it('polls a file being processed with a backoff, then refreshes before its URLs expire', () => {
+  it('polls a file being processed only while the socket is down, then refreshes before its URLs expire', () => {
     const pending = info('a', { processing: 'pending' });
-    expect([1, 2, 3, 4, 9].map((answers) => nextRefreshMs(pending, answers))).toEqual([
-      1_000, 1_500, 2_250, 3_375, 10_000,
+    const down = { live: false, now: 0 };
+    expect([1, 2, 3, 4, 9].map((answers) => nextRefreshMs(pending, answers, down))).toEqual([
+      3_000, 4_500, 6_750, 10_125, 30_000,
     ]);
-    expect(nextRefreshMs(info('a'), 1, 0)).toBe(540_000);
-    expect(nextRefreshMs(info('a'), 1, 590_000)).toBe(5_000);
-    expect(nextRefreshMs(info('a', { deleted: true }), 1)).toBe(false);
-    expect(nextRefreshMs(null, 1)).toBe(false);
+    // Live, the 'file' activity says when it is processed: only the URLs' expiry is awaited.
+    expect(nextRefreshMs(pending, 1, { live: true, now: 0 })).toBe(540_000);
+    expect(nextRefreshMs(info('a'), 1, { live: true, now: 0 })).toBe(540_000);
+    expect(nextRefreshMs(info('a'), 1, { live: true, now: 590_000 })).toBe(5_000);
+    expect(nextRefreshMs(info('a', { deleted: true }), 1, down)).toBe(false);
+    expect(nextRefreshMs(null, 1, down)).toBe(false);
+  });
+
+  it('asks again for a file on its activity if on screen, drops it if not, and asks for all after a resync', async () => {
+    const client = new QueryClient();
+    const fetched: string[] = [];
+    const watch = (id: string) =>
+      new QueryObserver(client, {
+        queryKey: ['file', id],
+        queryFn: async () => {
+          fetched.push(id);
+          return info(id);
+        },
+      });
+    const shown = watch('shown');
+    const stop = shown.subscribe(() => {});
+    await client.fetchQuery({ queryKey: ['file', 'hidden'], queryFn: async () => info('hidden') });
+    await vi.waitFor(() => expect(fetched).toEqual(['shown']));
+
+    const file = (fileId: string) =>
+      ({ kind: 'file', channelId: 'c', fileId, change: 'deleted' }) as const;
+    applyFileActivity(client, file('shown'));
+    applyFileActivity(client, file('hidden'));
+    await vi.waitFor(() => expect(fetched).toEqual(['shown', 'shown']));
+    expect(client.getQueryData(['file', 'hidden'])).toBeUndefined();
+
+    applyFileActivity(client, {
+      kind: 'message',
+      channelId: 'c',
+      messageId: 'm',
+      authorId: null,
+      parentId: null,
+      mention: false,
+    });
+    applyFileActivity(client, { kind: 'resynced' });
+    await vi.waitFor(() => expect(fetched).toEqual(['shown', 'shown', 'shown']));
+    stop();
+    client.clear();
   });
 
   it('badges a file by a short extension, or by its kind for hostile or missing ones', () => {
