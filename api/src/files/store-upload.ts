@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { type BlobStore, type Db, type Logger, schema } from '@confab/db';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { fileEmpty, fileTypeRefused, quotaExceeded } from './file-errors';
@@ -94,15 +93,17 @@ async function checkAndPromote(
 ): Promise<FileRow> {
   const inspect = new InspectStream(upload.maxBytes);
   const [read, stored] = await Promise.allSettled([
-    pipeline(upload.body, inspect),
+    feed(upload.body, inspect),
     blobs.put(quarantineKey(id), inspect, {
       contentType: DOWNLOAD_TYPE,
       ...(upload.declaredSize !== undefined ? { size: upload.declaredSize } : {}),
     }),
   ]);
   // The body's failure (over the limit, client gone) is the cause; the store's is its echo.
-  if (read.status === 'rejected') throw read.reason;
+  if (read.status === 'rejected' && !(read.reason instanceof StoreStoppedReading))
+    throw read.reason;
   if (stored.status === 'rejected') throw stored.reason;
+  if (read.status === 'rejected') throw read.reason;
   const seen = inspect.result();
   if (seen.size === 0) throw fileEmpty();
 
@@ -150,6 +151,42 @@ async function checkAndPromote(
     logger.error({ err: error, fileId: id }, 'could not queue file processing'),
   );
   return promoted;
+}
+
+/** The store's request ended before the body did; the store's own error says why. */
+class StoreStoppedReading extends Error {
+  constructor() {
+    super('the blob store stopped reading the upload');
+    this.name = 'StoreStoppedReading';
+  }
+}
+
+/**
+ * Pipes the body into the inspection until it ends; rejects with the first failure of either.
+ * Unlike `pipeline`, a failure does not destroy the body: when it is the Node request itself,
+ * that would reset the connection before the 413 (or other answer) is written. The body is only
+ * paused, and the answer's `Connection: close` ends it.
+ */
+function feed(body: Readable, inspect: InspectStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      body.unpipe(inspect);
+      body.pause();
+      inspect.destroy(error);
+      reject(error);
+    };
+    body.once('error', fail);
+    inspect.once('error', fail);
+    inspect.once('finish', () => {
+      body.off('error', fail);
+      resolve();
+    });
+    // The store stopped reading (its request failed): its own error says why.
+    inspect.once('close', () => {
+      if (!inspect.writableFinished) fail(new StoreStoppedReading());
+    });
+    body.pipe(inspect);
+  });
 }
 
 async function readBlob(blobs: BlobStore, key: string): Promise<Readable> {

@@ -121,7 +121,7 @@ const LINGER_MS = 2_000;
  * writing its body may lose the 413 it has not read yet. So half-close and destroy a moment later
  * instead; nothing more is read from the socket meanwhile.
  */
-function lingerBeforeClose(c: Context): void {
+export function lingerBeforeClose(c: Context): void {
   const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
   if (!socket) return;
   socket.destroySoon = () => {

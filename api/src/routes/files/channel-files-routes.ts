@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { canPost, canReadChannel, schema } from '@confab/db';
 import { and, desc, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { Context } from 'hono';
@@ -11,6 +9,7 @@ import { fileEmpty, fileTooLarge, quotaExceeded } from '../../files/file-errors'
 import { fileInfo } from '../../files/file-info';
 import { safeDisplayName } from '../../files/names';
 import { liveBytes, storeUpload } from '../../files/store-upload';
+import { uploadBody } from '../../files/upload-body';
 import { allowBodyUpTo, BodyTooLargeError } from '../../http/body-limit';
 import { forbidden } from '../org-deps';
 import { uuidSchema } from '../workspaces/schemas';
@@ -98,7 +97,7 @@ export function channelFilesRoutes(deps: FilesDeps) {
       if (error instanceof ApiError && error.code === 'payload_too_large') throw overLimit();
       throw error;
     }
-    const body = c.req.raw.body;
+    const body = uploadBody(c);
     if (!body) throw fileEmpty();
     try {
       const file = await storeUpload(deps, settings, {
@@ -109,12 +108,13 @@ export function channelFilesRoutes(deps: FilesDeps) {
         declaredType: declaredType(c),
         maxBytes,
         ...declaredSize(c),
-        body: Readable.fromWeb(body as WebReadableStream<Uint8Array>),
+        body: body.stream,
       });
       return c.json({ file: fileInfo(file, actorId, await deps.signer()) }, 201);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) throw overLimit();
-      throw error;
+      const explained = body.explain(error);
+      if (explained instanceof BodyTooLargeError) throw overLimit();
+      throw explained;
     }
   });
 
