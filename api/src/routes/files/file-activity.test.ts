@@ -67,7 +67,7 @@ const fileEvent = (heard: ClientActivity[], fileId: string, change: 'deleted' | 
 
 const heardOf = (heard: ClientActivity[], fileId: string, change: 'deleted' | 'processed') =>
   waitFor(`${change} activity`, () => fileEvent(heard, fileId, change), {
-    timeoutMs: 30_000,
+    timeoutMs: 20_000,
   });
 
 let png: Uint8Array;
