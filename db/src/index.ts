@@ -6,6 +6,8 @@ export type { EventBus, EventHandler, Unsubscribe } from './bus/event-bus';
 export { createInProcessBus } from './bus/in-process-bus';
 export { createRedisBus } from './bus/redis-bus';
 export {
+  activityChannelTopic,
+  activityUserTopic,
   MEMBERSHIP_CHANGED_TOPIC,
   type MembershipChangedEvent,
   SESSIONS_REVOKED_TOPIC,

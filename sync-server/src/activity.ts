@@ -1,4 +1,10 @@
-import type { EventBus, Logger, Unsubscribe } from '@confab/db';
+import {
+  activityChannelTopic,
+  activityUserTopic,
+  type EventBus,
+  type Logger,
+  type Unsubscribe,
+} from '@confab/db';
 import type { ClientActivity } from '@confab/db/model';
 import type { SyncConnection } from './doc-room';
 import { activityMessage } from './protocol';
@@ -43,9 +49,6 @@ export type ActivityEvent = MessageActivity | ReadActivity | StatusActivity | Fi
 const isChannelEvent = (event: ActivityEvent): event is MessageActivity | FileActivity =>
   event.kind === 'message' || event.kind === 'file';
 
-const channelTopic = (channelId: string) => `activity.channel.${channelId}`;
-const userTopic = (userId: string) => `activity.user.${userId}`;
-
 interface Subscription {
   users: Set<string>;
   unsubscribe: Promise<Unsubscribe>;
@@ -71,7 +74,9 @@ export class ActivityHub {
 
   publish(events: readonly ActivityEvent[]): void {
     for (const event of events) {
-      const topic = isChannelEvent(event) ? channelTopic(event.channelId) : userTopic(event.userId);
+      const topic = isChannelEvent(event)
+        ? activityChannelTopic(event.channelId)
+        : activityUserTopic(event.userId);
       this.bus
         .publish(topic, new TextEncoder().encode(JSON.stringify(event)))
         .catch((error: unknown) =>
@@ -87,14 +92,14 @@ export class ActivityHub {
     if (!mine) {
       mine = new Set();
       this.connections.set(userId, mine);
-      await this.follow(userId, [userTopic(userId), ...(await this.channelTopics(userId))]);
+      await this.follow(userId, [activityUserTopic(userId), ...(await this.channelTopics(userId))]);
     }
     mine.add(connection);
     return () => {
       mine.delete(connection);
       if (mine.size || this.connections.get(userId) !== mine) return;
       this.connections.delete(userId);
-      const topics = [userTopic(userId), ...this.topicsOf(userId)];
+      const topics = [activityUserTopic(userId), ...this.topicsOf(userId)];
       this.channelsOfUser.delete(userId);
       void this.unfollow(userId, topics);
     };
@@ -127,13 +132,13 @@ export class ActivityHub {
   }
 
   private topicsOf(userId: string): string[] {
-    return [...(this.channelsOfUser.get(userId) ?? [])].map(channelTopic);
+    return [...(this.channelsOfUser.get(userId) ?? [])].map(activityChannelTopic);
   }
 
   private async channelTopics(userId: string): Promise<string[]> {
     const channels = await this.channelsOf(userId);
     this.channelsOfUser.set(userId, new Set(channels));
-    return channels.map(channelTopic);
+    return channels.map(activityChannelTopic);
   }
 
   private async follow(userId: string, topics: readonly string[]): Promise<void> {

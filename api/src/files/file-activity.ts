@@ -1,4 +1,4 @@
-import type { EventBus, Logger } from '@confab/db';
+import { activityChannelTopic, type EventBus, type Logger } from '@confab/db';
 import type { ClientActivity } from '@confab/db/model';
 
 export type FileActivity = Extract<ClientActivity, { kind: 'file' }>;
@@ -16,7 +16,7 @@ export async function publishFileActivity(
 ): Promise<void> {
   // Ids only: whoever hears it may read the file's details through the API anyway.
   const event: FileActivity = { kind: 'file', channelId, fileId, change };
-  const topic = `activity.channel.${channelId}`;
+  const topic = activityChannelTopic(channelId);
   try {
     await bus.publish(topic, new TextEncoder().encode(JSON.stringify(event)));
   } catch (error) {

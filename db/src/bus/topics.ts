@@ -16,6 +16,8 @@ export interface SessionsRevokedEvent {
 // `{ kind: 'file', channelId, fileId, change: 'deleted' | 'processed' }` (ClientActivity) on a
 // channel's topic after a file's deletion commits or its processing settles (api
 // files/file-activity.ts); the hub passes it on to the channel's members only.
+export const activityChannelTopic = (channelId: string) => `activity.channel.${channelId}`;
+export const activityUserTopic = (userId: string) => `activity.user.${userId}`;
 
 /**
  * `membership.changed`: `{ workspaceId, channelId?, userIds, change }`, published after a
