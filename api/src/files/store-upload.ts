@@ -118,7 +118,10 @@ async function checkAndPromote(
     ? await decodeImage(await readBlob(blobs, quarantineKey(id)))
     : null;
 
-  await blobs.copy(quarantineKey(id), fileKey(id), { contentType });
+  // A plain copy: the stored object keeps the neutral type it was put with, as every reader takes
+  // the type from the row (the content route, the file jobs). Replacing the type would rewrite the
+  // object's metadata, which some S3 servers (s3rver) do by reading the whole object again.
+  await blobs.copy(quarantineKey(id), fileKey(id));
   await blobs.delete(quarantineKey(id));
   const promoted = await db.transaction(async (tx) => {
     // Uploads to one workspace promote one at a time, so two cannot both fit the last of a quota.
