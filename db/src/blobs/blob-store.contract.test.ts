@@ -84,15 +84,11 @@ function blobStoreContract(name: string, open: () => Promise<OpenedStore>) {
       expect(await store.get('sized/short.bin')).toBeNull();
     });
 
-    it('copies a blob, keeping or replacing its content type; the source stays', async () => {
+    it('copies a blob with its content type; the source stays', async () => {
       await store.put('copy/from', new Uint8Array([1, 2, 3]), { contentType: 'text/plain' });
       await store.copy('copy/from', 'copy/same');
-      await store.copy('copy/from', 'copy/typed', { contentType: 'image/png' });
       const same = await store.get('copy/same');
-      const typed = await store.get('copy/typed');
       expect(same?.contentType).toBe('text/plain');
-      expect(typed?.contentType).toBe('image/png');
-      expect([...(await buffer(typed?.body ?? Readable.from([])))]).toEqual([1, 2, 3]);
       expect([...(await buffer(same?.body ?? Readable.from([])))]).toEqual([1, 2, 3]);
       expect((await store.get('copy/from'))?.size).toBe(3);
       await expect(store.copy('copy/missing', 'copy/nothing')).rejects.toThrow();

@@ -10,10 +10,10 @@ export interface BlobStore {
    */
   put(key: string, body: Uint8Array | Readable, meta: BlobMeta & { size?: number }): Promise<void>;
   /**
-   * Copies the bytes under `from` to `to` (on S3 without them leaving the bucket), with `meta`'s
-   * content type if given, else the source's. Rejects when `from` holds nothing.
+   * Copies the bytes under `from` to `to` with the source's content type (on S3 without them
+   * leaving the bucket). Rejects when `from` holds nothing.
    */
-  copy(from: string, to: string, meta?: BlobMeta): Promise<void>;
+  copy(from: string, to: string): Promise<void>;
   /** The bytes and what was stored with them, or null when the key holds nothing. */
   get(key: string): Promise<StoredBlob | null>;
   delete(key: string): Promise<void>;

@@ -51,12 +51,12 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
         }
       });
     },
-    async copy(from, to, meta) {
+    async copy(from, to) {
       const source = paths(from);
       paths(to);
-      const contentType =
-        meta?.contentType ??
-        (JSON.parse(await readFile(source.meta, 'utf8')) as { contentType: string }).contentType;
+      const { contentType } = JSON.parse(await readFile(source.meta, 'utf8')) as {
+        contentType: string;
+      };
       // A copy-on-write clone where the file system has them, else a plain copy.
       await write(to, contentType, (tmp) => copyFile(source.data, tmp, constants.COPYFILE_FICLONE));
     },

@@ -99,7 +99,7 @@ export function createS3BlobStore({
         }),
       );
     },
-    async copy(from, to, meta) {
+    async copy(from, to) {
       assertBlobKey(from);
       assertBlobKey(to);
       // Keys are plain ASCII without `?`, `#` or `%` (assertBlobKey), so the source needs no encoding.
@@ -108,7 +108,6 @@ export function createS3BlobStore({
           Bucket: bucket,
           Key: to,
           CopySource: `${bucket}/${from}`,
-          ...(meta ? { MetadataDirective: 'REPLACE', ContentType: meta.contentType } : {}),
         }),
       );
     },

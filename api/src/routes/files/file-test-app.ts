@@ -32,8 +32,8 @@ function tracked(store: BlobStore, keys: Set<string>): BlobStore {
       await store.put(key, body, meta);
       keys.add(key);
     },
-    async copy(from, to, meta) {
-      await store.copy(from, to, meta);
+    async copy(from, to) {
+      await store.copy(from, to);
       keys.add(to);
     },
     get: (key) => store.get(key),
