@@ -1,5 +1,5 @@
 import { type BlobStore, type Db, type Logger, schema } from '@confab/db';
-import { and, eq, inArray, isNotNull, isNull, lt, lte } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, lte, type SQL } from 'drizzle-orm';
 import { fileKey, quarantineKey } from './store-upload';
 
 const { files } = schema;
@@ -30,6 +30,21 @@ const derivedKeys = (derived: schema.DerivedBlobs) =>
     (key): key is string => typeof key === 'string',
   );
 
+const blobKeys = (file: { storageKey: string; derived: schema.DerivedBlobs }) => [
+  file.storageKey,
+  ...derivedKeys(file.derived),
+];
+
+const deleteBlobs = (blobs: BlobStore, keys: string[]) =>
+  Promise.all(keys.map((key) => blobs.delete(key)));
+
+/** Deletes up to BATCH rows matching `where` (each claimed by one process) and returns them. */
+const deleteRows = (db: Db, where: SQL | undefined) =>
+  db
+    .delete(files)
+    .where(inArray(files.id, db.select({ id: files.id }).from(files).where(where).limit(BATCH)))
+    .returning({ id: files.id, storageKey: files.storageKey, derived: files.derived });
+
 /**
  * Removes the bytes that must go: of deleted files past their grace period (the row stays, so
  * messages still say "removed"), of uploads never attached within a day (row and all), and of
@@ -46,61 +61,35 @@ export async function purgeFiles({ db, blobs }: PurgeDeps, now = new Date()): Pr
     .limit(BATCH);
   for (const file of due) {
     // Bytes first, then the mark: a crash in between only repeats the deletes next time.
-    await Promise.all(
-      [file.storageKey, ...derivedKeys(file.derived)].map((key) => blobs.delete(key)),
-    );
+    await deleteBlobs(blobs, blobKeys(file));
     await db.update(files).set({ purgeAfter: null, derived: {} }).where(eq(files.id, file.id));
     counts.deleted++;
   }
 
   // Row first, and only while still unattached: a message that attached it meanwhile keeps it.
-  const unattached = await db
-    .delete(files)
-    .where(
-      inArray(
-        files.id,
-        db
-          .select({ id: files.id })
-          .from(files)
-          .where(
-            and(
-              isNull(files.messageId),
-              isNull(files.deletedAt),
-              eq(files.status, 'ready'),
-              lt(files.createdAt, new Date(now.getTime() - UNATTACHED_TTL_MS)),
-            ),
-          )
-          .limit(BATCH),
-      ),
-    )
-    .returning({ id: files.id, storageKey: files.storageKey, derived: files.derived });
+  const unattached = await deleteRows(
+    db,
+    and(
+      isNull(files.messageId),
+      isNull(files.deletedAt),
+      eq(files.status, 'ready'),
+      lt(files.createdAt, new Date(now.getTime() - UNATTACHED_TTL_MS)),
+    ),
+  );
   for (const file of unattached) {
-    await Promise.all(
-      [file.storageKey, ...derivedKeys(file.derived)].map((key) => blobs.delete(key)),
-    );
+    await deleteBlobs(blobs, blobKeys(file));
     counts.unattached++;
   }
 
-  const stale = await db
-    .delete(files)
-    .where(
-      inArray(
-        files.id,
-        db
-          .select({ id: files.id })
-          .from(files)
-          .where(
-            and(
-              eq(files.status, 'quarantined'),
-              lt(files.createdAt, new Date(now.getTime() - STALE_QUARANTINE_MS)),
-            ),
-          )
-          .limit(BATCH),
-      ),
-    )
-    .returning({ id: files.id });
+  const stale = await deleteRows(
+    db,
+    and(
+      eq(files.status, 'quarantined'),
+      lt(files.createdAt, new Date(now.getTime() - STALE_QUARANTINE_MS)),
+    ),
+  );
   for (const file of stale) {
-    await Promise.all([blobs.delete(quarantineKey(file.id)), blobs.delete(fileKey(file.id))]);
+    await deleteBlobs(blobs, [quarantineKey(file.id), fileKey(file.id)]);
     counts.stale++;
   }
   return counts;

@@ -4,6 +4,7 @@
  * The outbox holds intents for a doc; a message with files cannot be an intent until its files
  * are uploaded (the doc refers to them by id), so it waits here first.
  */
+import { completion, lazyDatabase, settle } from '@confab/db/model';
 
 /** One file of a pending post: uploaded already (`fileId`), or its bytes waiting (`blob`). */
 export interface PendingFile {
@@ -44,21 +45,6 @@ const STORE = 'posts';
 /** Deleted with every other database when the session ends (`wipeDeviceData`). */
 export const PENDING_POSTS_DB = 'confab-pending-posts';
 
-function settle<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function completion(transaction: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error);
-  });
-}
-
 /**
  * Pending posts in IndexedDB, keyed by message id. A write resolves once its transaction has
  * completed, so a post the user was shown as sending survives a closed tab.
@@ -67,23 +53,10 @@ export function indexedDbPendingPosts(
   factory: IDBFactory = indexedDB,
   databaseName = PENDING_POSTS_DB,
 ): PendingPostStore {
-  let opened: Promise<IDBDatabase> | null = null;
-  const database = () => {
-    opened ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open(databaseName, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'id' });
-      request.onsuccess = () => {
-        // The session ended and the database is being deleted: let go, reopen on the next use.
-        request.result.onversionchange = () => {
-          request.result.close();
-          opened = null;
-        };
-        resolve(request.result);
-      };
-      request.onerror = () => reject(request.error);
-    });
-    return opened;
-  };
+  const database = lazyDatabase(
+    () => factory.open(databaseName, 1),
+    (opened) => opened.createObjectStore(STORE, { keyPath: 'id' }),
+  );
   return {
     async list() {
       const store = (await database()).transaction(STORE, 'readonly').objectStore(STORE);

@@ -3,6 +3,7 @@
 export { type DocRef, docName, parseDocRef } from '../policy/doc-names';
 export type { ClientActivity } from './activity';
 export { type GuardedReplica, guardedReplica } from './guarded-replica';
+export { completion, lazyDatabase, settle } from './indexeddb';
 export { type IndexedDbFactory, indexedDbOutboxStorage } from './indexeddb-outbox';
 export * from './layout';
 export {
