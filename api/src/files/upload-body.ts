@@ -25,7 +25,14 @@ export interface UploadBody {
  */
 export function uploadBody(c: Context): UploadBody | null {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  if (incoming instanceof IncomingMessage && !incoming.readableDidRead && !c.req.raw.bodyUsed) {
+  // Only while nobody else reads it: once the adapter's web body is attached (its 'data' listener
+  // pauses the request whenever its own queue fills), a second reader would stall for good.
+  if (
+    incoming instanceof IncomingMessage &&
+    !incoming.readableDidRead &&
+    incoming.listenerCount('data') === 0 &&
+    !c.req.raw.bodyUsed
+  ) {
     return {
       stream: incoming,
       explain(error) {

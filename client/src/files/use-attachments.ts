@@ -57,6 +57,16 @@ export function useAttachments(api: Api, channelId: string): Attachments {
     };
   }, []);
 
+  // Transient failures while online (a dropped connection, a restarting server) are retried
+  // after a growing delay; offline, the 'online' event restarts them instead.
+  const retries = useRef(new Map<string, { attempts: number; timer: number }>());
+  useEffect(() => {
+    const pending = retries.current;
+    return () => {
+      for (const { timer } of pending.values()) window.clearTimeout(timer);
+    };
+  }, []);
+
   const start = useCallback(
     (attachment: Attachment) => {
       const controller = new AbortController();
@@ -67,15 +77,34 @@ export function useAttachments(api: Api, channelId: string): Attachments {
       });
       uploadsInFlight.set(attachment.key, upload);
       upload.then(
-        (info) => update(attachment.key, { state: 'uploaded', fileId: info.id, error: null }),
+        (info) => {
+          retries.current.delete(attachment.key);
+          update(attachment.key, { state: 'uploaded', fileId: info.id, error: null });
+        },
         (error: unknown) => {
           if (error instanceof DOMException && error.name === 'AbortError') return;
-          update(
-            attachment.key,
-            isTransient(error)
-              ? { state: 'waiting', loaded: 0, error: null }
-              : { state: 'refused', error: describeUploadError(attachment.file.name, error) },
+          if (!isTransient(error)) {
+            update(attachment.key, {
+              state: 'refused',
+              error: describeUploadError(attachment.file.name, error),
+            });
+            return;
+          }
+          update(attachment.key, { state: 'waiting', loaded: 0, error: null });
+          if (!navigator.onLine) return;
+          const attempts = (retries.current.get(attachment.key)?.attempts ?? 0) + 1;
+          const timer = window.setTimeout(
+            () => {
+              const waiting = listRef.current.find(
+                (each) => each.key === attachment.key && each.state === 'waiting',
+              );
+              if (!waiting) return;
+              update(waiting.key, { state: 'uploading', loaded: 0 });
+              start(waiting);
+            },
+            Math.min(30_000, 1_000 * 2 ** (attempts - 1)),
           );
+          retries.current.set(attachment.key, { attempts, timer });
         },
       );
       void upload
