@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
@@ -86,7 +88,9 @@ export async function openPostgres(
 /** PGlite (PostgreSQL in WASM) in a folder; one process owns the folder at a time. */
 export async function openPglite(dataDir: string | 'memory'): Promise<Database> {
   if (dataDir !== 'memory') await mkdir(dataDir, { recursive: true });
-  const client = dataDir === 'memory' ? new PGlite() : new PGlite(dataDir);
+  // The contrib extensions the migrations create (search); PGlite loads them only when listed here.
+  const extensions = { pg_trgm, unaccent };
+  const client = new PGlite(dataDir === 'memory' ? { extensions } : { dataDir, extensions });
   await client.waitReady;
   const db = drizzlePglite(client, { schema });
   return {

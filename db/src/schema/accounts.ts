@@ -17,7 +17,11 @@ export const users = pgTable(
     updatedAt: timestampTz('updated_at').notNull().defaultNow(),
   },
   // Emails are matched case-insensitively; the stored value keeps the user's spelling.
-  (t) => [uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`),
+    // People search: names by substring and similarity.
+    index('users_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
+  ],
 );
 
 /** A user's identity at an external OpenID Connect provider, keyed by the issuer's subject. */

@@ -11,7 +11,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
-import { createdAt, timestampTz } from './columns';
+import { createdAt, timestampTz, tsvector } from './columns';
 import { workspaces } from './workspaces';
 
 export const channelKind = pgEnum('channel_kind', ['public', 'private', 'dm', 'group_dm']);
@@ -46,8 +46,16 @@ export const channels = pgTable(
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: timestampTz('updated_at').notNull().defaultNow(),
+    /** Search over the name (weight A), topic (B) and purpose (C); DMs have no name. */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('confab_search'::regconfig, coalesce("name", '')), 'A') || setweight(to_tsvector('confab_search'::regconfig, "topic"), 'B') || setweight(to_tsvector('confab_search'::regconfig, "purpose"), 'C')`,
+      ),
   },
   (t) => [
+    index('channels_search_idx').using('gin', t.searchVector),
+    index('channels_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
     uniqueIndex('channels_workspace_name_key')
       .on(t.workspaceId, sql`lower(${t.name})`)
       .where(sql`${t.kind} IN ('public', 'private')`),

@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { channels } from './channels';
-import { createdAt, timestampTz } from './columns';
+import { createdAt, timestampTz, tsvector } from './columns';
 import { workspaces } from './workspaces';
 
 export const FILE_KINDS = ['image', 'pdf', 'text', 'audio', 'video', 'other'] as const;
@@ -81,10 +81,18 @@ export const files = pgTable(
     deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
     /** When the purge sweep removes the bytes of a deleted file; null once they are gone. */
     purgeAfter: timestampTz('purge_after'),
+    /** Search over the name (weight A) and the extracted text (B, capped by the processing job). */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('confab_search'::regconfig, "name"), 'A') || setweight(to_tsvector('confab_search'::regconfig, coalesce("extracted_text", '')), 'B')`,
+      ),
   },
   (t) => [
     index('files_channel_idx').on(t.channelId, t.createdAt.desc(), t.id.desc()),
     index('files_workspace_idx').on(t.workspaceId),
+    index('files_search_idx').using('gin', t.searchVector),
+    index('files_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
     index('files_purge_idx').on(t.purgeAfter).where(sql`${t.purgeAfter} IS NOT NULL`),
     index('files_unattached_idx')
       .on(t.createdAt)

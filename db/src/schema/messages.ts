@@ -11,7 +11,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { channels } from './channels';
-import { timestampTz } from './columns';
+import { timestampTz, tsvector } from './columns';
 
 /**
  * Projection of messages from the segment docs. The doc is the source of truth; these rows serve
@@ -47,8 +47,19 @@ export const messages = pgTable(
      * so a node projecting an older state (fan-out still in flight) never overwrites a newer row.
      */
     stateClock: bigint('state_clock', { mode: 'number' }).notNull().default(0),
+    /**
+     * Full-text search over the current text, kept by the database in the same statement as every
+     * projected change (so a message is searchable as soon as it is projected); a tombstone's
+     * text is empty, and so is its vector.
+     */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector('confab_search'::regconfig, "text")`),
   },
   (t) => [
+    index('messages_search_idx').using('gin', t.searchVector),
+    // Substrings and text without spaces (Chinese, Japanese), fuzzy matches.
+    index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // Channel history, newest first, top-level only; also counts unread after a read marker.
     index('messages_channel_history_idx')
       .on(t.channelId, t.id.desc())
