@@ -1,10 +1,8 @@
-import { type Db, schema } from '@confab/db';
+import { type Channel, type Db, schema } from '@confab/db';
 import { publishMembershipChange, recordAudit } from '../audit/audit';
 import { type CommandDeps, isUniqueViolation } from './command-deps';
 
-const { channels, channelMembers } = schema;
-
-type Channel = typeof channels.$inferSelect;
+const { channels, channelColumns, channelMembers } = schema;
 
 export class ChannelNameTaken extends Error {
   override name = 'ChannelNameTaken';
@@ -34,7 +32,7 @@ export async function createChannel(
       const [created] = await tx
         .insert(channels)
         .values({ workspaceId, createdBy: actorId, ...fields })
-        .returning();
+        .returning(channelColumns);
       if (!created) throw new Error('channel insert returned no row');
       await seatFirstMembers(tx, {
         channel: created,

@@ -1,13 +1,13 @@
-import { activeMembership, type Db, schema } from '@confab/db';
+import { activeMembership, type Channel, type Db, schema } from '@confab/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { publishMembershipChange } from '../audit/audit';
 import type { CommandDeps } from './command-deps';
 import { seatFirstMembers } from './create-channel';
 
-const { channels, workspaceMembers } = schema;
+const { channels, channelColumns, workspaceMembers } = schema;
 
 export type OpenConversationResult =
-  | { status: 'created' | 'existing'; channel: typeof channels.$inferSelect }
+  | { status: 'created' | 'existing'; channel: Channel }
   | { status: 'not_members' };
 
 /**
@@ -47,7 +47,7 @@ export async function openConversation(
         target: [channels.workspaceId, channels.dmKey],
         where: sql`${channels.kind} IN ('dm', 'group_dm')`,
       })
-      .returning();
+      .returning(channelColumns);
     if (!created) {
       // Someone opened it between our look-up and insert: theirs is the one.
       const raced = await findConversation(tx, workspaceId, dmKey);
@@ -76,7 +76,7 @@ export async function openConversation(
 
 async function findConversation(db: Pick<Db, 'select'>, workspaceId: string, dmKey: string) {
   const [row] = await db
-    .select()
+    .select(channelColumns)
     .from(channels)
     .where(
       and(

@@ -1,16 +1,14 @@
-import { schema } from '@confab/db';
+import { type Channel, schema } from '@confab/db';
 import { eq } from 'drizzle-orm';
 import { publishMembershipChange, recordAudit } from '../audit/audit';
 import { type CommandDeps, isUniqueViolation } from './command-deps';
 import { type ChannelFields, ChannelNameTaken } from './create-channel';
 
-const { channels, channelMembers } = schema;
+const { channels, channelColumns, channelMembers } = schema;
 
 export type ChannelChanges = Partial<Omit<ChannelFields, 'kind'>>;
 
-export type UpdateChannelResult =
-  | { status: 'updated'; channel: typeof channels.$inferSelect }
-  | { status: 'archived' };
+export type UpdateChannelResult = { status: 'updated'; channel: Channel } | { status: 'archived' };
 
 /**
  * Changes a channel's settings. The row is locked first, so the audit's "before" is what this
@@ -30,7 +28,7 @@ export async function updateChannel(
   try {
     result = await db.transaction(async (tx) => {
       const [current] = await tx
-        .select()
+        .select(channelColumns)
         .from(channels)
         .where(eq(channels.id, channelId))
         .for('update');
@@ -40,7 +38,7 @@ export async function updateChannel(
         .update(channels)
         .set({ ...changes, updatedAt: new Date() })
         .where(eq(channels.id, channelId))
-        .returning();
+        .returning(channelColumns);
       if (!after) throw new Error('channel update returned no row');
       const before = Object.fromEntries(
         Object.keys(changes).map((key) => [key, current[key as keyof ChannelChanges]]),

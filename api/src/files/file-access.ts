@@ -2,7 +2,7 @@ import { canReadChannel, type Db, type Policy, schema } from '@confab/db';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { FileRow } from './file-info';
 
-const { files } = schema;
+const { files, fileColumns } = schema;
 
 /**
  * Whether the user may read a file: it is promoted and they may read the channel it was uploaded
@@ -16,7 +16,7 @@ export async function readableFile(
   fileId: string,
 ): Promise<FileRow | null> {
   const [file] = await db
-    .select()
+    .select(fileColumns)
     .from(files)
     .where(and(eq(files.id, fileId), eq(files.status, 'ready')));
   if (!file) return null;
@@ -32,7 +32,7 @@ export async function readableFiles(
   fileIds: readonly string[],
 ): Promise<FileRow[]> {
   const rows = await db
-    .select()
+    .select(fileColumns)
     .from(files)
     .where(and(inArray(files.id, [...new Set(fileIds)]), eq(files.status, 'ready')));
   const channelIds = [...new Set(rows.map((row) => row.channelId))];

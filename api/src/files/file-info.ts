@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { FileVariant, fileInfoSchema } from '../routes/files/schemas';
 import type { FileUrlSigner } from './url-signer';
 
-export type FileRow = typeof schema.files.$inferSelect;
+export type FileRow = Omit<typeof schema.files.$inferSelect, 'searchVector'>;
 export type FileInfo = z.output<typeof fileInfoSchema>;
 
 const DERIVED_VARIANTS = {

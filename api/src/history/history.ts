@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 
 const {
   messages,
+  messageColumns,
   reactions,
   threadStats,
   messageVersions,
@@ -38,7 +39,7 @@ export interface MessageEntry {
 
 export type MessageStatus = 'sent' | 'delivered' | 'read';
 
-type MessageRow = typeof messages.$inferSelect;
+type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 
 /** Adds reactions (grouped per emoji, in first-reaction order) and thread summaries. */
 async function withDetails(db: Db, rows: MessageRow[]): Promise<MessageEntry[]> {
@@ -139,7 +140,7 @@ export async function channelHistory(
   }: { before?: string; limit: number /** Viewer, in DMs and group DMs. */; statusFor?: string },
 ): Promise<Page> {
   const rows = await db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(
       and(
@@ -165,7 +166,7 @@ export async function threadReplies(
   { after, limit }: { after?: string; limit: number },
 ): Promise<{ replies: MessageEntry[]; nextCursor: string | null }> {
   const rows = await db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(and(eq(messages.parentId, rootId), after ? gt(messages.id, after) : undefined))
     .orderBy(asc(messages.id))
@@ -179,7 +180,7 @@ export async function threadReplies(
 
 export async function messageInChannel(db: Db, channelId: string, messageId: string) {
   const [row] = await db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(and(eq(messages.id, messageId), eq(messages.channelId, channelId)));
   return row ?? null;

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../database';
-import { channelMembers, channels, workspaceMembers } from '../schema/index';
+import { channelColumns, channelMembers, channels, workspaceMembers } from '../schema/index';
 import {
   type ChannelContext,
   canModerate,
@@ -14,7 +14,8 @@ import {
 } from './decisions';
 import { parseDocRef } from './doc-names';
 
-export type Channel = typeof channels.$inferSelect;
+/** A channel row as reads serve it (without its search vector). */
+export type Channel = Omit<typeof channels.$inferSelect, 'searchVector'>;
 
 export interface DocGrant {
   access: DocAccess;
@@ -59,7 +60,7 @@ export class Policy {
   ): Promise<{ channel: Channel; context: ChannelContext } | null> {
     const [row] = await this.db
       .select({
-        channel: channels,
+        channel: channelColumns,
         workspaceRole: workspaceMembers.role,
         channelRole: channelMembers.role,
       })

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import {
   check,
   index,
@@ -11,7 +11,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
-import { createdAt, timestampTz, tsvector } from './columns';
+import { createdAt, timestampTz, tsvector, withoutSearchVector } from './columns';
 import { workspaces } from './workspaces';
 
 export const channelKind = pgEnum('channel_kind', ['public', 'private', 'dm', 'group_dm']);
@@ -74,6 +74,9 @@ export const channels = pgTable(
     ),
   ],
 );
+
+/** Every column of channels except the search vector: what reads that serve rows select. */
+export const channelColumns = withoutSearchVector(getTableColumns(channels));
 
 export const channelMembers = pgTable(
   'channel_members',

@@ -20,3 +20,15 @@ export const SEARCH_CONFIG = 'confab_search';
 export const tsvector = customType<{ data: string; driverData: string }>({
   dataType: () => 'tsvector',
 });
+
+/**
+ * A table's columns minus its search vector, for selects and `returning` that serve rows: the
+ * vector is for the search engine only, is as long as the text it indexes, and must not reach an
+ * API answer (strict response schemas refuse unknown fields).
+ */
+export function withoutSearchVector<Columns extends { searchVector: unknown }>(
+  columns: Columns,
+): Omit<Columns, 'searchVector'> {
+  const { searchVector: _vector, ...served } = columns;
+  return served;
+}

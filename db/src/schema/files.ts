@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { channels } from './channels';
-import { createdAt, timestampTz, tsvector } from './columns';
+import { createdAt, timestampTz, tsvector, withoutSearchVector } from './columns';
 import { workspaces } from './workspaces';
 
 export const FILE_KINDS = ['image', 'pdf', 'text', 'audio', 'video', 'other'] as const;
@@ -102,3 +102,6 @@ export const files = pgTable(
     check('files_processing_known', oneOf('processing', FILE_PROCESSING_STATES)),
   ],
 );
+
+/** Every column of files except the search vector: what reads that serve rows select. */
+export const fileColumns = withoutSearchVector(getTableColumns(files));

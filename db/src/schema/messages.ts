@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -11,7 +11,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { channels } from './channels';
-import { timestampTz, tsvector } from './columns';
+import { timestampTz, tsvector, withoutSearchVector } from './columns';
 
 /**
  * Projection of messages from the segment docs. The doc is the source of truth; these rows serve
@@ -69,6 +69,9 @@ export const messages = pgTable(
     index('messages_author_idx').on(t.authorId, t.id.desc()),
   ],
 );
+
+/** Every column of messages except the search vector: what reads that serve rows select. */
+export const messageColumns = withoutSearchVector(getTableColumns(messages));
 
 /** Every version of every message, the first included, for edit history and audit. */
 export const messageVersions = pgTable(

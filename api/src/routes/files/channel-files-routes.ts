@@ -16,7 +16,7 @@ import { uuidSchema } from '../workspaces/schemas';
 import type { FilesDeps } from './files-deps';
 import { channelFilesQuerySchema, uploadQuerySchema } from './schemas';
 
-const { files } = schema;
+const { files, fileColumns } = schema;
 
 export function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.infer<S> {
   const result = schema.safeParse(c.req.query());
@@ -124,7 +124,7 @@ export function channelFilesRoutes(deps: FilesDeps) {
     const { before, limit } = parseQuery(channelFilesQuerySchema, c);
     const cursor = before ? decodeCursor(before) : null;
     const rows = await db
-      .select()
+      .select(fileColumns)
       .from(files)
       .where(
         and(
