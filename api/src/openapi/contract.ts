@@ -54,6 +54,12 @@ import {
   invitationPreviewResponseSchema,
   invitationsResponseSchema,
 } from '../routes/invitations/schemas';
+import {
+  searchQuerySchema,
+  searchResponseSchema,
+  suggestQuerySchema,
+  suggestResponseSchema,
+} from '../routes/search/schemas';
 import { syncTicketSchema } from '../routes/sync-tickets/schemas';
 import {
   auditQuerySchema,
@@ -168,6 +174,14 @@ export const contract = {
     responses: { 201: createdInvitationResponseSchema },
   },
   'DELETE /api/workspaces/{workspaceId}/invitations/{invitationId}': { responses: { 204: none } },
+  'GET /api/workspaces/{workspaceId}/search': {
+    query: searchQuerySchema,
+    responses: { 200: searchResponseSchema },
+  },
+  'GET /api/workspaces/{workspaceId}/search/suggest': {
+    query: suggestQuerySchema,
+    responses: { 200: suggestResponseSchema },
+  },
 
   'GET /api/channels/{channelId}': { responses: { 200: channelViewResponseSchema } },
   'PATCH /api/channels/{channelId}': {

@@ -3,6 +3,7 @@ import { contract, type RouteContract } from './contract';
 import { errorResponseSchema } from './error-codes';
 import { json } from './helpers';
 import { orgPaths } from './org-paths';
+import { searchPaths } from './search-paths';
 
 type Operation = {
   requestBody?: { required?: boolean };
@@ -51,6 +52,6 @@ export function openApiDocument(version: string) {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: { Error: json(errorResponseSchema, 'output') },
     },
-    paths: withContract({ ...authPaths, ...orgPaths } as Paths, contract),
+    paths: withContract({ ...authPaths, ...orgPaths, ...searchPaths } as Paths, contract),
   };
 }

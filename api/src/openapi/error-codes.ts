@@ -15,6 +15,8 @@ export const API_ERROR_CODES = [
   'internal',
   'invalid_channels',
   'invalid_credentials',
+  /** A search cursor of another search, or not one at all (routes/search). */
+  'invalid_cursor',
   'invalid_invitation',
   'invalid_members',
   'invalid_new_owner',
