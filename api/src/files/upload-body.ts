@@ -1,8 +1,12 @@
-import { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Context } from 'hono';
-import { BodyTooLargeError, lingerBeforeClose, RequestAbortedError } from '../http/body-limit';
+import {
+  BodyTooLargeError,
+  lingerBeforeClose,
+  nodeRequest,
+  RequestAbortedError,
+} from '../http/body-limit';
 
 export interface UploadBody {
   stream: Readable;
@@ -24,15 +28,10 @@ export interface UploadBody {
  * test's `app.request`) the web body, behind its limit.
  */
 export function uploadBody(c: Context): UploadBody | null {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  const incoming = nodeRequest(c);
   // Only while nobody else reads it: once the adapter's web body is attached (its 'data' listener
   // pauses the request whenever its own queue fills), a second reader would stall for good.
-  if (
-    incoming instanceof IncomingMessage &&
-    !incoming.readableDidRead &&
-    incoming.listenerCount('data') === 0 &&
-    !c.req.raw.bodyUsed
-  ) {
+  if (incoming && !incoming.readableDidRead && incoming.listenerCount('data') === 0) {
     return {
       stream: incoming,
       explain(error) {

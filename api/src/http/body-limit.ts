@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors';
 
@@ -45,12 +45,30 @@ const limits = new WeakMap<Context, Limit>();
  */
 export function limitRequestBodies({
   maxBytes = DEFAULT_BODY_LIMIT_BYTES,
+  nodeBodyReadByRoute = false,
 }: {
   maxBytes?: number;
+  /**
+   * Uploads: under @hono/node-server, leave the body alone so the route reads the Node request
+   * itself (files/upload-body.ts), counting every byte against the same limit. Merely touching
+   * `c.req.raw.body` attaches the adapter's web stream to the request, after which a second
+   * reader stalls. The limit is still registered, so `allowBodyUpTo` refuses a Content-Length.
+   */
+  nodeBodyReadByRoute?: boolean;
 } = {}): MiddlewareHandler {
   return async (c, next) => {
     const method = c.req.method;
-    if (method !== 'GET' && method !== 'HEAD' && c.req.raw.body) {
+    if (method === 'GET' || method === 'HEAD') return next();
+    if (nodeBodyReadByRoute && nodeRequest(c)) {
+      const length = declaredLength(c);
+      if (length !== undefined && length > maxBytes) {
+        lingerBeforeClose(c);
+        throw payloadTooLarge(maxBytes);
+      }
+      limits.set(c, { maxBytes });
+      return next();
+    }
+    if (c.req.raw.body) {
       const limit = { maxBytes };
       limits.set(c, limit);
       const body = limitedStream(c.req.raw.body, declaredLength(c), limit, () =>
@@ -122,7 +140,7 @@ const LINGER_MS = 2_000;
  * instead; nothing more is read from the socket meanwhile.
  */
 export function lingerBeforeClose(c: Context): void {
-  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  const socket = nodeRequest(c)?.socket;
   if (!socket) return;
   socket.destroySoon = () => {
     socket.end();
@@ -175,4 +193,10 @@ function limitedStream(
     },
     { highWaterMark: 0 },
   );
+}
+
+/** The Node request under @hono/node-server; undefined elsewhere (a test's `app.request`). */
+export function nodeRequest(c: Context): IncomingMessage | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming instanceof IncomingMessage ? incoming : undefined;
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { closeServer, listen, schema } from '@confab/db';
 import { waitFor } from '@confab/db/testing';
 import { createAdaptorServer } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Person } from '../auth/test-app';
 import {
   expectNoStrayBytes,
@@ -84,6 +85,22 @@ describe.each(stores)('uploads through a real HTTP server (%s store)', (store) =
     const answer = await postChunked(4, 200 * 1024);
     expect(answer.status).toBe(201);
     expect(JSON.parse(answer.body).file.size).toBe(800 * 1024);
+  });
+
+  it('reads the Node request itself: no web stream is made of the body on the way', async () => {
+    // The adapter makes its web body with Readable.toWeb, the fallback converts back with
+    // Readable.fromWeb: neither may run, or the bytes take the three slow hops upload-body.ts avoids.
+    const toWeb = vi.spyOn(Readable, 'toWeb');
+    const fromWeb = vi.spyOn(Readable, 'fromWeb');
+    try {
+      const answer = await postChunked(2, 64 * 1024);
+      expect(answer.status).toBe(201);
+      expect(toWeb).not.toHaveBeenCalled();
+      expect(fromWeb).not.toHaveBeenCalled();
+    } finally {
+      toWeb.mockRestore();
+      fromWeb.mockRestore();
+    }
   });
 
   it('answers a chunked body over the limit 413 file_too_large, leaving nothing', async () => {
