@@ -1,0 +1,201 @@
+import type { Db } from '@confab/db';
+import { type SQL, sql } from 'drizzle-orm';
+import {
+  type FileHit,
+  type PageRequest,
+  type SearchAnswer,
+  type Searcher,
+  TOTAL_CAP,
+  type UnusedFilter,
+} from '../engine';
+import type { SearchQuery } from '../query';
+import { type CursorState, decodeCursor, encodeCursor } from './cursor';
+import { buildSnippet, parseMarked, START_MARK, STOP_MARK } from './highlight';
+import { readableChannelIds } from './readable-channels';
+import {
+  and,
+  cleanText,
+  inIds,
+  instantOf,
+  microsOf,
+  type NameFilters,
+  RELEVANCE_CANDIDATES,
+  scoreOf,
+  sentAtConditions,
+} from './search-sql';
+import { queryRows } from './sql-rows';
+import { compileTerms, positiveQuery, SEARCH_CONFIG, termConditions } from './text-terms';
+
+interface FileRow {
+  total: number | string;
+  reference: string | null;
+  id: string | null;
+  score: number | null;
+  time: string | null;
+  channel_id: string;
+  message_id: string | null;
+  uploader_id: string | null;
+  name: string;
+  name_headline: string | null;
+  kind: string;
+  content_type: string;
+  byte_size: number | string;
+  created_at: string;
+  text_headline: string | null;
+}
+
+const NAME_OPTIONS = `HighlightAll=true, StartSel=${START_MARK}, StopSel=${STOP_MARK}`;
+const TEXT_OPTIONS = `MaxFragments=1, MaxWords=40, MinWords=20, ShortWord=2, StartSel=${START_MARK}, StopSel=${STOP_MARK}`;
+
+/**
+ * Files attached to a message (not deleted, ready) in channels the searcher may read now, by
+ * name (weight A) and extracted text (B). `in:` and `from:` (the uploader) and the dates (upload
+ * time) apply; `has:` and `is:thread` describe messages and are reported unused.
+ */
+export async function searchFiles(
+  db: Db,
+  searcher: Searcher,
+  query: SearchQuery,
+  page: PageRequest,
+  names: NameFilters,
+): Promise<Omit<SearchAnswer<FileHit>, 'resolutions'>> {
+  const cursor = page.cursor ? decodeCursor('files', query, page.cursor) : null;
+  const terms = await compileTerms(db, query.terms);
+  const unused: UnusedFilter[] = [
+    ...terms.unused,
+    ...query.has.map((has) => ({ text: `has:${has}`, reason: 'not_for_this_tab' as const })),
+    ...(query.isThread ? [{ text: 'is:thread', reason: 'not_for_this_tab' as const }] : []),
+  ];
+  const empty = { hits: [], total: 0, totalCapped: false, nextCursor: null, fuzzy: false, unused };
+  if (names.channelIds?.length === 0 || names.authorIds?.length === 0) return empty;
+
+  const conditions: SQL[] = [
+    sql`f.channel_id IN (${readableChannelIds(searcher)})`,
+    sql`f.message_id IS NOT NULL`,
+    sql`f.deleted_at IS NULL`,
+    sql`f.status = 'ready'`,
+    ...termConditions(terms, sql`f.search_vector`, [
+      sql`f.name`,
+      sql`COALESCE(f.extracted_text, '')`,
+    ]),
+    ...sentAtConditions(query, sql`f.created_at`),
+  ];
+  if (names.channelIds) conditions.push(inIds(sql`f.channel_id`, names.channelIds));
+  if (names.authorIds) conditions.push(inIds(sql`f.uploader_id`, names.authorIds));
+  const positive = positiveQuery(terms);
+  const substrings = terms.substrings.filter((term) => !term.negated).map((term) => term.text);
+  const statement =
+    query.sort === 'date'
+      ? byDate(conditions, positive, page.limit, cursor)
+      : byRelevance(conditions, positive, page.limit, cursor);
+  const rows = await queryRows<FileRow>(db, statement);
+  const total = Number(rows[0]?.total ?? 0);
+  const pageRows = rows.filter((row) => row.id !== null);
+  const shown = pageRows.slice(0, page.limit);
+  const last = shown.at(-1);
+  let nextCursor: string | null = null;
+  if (pageRows.length > page.limit && last?.id) {
+    const state: CursorState =
+      query.sort === 'date'
+        ? { fuzzy: false, time: last.time ?? '0', id: last.id }
+        : { fuzzy: false, time: last.reference ?? '0', score: Number(last.score), id: last.id };
+    nextCursor = encodeCursor('files', query, state);
+  }
+  return {
+    hits: shown.map((row) => toHit(row, substrings)),
+    total: Math.min(total, TOTAL_CAP),
+    totalCapped: total > TOTAL_CAP,
+    nextCursor,
+    fuzzy: false,
+    unused,
+  };
+}
+
+function details(positive: SQL | null): SQL {
+  const name = cleanText(sql`f.name`);
+  const text = cleanText(sql`COALESCE(f.extracted_text, '')`);
+  const headlines = positive
+    ? sql`ts_headline(${SEARCH_CONFIG}, ${name}, ${positive}, ${NAME_OPTIONS}) AS name_headline,
+        CASE WHEN ${text} = '' THEN NULL
+          ELSE ts_headline(${SEARCH_CONFIG}, ${text}, ${positive}, ${TEXT_OPTIONS}) END AS text_headline`
+    : sql`NULL AS name_headline, NULL AS text_headline`;
+  return sql`f.channel_id, f.message_id, f.uploader_id, ${name} AS name, f.kind,
+    f.content_type, f.byte_size, to_json(f.created_at) #>> '{}' AS created_at, ${headlines}`;
+}
+
+function byDate(
+  conditions: SQL[],
+  positive: SQL | null,
+  limit: number,
+  cursor: CursorState | null,
+): SQL {
+  const where = and(conditions);
+  const after = cursor
+    ? sql`AND (f.created_at, f.id) < (${instantOf(cursor.time)}, ${cursor.id}::uuid)`
+    : sql``;
+  return sql`WITH counted AS (
+      SELECT count(*) AS total FROM (SELECT 1 FROM files f WHERE ${where} LIMIT ${TOTAL_CAP + 1}) c
+    ), page AS (
+      SELECT f.id, f.created_at FROM files f WHERE ${where} ${after}
+      ORDER BY f.created_at DESC, f.id DESC LIMIT ${limit + 1}
+    )
+    SELECT counted.total, NULL AS reference, NULL::float8 AS score, hit.*
+    FROM counted LEFT JOIN (
+      SELECT page.id, ${microsOf(sql`page.created_at`)} AS time, page.created_at AS sort_time,
+        ${details(positive)}
+      FROM page JOIN files f ON f.id = page.id
+    ) hit ON true
+    ORDER BY hit.sort_time DESC, hit.id DESC`;
+}
+
+function byRelevance(
+  conditions: SQL[],
+  positive: SQL | null,
+  limit: number,
+  cursor: CursorState | null,
+): SQL {
+  const reference = cursor ? instantOf(cursor.time) : sql`now()`;
+  const after = cursor
+    ? sql`WHERE s.score < ${cursor.score ?? 0}::float8
+        OR (s.score = ${cursor.score ?? 0}::float8 AND s.id < ${cursor.id}::uuid)`
+    : sql``;
+  const rank = positive ? sql`ts_rank(f.search_vector, ${positive})` : null;
+  return sql`WITH ref AS (SELECT ${reference} AS at),
+    candidates AS MATERIALIZED (
+      SELECT f.id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n,
+        ${scoreOf(rank, sql`f.created_at`, sql`(SELECT at FROM ref)`)} AS score
+      FROM (
+        SELECT f.* FROM files f
+        WHERE ${and(conditions)} AND f.created_at <= (SELECT at FROM ref)
+        ORDER BY f.created_at DESC, f.id DESC LIMIT ${RELEVANCE_CANDIDATES + 1}
+      ) f
+    ), page AS (
+      SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${RELEVANCE_CANDIDATES}) s
+      ${after}
+      ORDER BY s.score DESC, s.id DESC LIMIT ${limit + 1}
+    )
+    SELECT (SELECT count(*) FROM candidates) AS total,
+      ${microsOf(sql`(SELECT at FROM ref)`)} AS reference, hit.*
+    FROM (SELECT 1) one LEFT JOIN (
+      SELECT page.id, page.score, NULL AS time, ${details(positive)}
+      FROM page JOIN files f ON f.id = page.id
+    ) hit ON true
+    ORDER BY hit.score DESC, hit.id DESC`;
+}
+
+function toHit(row: FileRow, substrings: string[]): FileHit {
+  const name = buildSnippet(row.name, row.name_headline ?? row.name, substrings);
+  const marked = row.text_headline ? parseMarked(row.text_headline) : null;
+  return {
+    id: row.id ?? '',
+    channelId: row.channel_id,
+    messageId: row.message_id,
+    uploaderId: row.uploader_id,
+    name,
+    kind: row.kind,
+    contentType: row.content_type,
+    byteSize: Number(row.byte_size),
+    createdAt: new Date(row.created_at).toISOString(),
+    snippet: marked && marked.ranges.length > 0 ? marked : null,
+  };
+}

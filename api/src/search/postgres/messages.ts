@@ -1,0 +1,241 @@
+import type { Db } from '@confab/db';
+import { type SQL, sql } from 'drizzle-orm';
+import {
+  type MessageHit,
+  type PageRequest,
+  type SearchAnswer,
+  type Searcher,
+  TOTAL_CAP,
+} from '../engine';
+import type { SearchQuery } from '../query';
+import { type CursorState, decodeCursor, encodeCursor } from './cursor';
+import { buildSnippet } from './highlight';
+import { readableChannelIds } from './readable-channels';
+import {
+  and,
+  cleanText,
+  headlineOf,
+  inIds,
+  instantOf,
+  microsOf,
+  type NameFilters,
+  RELEVANCE_CANDIDATES,
+  scoreOf,
+  sentAtConditions,
+} from './search-sql';
+import { queryRows } from './sql-rows';
+import { type CompiledTerms, compileTerms, positiveQuery, termConditions } from './text-terms';
+
+interface MessageRow {
+  total: number | string;
+  reference: string | null;
+  id: string | null;
+  score: number | null;
+  time: string | null;
+  channel_id: string;
+  doc_name: string;
+  parent_id: string | null;
+  author_id: string | null;
+  created_at: string;
+  edited_at: string | null;
+  file_ids: string[] | string;
+  reply_count: number;
+  full_text: string;
+  headline: string | null;
+}
+
+/** What one search statement needs besides the page: its WHERE and its rank. */
+interface Matching {
+  conditions: SQL[];
+  rank: SQL | null;
+  positive: SQL | null;
+  substrings: string[];
+}
+
+/**
+ * Messages matching `query` that the searcher may read now, newest first or by relevance mixed
+ * with recency, one keyset page at a time. Permissions, filters and terms are all in one
+ * statement with the count (capped at TOTAL_CAP), so the count and the page agree and leak
+ * nothing. A words-only query that finds nothing is retried with trigram word similarity.
+ */
+export async function searchMessages(
+  db: Db,
+  searcher: Searcher,
+  query: SearchQuery,
+  page: PageRequest,
+  names: NameFilters,
+): Promise<Omit<SearchAnswer<MessageHit>, 'resolutions'>> {
+  const cursor = page.cursor ? decodeCursor('messages', query, page.cursor) : null;
+  const terms = await compileTerms(db, query.terms);
+  const empty = { hits: [], total: 0, totalCapped: false, nextCursor: null, fuzzy: false };
+  if (names.channelIds?.length === 0 || names.authorIds?.length === 0) {
+    return { ...empty, unused: terms.unused };
+  }
+  const filters = filterConditions(searcher, query, names);
+  const fuzzy = cursor?.fuzzy ?? false;
+  if (!fuzzy) {
+    const exact = await runPage(db, query, page, cursor, exactMatching(terms, filters), false);
+    if (exact.total > 0 || cursor || !terms.fuzzyWords) return { ...exact, unused: terms.unused };
+  }
+  if (!terms.fuzzyWords) return { ...empty, unused: terms.unused };
+  const similar = fuzzyMatching(terms.fuzzyWords, filters);
+  const answer = await runPage(db, query, page, cursor, similar, true);
+  return { ...answer, unused: terms.unused };
+}
+
+function filterConditions(searcher: Searcher, query: SearchQuery, names: NameFilters): SQL[] {
+  const conditions: SQL[] = [
+    sql`m.channel_id IN (${readableChannelIds(searcher)})`,
+    sql`m.deleted_at IS NULL`,
+  ];
+  if (names.channelIds) conditions.push(inIds(sql`m.channel_id`, names.channelIds));
+  if (names.authorIds) conditions.push(inIds(sql`m.author_id`, names.authorIds));
+  for (const has of query.has) {
+    if (has === 'file') conditions.push(sql`cardinality(m.file_ids) > 0`);
+    if (has === 'link') conditions.push(sql`m.text ~* 'https?://'`);
+    if (has === 'reaction') {
+      conditions.push(sql`EXISTS (SELECT 1 FROM reactions r WHERE r.message_id = m.id)`);
+    }
+  }
+  if (query.isThread) {
+    conditions.push(sql`(m.parent_id IS NOT NULL OR EXISTS (
+      SELECT 1 FROM thread_stats t WHERE t.root_id = m.id AND t.reply_count > 0))`);
+  }
+  conditions.push(...sentAtConditions(query, sql`m.received_at`));
+  return conditions;
+}
+
+function exactMatching(terms: CompiledTerms, filters: SQL[]): Matching {
+  const positive = positiveQuery(terms);
+  return {
+    conditions: [...filters, ...termConditions(terms, sql`m.search_vector`, [sql`m.text`])],
+    rank: positive ? sql`ts_rank(m.search_vector, ${positive}, 1)` : null,
+    positive,
+    substrings: terms.substrings.filter((term) => !term.negated).map((term) => term.text),
+  };
+}
+
+/** Each word is similar to some word of the text (pg_trgm `<%`, on the trigram index). */
+function fuzzyMatching(words: string[], filters: SQL[]): Matching {
+  const similarity = sql.join(
+    words.map((word) => sql`word_similarity(${word}, m.text)`),
+    sql` + `,
+  );
+  return {
+    conditions: [...filters, ...words.map((word) => sql`${word} <% m.text`)],
+    rank: sql`(${similarity}) / ${words.length}`,
+    positive: null,
+    substrings: [],
+  };
+}
+
+async function runPage(
+  db: Db,
+  query: SearchQuery,
+  page: PageRequest,
+  cursor: CursorState | null,
+  matching: Matching,
+  fuzzy: boolean,
+): Promise<Omit<SearchAnswer<MessageHit>, 'resolutions' | 'unused'>> {
+  const statement =
+    query.sort === 'date'
+      ? byDate(matching, page.limit, cursor)
+      : byRelevance(matching, page.limit, cursor);
+  const rows = await queryRows<MessageRow>(db, statement);
+  const total = Number(rows[0]?.total ?? 0);
+  const pageRows = rows.filter((row) => row.id !== null);
+  const more = pageRows.length > page.limit;
+  const shown = pageRows.slice(0, page.limit);
+  const last = shown.at(-1);
+  let nextCursor: string | null = null;
+  if (more && last?.id) {
+    const state: CursorState =
+      query.sort === 'date'
+        ? { fuzzy, time: last.time ?? '0', id: last.id }
+        : { fuzzy, time: last.reference ?? '0', score: Number(last.score), id: last.id };
+    nextCursor = encodeCursor('messages', query, state);
+  }
+  return {
+    hits: shown.map((row) => toHit(row, matching.substrings)),
+    total: Math.min(total, TOTAL_CAP),
+    totalCapped: total > TOTAL_CAP,
+    nextCursor,
+    fuzzy,
+  };
+}
+
+/** The columns of a hit, read after the page is cut so highlights are made for it only. */
+function details(positive: SQL | null): SQL {
+  return sql`m.channel_id, m.doc_name, m.parent_id, m.author_id,
+    to_json(m.created_at) #>> '{}' AS created_at, to_json(m.edited_at) #>> '{}' AS edited_at,
+    to_json(m.file_ids) AS file_ids, COALESCE(ts.reply_count, 0)::int AS reply_count,
+    ${cleanText(sql`m.text`)} AS full_text, ${headlineOf(sql`m.text`, positive)} AS headline`;
+}
+
+function byDate(matching: Matching, limit: number, cursor: CursorState | null): SQL {
+  const where = and(matching.conditions);
+  const after = cursor
+    ? sql`AND (m.received_at, m.id) < (${instantOf(cursor.time)}, ${cursor.id})`
+    : sql``;
+  return sql`WITH counted AS (
+      SELECT count(*) AS total FROM (SELECT 1 FROM messages m WHERE ${where} LIMIT ${TOTAL_CAP + 1}) c
+    ), page AS (
+      SELECT m.id, m.received_at FROM messages m WHERE ${where} ${after}
+      ORDER BY m.received_at DESC, m.id DESC LIMIT ${limit + 1}
+    )
+    SELECT counted.total, NULL AS reference, NULL::float8 AS score, hit.*
+    FROM counted LEFT JOIN (
+      SELECT page.id, ${microsOf(sql`page.received_at`)} AS time, page.received_at AS sort_time,
+        ${details(matching.positive)}
+      FROM page JOIN messages m ON m.id = page.id
+      LEFT JOIN thread_stats ts ON ts.root_id = m.id
+    ) hit ON true
+    ORDER BY hit.sort_time DESC, hit.id DESC`;
+}
+
+function byRelevance(matching: Matching, limit: number, cursor: CursorState | null): SQL {
+  const reference = cursor ? instantOf(cursor.time) : sql`now()`;
+  const after = cursor
+    ? sql`WHERE s.score < ${cursor.score ?? 0}::float8
+        OR (s.score = ${cursor.score ?? 0}::float8 AND s.id < ${cursor.id})`
+    : sql``;
+  return sql`WITH ref AS (SELECT ${reference} AS at),
+    candidates AS MATERIALIZED (
+      SELECT m.id, m.received_at,
+        row_number() OVER (ORDER BY m.received_at DESC, m.id DESC) AS n,
+        ${scoreOf(matching.rank, sql`m.received_at`, sql`(SELECT at FROM ref)`)} AS score
+      FROM (
+        SELECT m.* FROM messages m
+        WHERE ${and(matching.conditions)} AND m.received_at <= (SELECT at FROM ref)
+        ORDER BY m.received_at DESC, m.id DESC LIMIT ${RELEVANCE_CANDIDATES + 1}
+      ) m
+    ), page AS (
+      SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${RELEVANCE_CANDIDATES}) s
+      ${after}
+      ORDER BY s.score DESC, s.id DESC LIMIT ${limit + 1}
+    )
+    SELECT (SELECT count(*) FROM candidates) AS total,
+      ${microsOf(sql`(SELECT at FROM ref)`)} AS reference, hit.*
+    FROM (SELECT 1) one LEFT JOIN (
+      SELECT page.id, page.score, NULL AS time, ${details(matching.positive)}
+      FROM page JOIN messages m ON m.id = page.id
+      LEFT JOIN thread_stats ts ON ts.root_id = m.id
+    ) hit ON true
+    ORDER BY hit.score DESC, hit.id DESC`;
+}
+
+function toHit(row: MessageRow, substrings: string[]): MessageHit {
+  const fileIds = typeof row.file_ids === 'string' ? JSON.parse(row.file_ids) : row.file_ids;
+  return {
+    id: row.id ?? '',
+    channelId: row.channel_id,
+    docName: row.doc_name,
+    parentId: row.parent_id,
+    authorId: row.author_id,
+    createdAt: new Date(row.created_at).toISOString(),
+    editedAt: row.edited_at ? new Date(row.edited_at).toISOString() : null,
+    snippet: buildSnippet(row.full_text, row.headline ?? row.full_text, substrings),
+    fileIds: fileIds ?? [],
+    replyCount: row.reply_count,
+  };
+}

@@ -1,0 +1,76 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { TOTAL_CAP } from '../engine';
+import type { SearchQuery } from '../query';
+import { START_MARK, STOP_MARK, WHOLE_TEXT_MAX } from './highlight';
+import { jsonArray } from './sql-rows';
+import { SEARCH_CONFIG } from './text-terms';
+
+/** Relevance ranks only the newest matches, at most this many: bounded cost on any table. */
+export const RELEVANCE_CANDIDATES = TOTAL_CAP;
+
+/** Age at which the recency factor halves a hit's relevance score, in seconds (30 days). */
+export const RECENCY_HALF_LIFE_SECONDS = 30 * 24 * 3600;
+
+/** The `in:`/`from:` names as ids (resolve-names.ts); null: no such filter. */
+export interface NameFilters {
+  channelIds: string[] | null;
+  authorIds: string[] | null;
+}
+
+/** `column` is one of `ids` (a JSON array parameter, the same on both drivers). */
+export function inIds(column: SQL, ids: readonly string[]): SQL {
+  return sql`${column} IN (SELECT jsonb_array_elements_text(${jsonArray(ids)}::jsonb)::uuid)`;
+}
+
+/** An instant as exact microseconds since 1970, as text (a cursor's time). */
+export function microsOf(time: SQL): SQL {
+  return sql`(extract(epoch FROM ${time}) * 1000000)::bigint::text`;
+}
+
+/** The instant of `microsOf`. */
+export function instantOf(micros: string): SQL {
+  return sql`(timestamptz 'epoch' + ${micros}::bigint * interval '1 microsecond')`;
+}
+
+/** The date operators' range on `time`. */
+export function sentAtConditions(query: SearchQuery, time: SQL): SQL[] {
+  const conditions: SQL[] = [];
+  if (query.sentAt.from) conditions.push(sql`${time} >= ${query.sentAt.from}::timestamptz`);
+  if (query.sentAt.to) conditions.push(sql`${time} < ${query.sentAt.to}::timestamptz`);
+  return conditions;
+}
+
+export function and(conditions: SQL[]): SQL {
+  return conditions.length === 0 ? sql`true` : sql.join(conditions, sql` AND `);
+}
+
+/**
+ * Relevance mixed with recency: (1 + 10 * rank) / (1 + age / 30 days), in float8 so that the
+ * same row at the same reference time always scores the same (keyset paging compares scores).
+ * `rank` is ts_rank normalized by document length (0..1), or the trigram similarity for fuzzy
+ * hits, or 0 when the query has no words (then recency alone orders).
+ */
+export function scoreOf(rank: SQL | null, time: SQL, reference: SQL): SQL {
+  const rankPart = rank ? sql`(1 + 10 * (${rank})::float8)` : sql`1::float8`;
+  return sql`${rankPart} / (1 + extract(epoch FROM (${reference} - ${time}))::float8 / ${RECENCY_HALF_LIFE_SECONDS})`;
+}
+
+const WHOLE_OPTIONS = `HighlightAll=true, StartSel=${START_MARK}, StopSel=${STOP_MARK}`;
+const FRAGMENT_OPTIONS = `MaxFragments=1, MaxWords=40, MinWords=20, ShortWord=2, StartSel=${START_MARK}, StopSel=${STOP_MARK}`;
+
+/** `text` without the highlight marks, so a message cannot fake a highlight. */
+export function cleanText(text: SQL): SQL {
+  return sql`translate(${text}, ${START_MARK + STOP_MARK}, '')`;
+}
+
+/**
+ * ts_headline of the cleaned text: the whole text with every match marked when short, else the
+ * best fragment; NULL when the query has no positive words (substring marks are added in JS).
+ */
+export function headlineOf(text: SQL, positive: SQL | null): SQL {
+  if (!positive) return sql`NULL::text`;
+  const clean = cleanText(text);
+  return sql`CASE WHEN length(${clean}) <= ${WHOLE_TEXT_MAX}
+    THEN ts_headline(${SEARCH_CONFIG}, ${clean}, ${positive}, ${WHOLE_OPTIONS})
+    ELSE ts_headline(${SEARCH_CONFIG}, ${clean}, ${positive}, ${FRAGMENT_OPTIONS}) END`;
+}
