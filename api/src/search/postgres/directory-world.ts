@@ -102,7 +102,8 @@ export async function seedDirectoryWorld(db: Db): Promise<DirectoryWorld> {
       .sort()
       .join(',');
   const hourAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
-  await db.insert(channels).values([
+  const createdAt = hourAgo(1_000);
+  const rows: Array<typeof channels.$inferInsert> = [
     {
       id: ids.general,
       workspaceId,
@@ -146,7 +147,8 @@ export async function seedDirectoryWorld(db: Db): Promise<DirectoryWorld> {
       name: 'general',
       topic: 'The other general',
     },
-  ]);
+  ];
+  await db.insert(channels).values(rows.map((channel) => ({ ...channel, createdAt })));
   const seat = (channel: ChannelKey, ...keys: PersonKey[]) =>
     keys.map((key) => ({ channelId: ids[channel], userId: people[key].id }));
   await db
