@@ -4,7 +4,7 @@ import type { Searcher } from '../engine';
 
 /**
  * The people of the searcher's workspace that the searcher may see, as rows `(user_id, role,
- * removed_at)`: nobody for someone who is not an active member; every member for owners, admins
+ * joined_at, removed_at)`: nobody for someone who is not an active member; every member for owners, admins
  * and members; for guests, as in Slack, only themselves and the people who share a channel with
  * them. `includeRemoved` keeps removed members (their messages stay searchable by author); people
  * search and suggestions leave them out.
@@ -13,7 +13,7 @@ export function visiblePeople(
   searcher: Searcher,
   { includeRemoved }: { includeRemoved: boolean },
 ): SQL {
-  return sql`SELECT wm.user_id, wm.role, wm.removed_at FROM workspace_members wm
+  return sql`SELECT wm.user_id, wm.role, wm.joined_at, wm.removed_at FROM workspace_members wm
     JOIN workspace_members me ON me.workspace_id = wm.workspace_id
       AND me.user_id = ${searcher.userId} AND me.removed_at IS NULL
     WHERE wm.workspace_id = ${searcher.workspaceId}
