@@ -47,9 +47,13 @@ export function handleMatches(handle: string, query: string): boolean {
  * handle `handleMatches(…, query)` matches: separators in the name are whatever is not a letter or
  * digit, case is folded by the database. It may match more (marks, `-`, `_`, a database that folds
  * only ASCII); callers check `handleMatches` on what it returns. `prefix` drops the end condition
- * for completion (`ada.lo` -> "Ada Lovelace"). Null when no handle can match (an empty part).
+ * for completion (`ada.lo` -> "Ada Lovelace"); `anyWord` lets it start at any word of the name
+ * (`brien` -> "Pat O'Brien"). Null when no handle can match (an empty part).
  */
-export function handleRegex(query: string, { prefix = false } = {}): string | null {
+export function handleRegex(
+  query: string,
+  { prefix = false, anyWord = false } = {},
+): string | null {
   const parts = query.split('.');
   if (parts.some((part) => part === '')) return null;
   const escaped = parts.map((part) => {
@@ -64,7 +68,8 @@ export function handleRegex(query: string, { prefix = false } = {}): string | nu
   });
   if (escaped.some((part) => part === null)) return null;
   const body = escaped.join(SEPARATOR_RUN);
-  return `^${SEPARATOR_RUN.replace('+', '*')}${body}${prefix ? '' : `(${SEPARATOR}|$)`}`;
+  const start = anyWord ? `(^|${SEPARATOR})` : `^${SEPARATOR}*`;
+  return `${start}${body}${prefix ? '' : `(${SEPARATOR}|$)`}`;
 }
 
 const SEPARATOR = '[^[:alnum:]]';
