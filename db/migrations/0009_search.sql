@@ -7,7 +7,7 @@ ALTER TEXT SEARCH CONFIGURATION confab_search
   ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
   WITH unaccent, english_stem;--> statement-breakpoint
 ALTER TABLE "channels" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('confab_search'::regconfig, coalesce("name", '')), 'A') || setweight(to_tsvector('confab_search'::regconfig, "topic"), 'B') || setweight(to_tsvector('confab_search'::regconfig, "purpose"), 'C')) STORED NOT NULL;--> statement-breakpoint
-ALTER TABLE "files" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('confab_search'::regconfig, "name"), 'A') || setweight(to_tsvector('confab_search'::regconfig, coalesce("extracted_text", '')), 'B')) STORED NOT NULL;--> statement-breakpoint
+ALTER TABLE "files" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('confab_search'::regconfig, translate("name", '._-', '   ')), 'A') || setweight(to_tsvector('confab_search'::regconfig, coalesce("extracted_text", '')), 'B')) STORED NOT NULL;--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (to_tsvector('confab_search'::regconfig, "text")) STORED NOT NULL;--> statement-breakpoint
 CREATE INDEX "users_name_trgm_idx" ON "users" USING gin ("name" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "channels_search_idx" ON "channels" USING gin ("search_vector");--> statement-breakpoint

@@ -391,7 +391,7 @@ export function searchEngineContract(name: string, make: () => Promise<ContractT
             messageId: message,
             ...extra,
           });
-        const byName = await seed('Budget Hyena 2026.pdf');
+        const byName = await seed('Budget_hyena-2026.pdf');
         const byText = await seed('notes.pdf', { extractedText: 'the hyena budget in detail' });
         await seed('hyena unattached.pdf', { messageId: null });
         await seed('hyena quarantined.pdf', { status: 'quarantined' });
@@ -410,7 +410,7 @@ export function searchEngineContract(name: string, make: () => Promise<ContractT
         ]);
         expect(answer.hits[0]?.id).toBe(byName);
         const name = answer.hits[0]?.name;
-        expect(name?.ranges.map(([a, b]) => name.text.slice(a, b))).toEqual(['Hyena']);
+        expect(name?.ranges.map(([a, b]) => name.text.slice(a, b))).toEqual(['hyena']);
         const snippet = answer.hits[1]?.snippet;
         expect(snippet?.ranges.map(([a, b]) => snippet.text.slice(a, b))).toEqual(['hyena']);
         expect((await files(world.ada, 'hyena')).total).toBe(3);

@@ -81,11 +81,16 @@ export const files = pgTable(
     deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
     /** When the purge sweep removes the bytes of a deleted file; null once they are gone. */
     purgeAfter: timestampTz('purge_after'),
-    /** Search over the name (weight A) and the extracted text (B, capped by the processing job). */
+    /**
+     * Search over the name (weight A) and the extracted text (B, capped by the processing job).
+     * The name's `.`, `_` and `-` become spaces first: the parser would otherwise read
+     * `budget-report.pdf` as one file-name token, and "report" would not find it. One character
+     * for one, so highlight offsets computed on the translated name fit the name itself.
+     */
     searchVector: tsvector('search_vector')
       .notNull()
       .generatedAlwaysAs(
-        sql`setweight(to_tsvector('confab_search'::regconfig, "name"), 'A') || setweight(to_tsvector('confab_search'::regconfig, coalesce("extracted_text", '')), 'B')`,
+        sql`setweight(to_tsvector('confab_search'::regconfig, translate("name", '._-', '   ')), 'A') || setweight(to_tsvector('confab_search'::regconfig, coalesce("extracted_text", '')), 'B')`,
       ),
   },
   (t) => [

@@ -10,7 +10,7 @@ import {
 } from '../engine';
 import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
-import { buildSnippet, parseMarked, START_MARK, STOP_MARK } from './highlight';
+import { cleanRanges, parseMarked, START_MARK, STOP_MARK, substringRanges } from './highlight';
 import { readableChannelIds } from './readable-channels';
 import {
   and,
@@ -114,8 +114,10 @@ export async function searchFiles(
 function details(positive: SQL | null): SQL {
   const name = cleanText(sql`f.name`);
   const text = cleanText(sql`COALESCE(f.extracted_text, '')`);
+  // The name as its search vector reads it (migration 0009): same length, so the marks fit.
+  const words = sql`translate(${name}, '._-', '   ')`;
   const headlines = positive
-    ? sql`ts_headline(${SEARCH_CONFIG}, ${name}, ${positive}, ${NAME_OPTIONS}) AS name_headline,
+    ? sql`ts_headline(${SEARCH_CONFIG}, ${words}, ${positive}, ${NAME_OPTIONS}) AS name_headline,
         CASE WHEN ${text} = '' THEN NULL
           ELSE ts_headline(${SEARCH_CONFIG}, ${text}, ${positive}, ${TEXT_OPTIONS}) END AS text_headline`
     : sql`NULL AS name_headline, NULL AS text_headline`;
@@ -184,7 +186,12 @@ function byRelevance(
 }
 
 function toHit(row: FileRow, substrings: string[]): FileHit {
-  const name = buildSnippet(row.name, row.name_headline ?? row.name, substrings);
+  // The marks were made on the name with separators as spaces: offsets fit the real name.
+  const marks = row.name_headline ? parseMarked(row.name_headline).ranges : [];
+  const name = {
+    text: row.name,
+    ranges: cleanRanges(row.name, [...marks, ...substringRanges(row.name, substrings)]),
+  };
   const marked = row.text_headline ? parseMarked(row.text_headline) : null;
   return {
     id: row.id ?? '',
