@@ -25,8 +25,11 @@ import { DEFAULT_FILE_SETTINGS, type FileSettings } from './routes/files/files-d
 import { fileContentPolicy, filesRoutes } from './routes/files/files-routes';
 import { healthRoute } from './routes/health/health-route';
 import { invitationsRoutes } from './routes/invitations/invitations-routes';
+import { searchRoutes } from './routes/search/search-routes';
 import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
 import { workspacesRoutes } from './routes/workspaces/workspaces-routes';
+import type { SearchEngine } from './search/engine';
+import { createPostgresSearchEngine } from './search/postgres-engine';
 
 /** `POST /api/channels/{channelId}/files` (channel-files-routes.ts). */
 const UPLOAD_PATH = /^\/api\/channels\/[^/]+\/files$/;
@@ -45,6 +48,8 @@ export interface AppOptions {
   checkResponses?: boolean;
   /** File limits (default DEFAULT_FILE_SETTINGS) and the processing queue. */
   files?: FilesWiring;
+  /** The search engine (`searchEngineFromEnv`); default: Postgres, on the app's database. */
+  search?: SearchEngine;
 }
 
 export interface FilesWiring {
@@ -66,6 +71,7 @@ export function createApp({
   startedAt = new Date(),
   checkResponses = false,
   files: { settings = DEFAULT_FILE_SETTINGS, enqueueProcessing } = {},
+  search = createPostgresSearchEngine(backends.database.db),
 }: AppOptions) {
   const app = new Hono();
   if (checkResponses) app.use('*', responseCheck({ logger }));
@@ -113,6 +119,8 @@ export function createApp({
       mailer,
       tasks,
     };
+    // Before the workspace routes, with its own auth: `/workspaces/:id/search` answers here.
+    api.route('/workspaces', searchRoutes({ policy: org.policy, auth, engine: search }));
     api.route('/workspaces', workspacesRoutes(org));
     const filesDeps = {
       ...org,

@@ -1,7 +1,10 @@
+import type { Db } from '@confab/db';
 import { type AppOptions, createApp } from './app';
 import { type Auth, type AuthConfig, createAuth } from './auth/auth';
 import type { ApiEnv } from './env';
 import type { FileSettings } from './routes/files/files-deps';
+import type { SearchEngine } from './search/engine';
+import { createPostgresSearchEngine } from './search/postgres-engine';
 
 /** What `createApp` takes, with the auth settings in place of a built `Auth`. */
 export type AppWiring = Omit<AppOptions, 'auth'> & { auth: AuthConfig };
@@ -40,4 +43,12 @@ export function fileSettingsFromEnv(env: ApiEnv): FileSettings {
     workspaceQuotaBytes: env.FILE_WORKSPACE_QUOTA_BYTES,
     purgeGraceSeconds: env.FILE_PURGE_GRACE_SECONDS,
   };
+}
+
+/**
+ * The search engine a process runs, chosen by configuration. Postgres (the application's own
+ * database) is the only one so far; a second engine is picked here from its own setting.
+ */
+export function searchEngineFromEnv(_env: ApiEnv, db: Db): SearchEngine {
+  return createPostgresSearchEngine(db);
 }

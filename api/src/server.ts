@@ -13,7 +13,12 @@ import {
 import { attachSync } from '@confab/sync-server';
 import { createAdaptorServer } from '@hono/node-server';
 import { BackgroundTasks } from './background-tasks';
-import { authConfigFromEnv, composeApp, fileSettingsFromEnv } from './compose-app';
+import {
+  authConfigFromEnv,
+  composeApp,
+  fileSettingsFromEnv,
+  searchEngineFromEnv,
+} from './compose-app';
 import type { ApiEnv } from './env';
 import { enqueueFileProcessing, registerFileJobs } from './files/file-jobs';
 import { startFilePurge } from './files/purge';
@@ -97,6 +102,7 @@ export async function startServer(
           ? { enqueueProcessing: (fileId: string) => enqueueFileProcessing(queue, fileId) }
           : {}),
       },
+      search: searchEngineFromEnv(env, backends.database.db),
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     limitHttpServer(server, { ...httpLimits(env), ...options.http });

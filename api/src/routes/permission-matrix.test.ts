@@ -399,6 +399,16 @@ const routes: Route[] = [
     request: (w) => send('POST', `/api/workspaces/${w.workspace}/dms`, { userIds: [ids.target] }),
     expected: row(404, 201, 201, 201, 201, 201, 201),
   },
+  {
+    name: 'search the workspace',
+    request: (w) => get(`/api/workspaces/${w.workspace}/search?q=hello`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
+    name: 'complete a channel name in a search',
+    request: (w) => get(`/api/workspaces/${w.workspace}/search/suggest?kind=channel`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
 ];
 
 describe('permission matrix: routes', () => {
@@ -874,5 +884,250 @@ describe('permission matrix: sync docs', () => {
     'evil',
   ])('gives no access to the malformed doc name %j', async (name) => {
     expect(await policy.docAccess(ids.owner, name)).toBe('none');
+  });
+});
+
+// Search: what each actor finds in workspace W, by tab. Permissions are applied inside the
+// engine's query, so the count must agree with the page: both are checked, for every place.
+
+/** A word in every seeded message, file text and channel topic, and nowhere else. */
+const SEARCH_WORD = 'permissionprobe';
+const SEARCH_PLACES = [...FILE_PLACES, 'otherWorkspace'] as const;
+type SearchPlace = (typeof SEARCH_PLACES)[number];
+
+interface SearchWorld extends FileWorld {
+  /** A message with SEARCH_WORD in each place. */
+  messages: Record<SearchPlace, string>;
+  /** A public channel of workspace W3, in which every actor is a member. */
+  otherWorkspaceChannel: string;
+}
+
+/** W plus a message in each place, its files' texts and its channels' topics holding the word. */
+async function buildSearchWorld(): Promise<SearchWorld> {
+  const world = await buildFileWorld();
+  const db = backends.database.db;
+  // Everyone is a member of W3 too: only the workspace scoping keeps its message out of W.
+  const [w3] = await db
+    .insert(schema.workspaces)
+    .values({ name: 'W3', slug: `w3-${randomUUID()}` })
+    .returning();
+  if (!w3) throw new Error('no workspace');
+  await db
+    .insert(schema.workspaceMembers)
+    .values(
+      ACTORS.map((actor) => ({ workspaceId: w3.id, userId: ids[actor], role: 'member' as const })),
+    );
+  const [w3Channel] = await db
+    .insert(schema.channels)
+    .values({ workspaceId: w3.id, kind: 'public' as const, name: 'public', topic: SEARCH_WORD })
+    .returning();
+  if (!w3Channel) throw new Error('no channel');
+  const { eq, inArray } = await import('drizzle-orm');
+  const channelIds = {
+    public: world.publicChannel,
+    private: world.privateChannel,
+    dm: world.dm,
+    otherPublic: world.otherPublic,
+    otherWorkspace: w3Channel.id,
+  };
+  await db
+    .update(schema.channels)
+    .set({ topic: SEARCH_WORD })
+    .where(
+      inArray(schema.channels.id, [world.publicChannel, world.privateChannel, world.otherPublic]),
+    );
+  const messages = {} as Record<SearchPlace, string>;
+  for (const place of SEARCH_PLACES) {
+    const id = `01JF${randomUUID().replace(/-/g, '').slice(0, 22).toUpperCase()}`;
+    await db.insert(schema.messages).values({
+      id,
+      channelId: channelIds[place],
+      docName: docName({ kind: 'segment', channelId: channelIds[place], index: 0 }),
+      authorId: ids.target,
+      text: `${SEARCH_WORD} in the ${place} place`,
+      createdAt: new Date(),
+      receivedAt: new Date(),
+      docSeq: 1,
+    });
+    messages[place] = id;
+  }
+  for (const place of FILE_PLACES) {
+    await db
+      .update(schema.files)
+      .set({ extractedText: `${SEARCH_WORD} inside`, messageId: messages[place] })
+      .where(eq(schema.files.id, world.files[place]));
+  }
+  return { ...world, messages, otherWorkspaceChannel: w3Channel.id };
+}
+
+interface SearchBody {
+  hits: Array<{ id: string }>;
+  total: number;
+  totalCapped: boolean;
+}
+
+async function searchAs(actor: Actor, world: World, query: Record<string, string>) {
+  const response = await call(
+    actor,
+    'GET',
+    `/api/workspaces/${world.workspace}/search?${new URLSearchParams(query)}`,
+  );
+  return { status: response.status, body: (await response.json()) as SearchBody };
+}
+
+/** The places whose message (or file, or channel) `actor` may find in W. */
+const findable = (actor: Actor): FilePlace[] =>
+  FILE_PLACES.filter((place) => readers[place].includes(actor));
+
+/** Asserts that the page and the count both hold exactly `expected`. */
+function expectFound(body: SearchBody, expected: string[], label: string) {
+  expect(body.hits.map((hit) => hit.id).sort(), label).toEqual([...expected].sort());
+  expect(body.total, label).toBe(expected.length);
+  expect(body.totalCapped, label).toBe(false);
+}
+
+describe('permission matrix: search', () => {
+  let world: SearchWorld;
+  // The cells only read: one world for all of them.
+  beforeAll(async () => {
+    world = await buildSearchWorld();
+  });
+
+  it.each(ACTORS)('finds only the messages one may read, as %s', async (actor) => {
+    for (const sort of ['relevance', 'date']) {
+      const { status, body } = await searchAs(actor, world, { q: SEARCH_WORD, sort });
+      if (actor === 'outsider') {
+        expect(status).toBe(404);
+        continue;
+      }
+      expect(status).toBe(200);
+      expectFound(
+        body,
+        findable(actor).map((place) => world.messages[place]),
+        sort,
+      );
+    }
+  });
+
+  it.each(ACTORS.filter((actor) => actor !== 'outsider'))(
+    'finds nothing in a channel one may not read, even when naming it, as %s',
+    async (actor) => {
+      for (const [name, place] of [
+        ['#private', 'private'],
+        ['#other', 'otherPublic'],
+        ['@target', 'dm'],
+      ] as const) {
+        const { body } = await searchAs(actor, world, { q: SEARCH_WORD, in: name });
+        // The DM is the member's with the target: `in:@target` is that DM for the member only.
+        const expected = readers[place].includes(actor) ? [world.messages[place]] : [];
+        expectFound(body, expected, name);
+      }
+      // A prefix or a fuzzy guess reaches no further than the word itself.
+      const { body: prefixed } = await searchAs(actor, world, { q: 'permissionpro*' });
+      expectFound(
+        prefixed,
+        findable(actor).map((place) => world.messages[place]),
+        'prefix',
+      );
+      const { body: misspelt } = await searchAs(actor, world, { q: 'permisionprobe' });
+      for (const hit of misspelt.hits)
+        expect(findable(actor).map((place) => world.messages[place])).toContain(hit.id);
+    },
+  );
+
+  it.each(ACTORS.filter((actor) => actor !== 'outsider'))(
+    'finds only the files one may read, as %s',
+    async (actor) => {
+      const { body } = await searchAs(actor, world, { q: SEARCH_WORD, tab: 'files' });
+      expectFound(
+        body,
+        findable(actor).map((place) => world.files[place]),
+        'files',
+      );
+    },
+  );
+
+  it.each(ACTORS.filter((actor) => actor !== 'outsider'))(
+    'finds only the channels one may see, never a DM, as %s',
+    async (actor) => {
+      const { body } = await searchAs(actor, world, { q: SEARCH_WORD, tab: 'channels' });
+      const channels = findable(actor)
+        .filter((place) => place !== 'dm')
+        .map((place) => channelOf(world, place));
+      expectFound(body, channels, 'channels');
+    },
+  );
+
+  it.each(ACTORS.filter((actor) => actor !== 'outsider'))(
+    'finds people of the workspace only, as %s',
+    async (actor) => {
+      const { body: outsider } = await searchAs(actor, world, { q: 'outsider', tab: 'people' });
+      expectFound(outsider, [], 'the outsider, of W2 only');
+      const { body: target } = await searchAs(actor, world, { q: 'target', tab: 'people' });
+      expectFound(target, [ids.target], 'the target, who shares channels with everyone');
+    },
+  );
+
+  it.each(ACTORS.filter((actor) => actor !== 'outsider'))(
+    'suggests only channels one may read and people of the workspace, as %s',
+    async (actor) => {
+      const suggest = async (kind: string, prefix: string) => {
+        const response = await call(
+          actor,
+          'GET',
+          `/api/workspaces/${world.workspace}/search/suggest?kind=${kind}&prefix=${prefix}`,
+        );
+        expect(response.status).toBe(200);
+        return ((await response.json()) as { suggestions: Array<{ id: string }> }).suggestions.map(
+          (suggestion) => suggestion.id,
+        );
+      };
+      expect(await suggest('channel', 'priv')).toEqual(
+        readers.private.includes(actor) ? [world.privateChannel] : [],
+      );
+      expect(await suggest('channel', 'oth')).toEqual(
+        readers.otherPublic.includes(actor) ? [world.otherPublic] : [],
+      );
+      expect(await suggest('person', 'outs')).toEqual([]);
+    },
+  );
+
+  it('takes a channel’s messages, files and name out of a removed member’s results at once', async () => {
+    const own = await buildSearchWorld();
+    const before = await searchAs('member', own, { q: SEARCH_WORD });
+    expect(before.body.hits.map((hit) => hit.id)).toContain(own.messages.private);
+    const removal = await call(
+      'channelAdmin',
+      'DELETE',
+      `/api/channels/${own.privateChannel}/members/${ids.member}`,
+    );
+    expect(removal.status).toBe(204);
+    const remaining = findable('member').filter((place) => place !== 'private');
+    expectFound(
+      (await searchAs('member', own, { q: SEARCH_WORD })).body,
+      remaining.map((place) => own.messages[place]),
+      'messages',
+    );
+    expectFound(
+      (await searchAs('member', own, { q: SEARCH_WORD, tab: 'files' })).body,
+      remaining.map((place) => own.files[place]),
+      'files',
+    );
+    expectFound(
+      (await searchAs('member', own, { q: SEARCH_WORD, tab: 'channels' })).body,
+      remaining.filter((place) => place !== 'dm').map((place) => channelOf(own, place)),
+      'channels',
+    );
+
+    // Removed from the workspace: no search of it at all.
+    const gone = await call(
+      'owner',
+      'DELETE',
+      `/api/workspaces/${own.workspace}/members/${ids.member}`,
+    );
+    expect(gone.status).toBe(204);
+    for (const tab of ['messages', 'files', 'channels', 'people']) {
+      expect((await searchAs('member', own, { q: SEARCH_WORD, tab })).status, tab).toBe(404);
+    }
   });
 });
