@@ -297,10 +297,18 @@ describe('GET /api/workspaces/{workspaceId}/search', () => {
       '\u202ereport\u2066',
       '-report -"" -',
     ];
+    let slowest = 0;
     for (const q of hostile) {
-      const answer = await search(bob, { q });
-      expect(hitIds(answer), q.slice(0, 40)).not.toContain(message.secret);
+      for (const tab of ['messages', 'files', 'channels', 'people']) {
+        const started = performance.now();
+        const answer = await search(bob, { q, tab });
+        slowest = Math.max(slowest, performance.now() - started);
+        expect(hitIds(answer), q.slice(0, 40)).not.toContain(message.secret);
+        expect(hitIds(answer), q.slice(0, 40)).not.toContain(channel.secret);
+      }
     }
+    // Printed, not asserted (a shared machine): the issue asks for well under a second.
+    console.log(`hostile search strings: slowest answer ${slowest.toFixed(1)} ms`);
   });
 
   it('refuses a cursor that is not of this search (400 invalid_cursor)', async () => {
