@@ -17,6 +17,7 @@ import { PendingPostList } from '../files/PendingPostList';
 import { type Attachments, useAttachments } from '../files/use-attachments';
 import { useFileDrop } from '../files/use-file-drop';
 import { usePendingPosts } from '../files/use-pending-posts';
+import type { MessageFocus } from '../search/jump';
 import { useActivity } from '../sync/activity';
 import { lookUpChannel } from '../sync/channel-lookup';
 import type { OpenDoc } from '../sync/open-doc';
@@ -167,32 +168,70 @@ function useMarkRead(markerKey: string, newest: MessageView | undefined) {
   }, [userDoc, markerKey, newest]);
 }
 
+/** A search hit at most this many segments below the open ones opens them all, without a gap. */
+const JUMP_FILL = 2;
+
 /**
  * A channel's segment docs [S6], newest (the head, where new messages go) and as many older ones
  * as the reader scrolled back to. The head first seen stays open when the head moves on, so a
- * channel rolling over while open loses nothing from view.
+ * channel rolling over while open loses nothing from view. A search hit's segment opens too: with
+ * the ones between when it is close, apart (the island) when it is far.
  */
-function useSegments(api: Api, user: User, channelId: string, head: number | undefined) {
+function useSegments(
+  api: Api,
+  user: User,
+  channelId: string,
+  head: number | undefined,
+  /** A segment that must be open (a search hit's). */
+  wanted: number | null,
+) {
   const [oldest, setOldest] = useState<number | null>(null);
+  // Segments opened around a search hit far below the ones open from the head: opening every
+  // segment in between would load thousands of messages, so they open apart, with a gap that
+  // fills one segment at a time when the reader asks (or as they meet).
+  const [island, setIsland] = useState<{ from: number; to: number } | null>(null);
   useEffect(() => {
-    if (head !== undefined && oldest === null) setOldest(head);
-  }, [head, oldest]);
-  const from = oldest ?? head;
+    if (head === undefined) return;
+    const tail = oldest ?? head;
+    if (oldest === null) setOldest(head);
+    if (wanted === null || wanted >= tail) return;
+    if (island && wanted >= island.from && wanted <= island.to) return;
+    if (wanted >= tail - JUMP_FILL) setOldest(wanted);
+    else
+      setIsland(
+        island && wanted === island.from - 1
+          ? { ...island, from: wanted }
+          : { from: wanted, to: wanted },
+      );
+  }, [head, oldest, wanted, island]);
+  useEffect(() => {
+    if (island && oldest !== null && island.to + 1 >= oldest) {
+      setOldest(Math.min(oldest, island.from));
+      setIsland(null);
+    }
+  }, [island, oldest]);
+  const from = island?.from ?? oldest ?? head;
+  const range = (first: number, last: number) =>
+    Array.from({ length: last - first + 1 }, (_, at) =>
+      docName({ kind: 'segment', channelId, index: first + at }),
+    );
+  const islandNames = island ? range(island.from, island.to) : [];
   const names =
     head === undefined || from === undefined
       ? []
-      : Array.from({ length: head - from + 1 }, (_, at) =>
-          docName({ kind: 'segment', channelId, index: from + at }),
-        );
+      : [...islandNames, ...range(oldest ?? head, head)];
   const docs = useSyncDocs(api, user.id, names);
   const docOf = new Map<string, OpenDoc>();
   const messages: MessageView[] = [];
+  let gapAfter: string | undefined;
   for (const name of names) {
     const open = docs.get(name)?.open;
     if (!open) continue;
+    const inIsland = islandNames.includes(name);
     for (const message of readMessages(open.doc)) {
       messages.push(message);
       docOf.set(message.id, open);
+      if (inIsland && (gapAfter === undefined || message.id > gapAfter)) gapAfter = message.id;
     }
   }
   // Late posts (from clients that were offline) can sit in an older segment than their time.
@@ -201,6 +240,10 @@ function useSegments(api: Api, user: User, channelId: string, head: number | und
   const headDoc = (headName && docs.get(headName)) || NO_SYNC_DOC;
   const oldestDoc = (names[0] !== undefined && docs.get(names[0])?.open) || null;
   const oldestSynced = useSynced(oldestDoc);
+  const islandEnd = island
+    ? docs.get(docName({ kind: 'segment', channelId, index: island.to }))
+    : undefined;
+  const islandEndSynced = useSynced(islandEnd?.open ?? null);
   return {
     messages,
     docOf,
@@ -213,8 +256,12 @@ function useSegments(api: Api, user: User, channelId: string, head: number | und
       from !== undefined &&
       from > 0 &&
       (oldestSynced || (oldestDoc !== null && messageCount(oldestDoc.doc) > 0))
-        ? () => setOldest(from - 1)
+        ? () => (island ? setIsland({ ...island, from: from - 1 }) : setOldest(from - 1))
         : undefined,
+    /** The newest message before the gap, if segments around a search hit opened apart. */
+    gapAfter: island ? gapAfter : undefined,
+    loadNewer:
+      island && islandEndSynced ? () => setIsland({ ...island, to: island.to + 1 }) : undefined,
   };
 }
 
@@ -241,6 +288,7 @@ export function ChannelView({
   channelId,
   title,
   workspaceId,
+  focus = null,
 }: {
   api: Api;
   user: User;
@@ -248,6 +296,8 @@ export function ChannelView({
   /** `# name`, or the other people's names in a DM. */
   title: string;
   workspaceId: string;
+  /** A message to scroll to and highlight (a search hit), loading its segment or thread. */
+  focus?: MessageFocus | null;
 }) {
   // Shared with the channel's docs, which need its rules [S5]: one lookup per channel open.
   const channel = useQuery({
@@ -256,7 +306,13 @@ export function ChannelView({
   });
   const head = channel.data?.headSegment;
   const refetchChannel = useCoalescedRefetch(channel.refetch);
-  const { messages, docOf, headDoc, loadOlder, hasOlder } = useSegments(api, user, channelId, head);
+  const { messages, docOf, headDoc, loadOlder, hasOlder, gapAfter, loadNewer } = useSegments(
+    api,
+    user,
+    channelId,
+    head,
+    focus?.segment ?? null,
+  );
   useActivity((activity) => {
     // A message in this channel that no open segment holds: the head moved on [S6].
     if (
@@ -268,6 +324,10 @@ export function ChannelView({
       refetchChannel();
   });
   const [thread, setThread] = useState<string | null>(null);
+  const focusThread = focus?.threadRootId;
+  useEffect(() => {
+    if (focusThread) setThread(focusThread);
+  }, [focusThread]);
   const [editing, setEditing] = useState<string | null>(null);
   const threadDoc = useSyncDoc(
     api,
@@ -327,12 +387,15 @@ export function ChannelView({
           docOf={(id) => docOf.get(id)}
           onLoadOlder={loadOlder}
           hasOlder={hasOlder}
+          gapAfter={gapAfter}
+          onLoadNewer={loadNewer}
           messages={messages}
           statuses={statuses}
           threads={threads}
           label={`Message ${title}`}
           draftKey={`confab.draft:${channelMarkerKey(channelId)}`}
           onReply={setThread}
+          focus={focus && !focus.threadRootId ? focus : null}
         />
       </section>
       {panel === 'members' && (
@@ -367,6 +430,7 @@ export function ChannelView({
             doc={threadDoc}
             messages={replyMessages}
             rootId={thread}
+            focus={focus?.threadRootId === thread ? focus : null}
           />
         </aside>
       )}
@@ -455,6 +519,9 @@ interface DocPaneProps {
   docOf: (messageId: string) => OpenDoc | undefined;
   onLoadOlder?: () => void;
   hasOlder?: boolean;
+  /** Segments opened apart around a search hit: the newest message before the gap. */
+  gapAfter?: string;
+  onLoadNewer?: () => void;
   messages: MessageView[];
   user: User;
   names: Map<string, string>;
@@ -468,6 +535,8 @@ interface DocPaneProps {
   onReply?: (messageId: string) => void;
   editing: string | null;
   setEditing: (messageId: string | null) => void;
+  /** A message to scroll to and highlight once it is in the list. */
+  focus?: MessageFocus | null;
 }
 
 /** A doc's messages, what it failed to send, who is typing, and its composer. */
@@ -480,6 +549,8 @@ function DocPane({
   docOf,
   onLoadOlder,
   hasOlder,
+  gapAfter,
+  onLoadNewer,
   messages,
   user,
   names,
@@ -492,6 +563,7 @@ function DocPane({
   onReply,
   editing,
   setEditing,
+  focus,
 }: DocPaneProps) {
   const { open } = doc;
   const typing = useTyping(open, user.id);
@@ -504,6 +576,8 @@ function DocPane({
           docOf={docOf}
           onLoadOlder={onLoadOlder}
           hasOlder={hasOlder}
+          gapAfter={gapAfter}
+          onLoadNewer={onLoadNewer}
           messages={messages}
           user={user}
           names={names}
@@ -513,6 +587,7 @@ function DocPane({
           onReply={onReply}
           editing={editing}
           setEditing={setEditing}
+          focus={focus}
         />
       ) : (
         <p className="loading">Loading messages…</p>

@@ -14,6 +14,8 @@ const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😄', '👀'];
 const OVERSCAN = 12;
 /** How close to the top (px) a reader scrolling up asks for the previous page. */
 const LOAD_OLDER_WITHIN = 300;
+/** How long a message opened from a search stays highlighted. */
+const FLASH_MS = 4_000;
 
 export type ServerStatus = 'sent' | 'delivered' | 'read';
 
@@ -37,6 +39,9 @@ export function MessageList({
   setEditing,
   onLoadOlder,
   hasOlder = onLoadOlder !== undefined,
+  gapAfter,
+  onLoadNewer,
+  focus,
 }: {
   /** For the metadata of attached files. */
   api: Api;
@@ -62,6 +67,18 @@ export function MessageList({
   onLoadOlder?: () => void;
   /** Older messages exist (loaded or on their way): the button stays, so rows do not shift. */
   hasOlder?: boolean;
+  /**
+   * Segments opened apart around a search hit: after this message come newer ones that are not
+   * loaded, before the rest of the list; `onLoadNewer` (set once the last one is in) brings the
+   * next segment.
+   */
+  gapAfter?: string;
+  onLoadNewer?: () => void;
+  /**
+   * A message to scroll to and highlight briefly (a search hit), once it is in the list; each
+   * request (`at`) once, so the reader can scroll away afterwards.
+   */
+  focus?: { messageId: string; at: number } | null;
 }) {
   const emoji = useEmoji();
   const rows = toRows(messages);
@@ -123,6 +140,28 @@ export function MessageList({
     if (onLoadOlder && element && height <= element.clientHeight) onLoadOlder();
   }, [onLoadOlder, total]);
   const lastTop = useRef(0);
+  const focused = useRef<number | null>(null);
+  const [flash, setFlash] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focus || focused.current === focus.at) return;
+    const index = rows.findIndex(
+      (row) => row.kind === 'message' && row.message.id === focus.messageId,
+    );
+    if (index < 0) return;
+    focused.current = focus.at;
+    // Off the bottom: new messages must not pull the list away from the message shown. The
+    // place kept so far is forgotten too (the scroll below notes the new one), or rows measured
+    // before that scroll's event would put the list back where it was.
+    pinned.current = false;
+    anchor.current = null;
+    virtualizer.scrollToIndex(index, { align: 'center' });
+    setFlash(focus.messageId);
+  }, [focus, rows, virtualizer]);
+  useEffect(() => {
+    if (!flash) return;
+    const timer = setTimeout(() => setFlash(null), FLASH_MS);
+    return () => clearTimeout(timer);
+  }, [flash]);
 
   const context = { names, me: user.id, emoji };
   const perform = (messageId: string, intent: Parameters<OpenDoc['perform']>[0]) =>
@@ -231,6 +270,11 @@ export function MessageList({
             )}
           </div>
         )}
+        {message.id === gapAfter && (
+          <button type="button" className="newer" disabled={!onLoadNewer} onClick={onLoadNewer}>
+            Load newer messages
+          </button>
+        )}
       </>
     );
   }
@@ -269,7 +313,14 @@ export function MessageList({
               key={item.key}
               data-index={item.index}
               ref={virtualizer.measureElement}
-              className={row.kind === 'message' && row.continued ? 'continued' : undefined}
+              className={
+                [
+                  row.kind === 'message' && row.continued ? 'continued' : '',
+                  row.kind === 'message' && row.message.id === flash ? 'focused' : '',
+                ]
+                  .filter(Boolean)
+                  .join(' ') || undefined
+              }
               aria-label={row.kind === 'message' ? `Message from ${author}` : row.label}
               aria-setsize={row.kind === 'message' ? messageCount : undefined}
               aria-posinset={row.kind === 'message' ? positions.get(row.key) : undefined}

@@ -1,9 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type Api, ApiError, type ApiResponse, type User } from '../api/api';
 import { unsentTexts } from '../auth/device-data';
 import { UnsentDialog } from '../auth/UnsentDialog';
 import { ChannelView } from '../channel/ChannelView';
+import type { MessageFocus } from '../search/jump';
+import { SearchBox } from '../search/SearchBox';
+import { SearchResults } from '../search/SearchResults';
 import { BrowseChannels, CreateChannel } from './ChannelDialogs';
 import { channelTitle } from './channels';
 import { DmPicker, InviteDialog } from './PeopleDialogs';
@@ -48,6 +51,14 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
     workspaces.data?.workspaces.find((w) => w.id === chosen) ??
     workspaces.data?.workspaces[0] ??
     null;
+  // The search shown in place of the open channel, if any; `at` makes a repeated search new.
+  const [search, setSearch] = useState<{ q: string; at: number } | null>(null);
+  const [recentVersion, setRecentVersion] = useState(0);
+  const remembered = useCallback(() => setRecentVersion((version) => version + 1), []);
+  const runSearch = (q: string) => {
+    setSearch({ q, at: Date.now() });
+    setMenu(false);
+  };
 
   return (
     <div className={menu ? 'home menu-open' : 'home'}>
@@ -61,7 +72,17 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
         >
           ☰
         </button>
-        <span>Signed in as {user.name}</span>
+        {current && (
+          <SearchBox
+            api={api}
+            user={user}
+            workspaceId={current.id}
+            onSearch={runSearch}
+            onClose={() => setSearch(null)}
+            recentVersion={recentVersion}
+          />
+        )}
+        <span className="signed-in">Signed in as {user.name}</span>
         <button type="button" onClick={() => void logOut()}>
           Log out
         </button>
@@ -95,7 +116,10 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
               <button
                 type="button"
                 aria-current={workspace.id === current?.id ? 'page' : undefined}
-                onClick={() => setChosen(workspace.id)}
+                onClick={() => {
+                  setChosen(workspace.id);
+                  setSearch(null);
+                }}
               >
                 {workspace.name}
               </button>
@@ -106,7 +130,16 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
       </nav>
       {workspaces.isError && <p role="alert">Your workspaces could not be loaded.</p>}
       {current && (
-        <Workspace api={api} user={user} workspace={current} onNavigated={() => setMenu(false)} />
+        <Workspace
+          api={api}
+          user={user}
+          workspace={current}
+          onNavigated={() => setMenu(false)}
+          search={search}
+          onSearch={runSearch}
+          onSearchClosed={() => setSearch(null)}
+          onRemembered={remembered}
+        />
       )}
     </div>
   );
@@ -152,12 +185,21 @@ function Workspace({
   user,
   workspace,
   onNavigated,
+  search,
+  onSearch,
+  onSearchClosed,
+  onRemembered,
 }: {
   api: Api;
   user: User;
   workspace: Workspace;
   /** A channel was opened: on a phone, the menu gives way to it. */
   onNavigated: () => void;
+  /** A search to show in place of the open channel. */
+  search: { q: string; at: number } | null;
+  onSearch: (q: string) => void;
+  onSearchClosed: () => void;
+  onRemembered: () => void;
 }) {
   const channels = useQuery({
     queryKey: ['channels', workspace.id],
@@ -168,7 +210,17 @@ function Workspace({
   });
   const mine = channels.data?.channels ?? [];
   const [chosen, setChosen] = useState<string | null>(null);
-  const open = mine.find((channel) => channel.id === chosen) ?? mine[0] ?? null;
+  // A public channel I am not in, opened from a search hit: shown without joining.
+  const [visiting, setVisiting] = useState<{ id: string; title: string } | null>(null);
+  const [focus, setFocus] = useState<MessageFocus | null>(null);
+  const mineOpen = mine.find((channel) => channel.id === chosen);
+  const open = mineOpen
+    ? { id: mineOpen.id, title: channelTitle(mineOpen, user) }
+    : visiting && visiting.id === chosen
+      ? visiting
+      : mine[0]
+        ? { id: mine[0].id, title: channelTitle(mine[0], user) }
+        : null;
   const [dialog, setDialog] = useState<SidebarAction | 'switcher' | null>(null);
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -182,8 +234,16 @@ function Workspace({
   }, []);
   const openChannel = (id: string) => {
     setChosen(id);
+    setFocus(null);
+    onSearchClosed();
     onNavigated();
     setDialog(null);
+  };
+  /** From a search hit: the channel, even one I am not in, and there the message. */
+  const visit = (id: string, title: string, message: MessageFocus | null) => {
+    if (!mine.some((channel) => channel.id === id)) setVisiting({ id, title });
+    openChannel(id);
+    setFocus(message);
   };
   const close = () => setDialog(null);
   const fullMember = workspace.role !== 'guest';
@@ -225,15 +285,33 @@ function Workspace({
         canBrowse={fullMember}
         canInvite={admin}
       />
-      {open && (
-        <ChannelView
-          key={open.id}
+      {search ? (
+        <SearchResults
+          key={search.at}
           api={api}
           user={user}
-          channelId={open.id}
-          title={channelTitle(open, user)}
           workspaceId={workspace.id}
+          guest={!fullMember}
+          q={search.q}
+          channels={mine}
+          onOpenMessage={(message, title) => visit(message.channelId, title, message)}
+          onOpenChannel={(id, title) => visit(id, title, null)}
+          onSearch={onSearch}
+          onRemembered={onRemembered}
+          onClose={onSearchClosed}
         />
+      ) : (
+        open && (
+          <ChannelView
+            key={open.id}
+            api={api}
+            user={user}
+            channelId={open.id}
+            title={open.title}
+            workspaceId={workspace.id}
+            focus={focus?.channelId === open.id ? focus : null}
+          />
+        )
       )}
     </section>
   );

@@ -1,0 +1,228 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { docName, schema } from '@confab/db';
+import { postMessage, SEGMENT_BOUND } from '@confab/db/model';
+import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { artifacts, useBrowserHarness } from './harness';
+import { team } from './team';
+import { waitUntil } from './ui';
+
+const harness = useBrowserHarness();
+/** Screenshots for people to look at (not committed); SCREENSHOTS_DIR puts them elsewhere. */
+const SHOTS = process.env.SCREENSHOTS_DIR ?? join(artifacts, 'search');
+/** The report's place: in the first (oldest) segment, which a channel does not open by itself. */
+const REPORT_AT = 400;
+const REPORT_TEXT = 'The quarterly report is attached, numbers on page 3';
+/** Full segments before the head: the report's is far below it, so it opens apart. */
+const FULL_SEGMENTS = 4;
+/** Messages in the head segment: more than a screen, so opening the channel loads nothing older. */
+const HEAD_MESSAGES = 200;
+
+type Db = ReturnType<typeof useBrowserHarness>['db'];
+
+/**
+ * A public channel with a full first segment and a head after it, written straight into the doc
+ * log (as seed-history.ts does) by `authorId`, Ada's report among the old messages with a file
+ * attached. Its projection rows are written too (the server projects a seeded segment only when
+ * someone opens it, and search reads the projection).
+ */
+async function seedReports(
+  db: Db,
+  options: { workspaceId: string; authorId: string; memberIds: string[] },
+) {
+  const [channel] = await db
+    .insert(schema.channels)
+    .values({ workspaceId: options.workspaceId, kind: 'public', name: 'reports' })
+    .returning();
+  if (!channel) throw new Error('seedReports: no channel');
+  await db
+    .insert(schema.channelMembers)
+    .values(options.memberIds.map((userId) => ({ channelId: channel.id, userId })));
+  const fileId = randomUUID();
+  const perSegment = SEGMENT_BOUND.messages;
+  const total = FULL_SEGMENTS * perSegment + HEAD_MESSAGES;
+  const start = Date.now() - total * 60_000;
+  const rows: Array<typeof schema.messages.$inferInsert> = [];
+  let reportId = '';
+  for (let index = 0; index * perSegment < total; index++) {
+    const doc = new Y.Doc();
+    const name = docName({ kind: 'segment', channelId: channel.id, index });
+    const count = Math.min(perSegment, total - index * perSegment);
+    doc.transact(() => {
+      for (let i = 0; i < count; i++) {
+        const n = index * perSegment + i;
+        const report = n === REPORT_AT;
+        const text = report ? REPORT_TEXT : `history message ${n}`;
+        const now = start + n * 60_000;
+        const id = postMessage(doc, {
+          author: options.authorId,
+          text,
+          now,
+          files: report ? [fileId] : undefined,
+        });
+        if (report) reportId = id;
+        rows.push({
+          id,
+          channelId: channel.id,
+          docName: name,
+          authorId: options.authorId,
+          text,
+          fileIds: report ? [fileId] : [],
+          createdAt: new Date(now),
+          receivedAt: new Date(now),
+          docSeq: 0,
+        });
+      }
+    });
+    const clientId = doc.clientID;
+    await db.insert(schema.docUpdates).values({
+      docName: name,
+      update: Y.encodeStateAsUpdate(doc),
+      clientId,
+      userId: options.authorId,
+    });
+    await db
+      .insert(schema.docClientIds)
+      .values({ docName: name, clientId, userId: options.authorId });
+    doc.destroy();
+  }
+  await db
+    .update(schema.channels)
+    .set({ headSegment: FULL_SEGMENTS })
+    .where(eq(schema.channels.id, channel.id));
+  for (let at = 0; at < rows.length; at += 500)
+    await db.insert(schema.messages).values(rows.slice(at, at + 500));
+  const bytes = Buffer.from('Q3 numbers\n');
+  await db.insert(schema.files).values({
+    id: fileId,
+    workspaceId: options.workspaceId,
+    channelId: channel.id,
+    uploaderId: options.authorId,
+    storageKey: `files/${fileId}`,
+    name: 'q3-numbers.csv',
+    declaredType: 'text/csv',
+    contentType: 'text/csv',
+    kind: 'other',
+    byteSize: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    status: 'ready',
+    processing: 'skipped',
+    messageId: reportId,
+  });
+  return { channelId: channel.id, reportId };
+}
+
+/** The segment docs of `channelId` the page opened, from its sync sockets. */
+function watchSegments(page: Page, channelId: string) {
+  const segments = new Set<number>();
+  const segment = new RegExp(`channel(?::|%3A)${channelId}(?::|%3A)segment(?::|%3A)(\\d+)`);
+  page.on('websocket', (socket) => {
+    const index = segment.exec(socket.url())?.[1];
+    if (index !== undefined) segments.add(Number(index));
+  });
+  return () => [...segments].sort((a, b) => a - b);
+}
+
+const searchBox = (page: Page) => page.getByRole('combobox', { name: 'Search' });
+const options = (page: Page) =>
+  page.getByRole('listbox', { name: 'Search suggestions' }).getByRole('option');
+
+describe('search in Chromium', () => {
+  it('Bob finds Ada’s report with from:@ada has:file report and lands on it in an older segment', async () => {
+    await mkdir(SHOTS, { recursive: true });
+    const {
+      bob,
+      adaContext,
+      bobContext,
+      errors,
+      channelId: generalId,
+    } = await team(harness, harness.baseUrl);
+    const db = harness.db;
+    const [general] = await db
+      .select()
+      .from(schema.channels)
+      .where(eq(schema.channels.id, generalId));
+    if (!general) throw new Error('setup failed');
+    const { workspaceId } = general;
+    const people = await db.select().from(schema.users);
+    const adaUser = people.find((person) => person.name === 'Ada');
+    const bobUser = people.find((person) => person.name === 'Bob');
+    if (!adaUser || !bobUser) throw new Error('setup failed');
+    const { channelId } = await seedReports(db, {
+      workspaceId,
+      authorId: adaUser.id,
+      memberIds: [adaUser.id, bobUser.id],
+    });
+    const segments = watchSegments(bob, channelId);
+    await bob.reload();
+    await bob.getByRole('button', { name: /^# reports/ }).waitFor();
+
+    // `/` outside a text field focuses the box; operators and then channels are suggested.
+    await bob.locator('body').click({ position: { x: 5, y: 300 } });
+    await bob.keyboard.press('/');
+    await expect
+      .poll(() => searchBox(bob).evaluate((node) => node === document.activeElement))
+      .toBe(true);
+    await searchBox(bob).pressSequentially('i');
+    await options(bob).filter({ hasText: 'in:#' }).waitFor();
+    await searchBox(bob).pressSequentially('n:#ge');
+    await options(bob).filter({ hasText: '#general' }).first().waitFor();
+    expect(await searchBox(bob).getAttribute('aria-expanded')).toBe('true');
+    await bob.screenshot({ path: join(SHOTS, 'suggestions.png') });
+    await searchBox(bob).press('Tab');
+    await expect.poll(() => searchBox(bob).inputValue()).toBe('in:#general ');
+
+    await searchBox(bob).fill('from:@ada has:file report');
+    await searchBox(bob).press('Enter');
+    const results = bob.getByRole('region', { name: 'Search results' });
+    const hit = results.getByRole('button', { name: /quarterly report is attached/ });
+    await hit.waitFor();
+    expect(await hit.locator('mark').allInnerTexts()).toContain('report');
+    expect(await results.getByText('1 result', { exact: true }).count()).toBe(1);
+    expect(await results.getByRole('region', { name: '# reports' }).count()).toBe(1);
+    await bob.screenshot({ path: join(SHOTS, 'results.png') });
+    await bob.setViewportSize({ width: 390, height: 844 });
+    await bob.screenshot({ path: join(SHOTS, 'results-phone.png') });
+    await bob.setViewportSize({ width: 1280, height: 800 });
+
+    // Opening it brings the old segment in and shows the message, highlighted.
+    await hit.click();
+    const focused = bob.locator('.messages li.focused');
+    await focused.getByText(REPORT_TEXT).waitFor({ timeout: 30_000 });
+    // Its segment and the head's, not the ones between.
+    expect(segments()).toEqual([0, FULL_SEGMENTS]);
+    await waitUntil(() =>
+      bob.locator('.messages').evaluate((scroller, wanted) => {
+        const box = scroller.getBoundingClientRect();
+        return [...scroller.querySelectorAll('li.focused .text')].some((node) => {
+          const rect = node.getBoundingClientRect();
+          return node.textContent === wanted && rect.top >= box.top && rect.bottom <= box.bottom;
+        });
+      }, REPORT_TEXT),
+    );
+    await bob.screenshot({ path: join(SHOTS, 'opened.png') });
+
+    // The search is remembered in its canonical form, shown while the box is empty.
+    await searchBox(bob).click();
+    await searchBox(bob).fill('');
+    await options(bob).filter({ hasText: 'report from:@ada has:file' }).waitFor();
+    await bob.screenshot({ path: join(SHOTS, 'recent.png') });
+    await bob.getByRole('button', { name: 'Clear recent searches' }).click();
+    await waitUntil(async () => (await options(bob).count()) === 0);
+
+    // Esc closes the box's list, then the search.
+    await searchBox(bob).fill('report');
+    await searchBox(bob).press('Enter');
+    await results.waitFor();
+    await searchBox(bob).press('Escape');
+    await results.waitFor({ state: 'detached' });
+
+    expect(errors.flat()).toEqual([]);
+    await adaContext.close();
+    await bobContext.close();
+  }, 180_000);
+});
