@@ -85,7 +85,7 @@ export async function searchMessages(
 
 function filterConditions(searcher: Searcher, query: SearchQuery, names: NameFilters): SQL[] {
   const conditions: SQL[] = [
-    sql`m.channel_id IN (${readableChannelIds(searcher)})`,
+    sql`m.channel_id = ANY(ARRAY(${readableChannelIds(searcher)}))`,
     sql`m.deleted_at IS NULL`,
   ];
   if (names.channelIds) conditions.push(inIds(sql`m.channel_id`, names.channelIds));
@@ -177,10 +177,13 @@ function byDate(matching: Matching, limit: number, cursor: CursorState | null): 
   const after = cursor
     ? sql`AND (m.received_at, m.id) < (${instantOf(cursor.time)}, ${cursor.id})`
     : sql``;
-  return sql`WITH counted AS (
-      SELECT count(*) AS total FROM (SELECT 1 FROM messages m WHERE ${where} LIMIT ${TOTAL_CAP + 1}) c
+  // One pass over the matches feeds both the count and the page (no index orders them by time).
+  return sql`WITH matches AS MATERIALIZED (
+      SELECT m.id, m.received_at FROM messages m WHERE ${where}
+    ), counted AS (
+      SELECT count(*) AS total FROM (SELECT 1 FROM matches LIMIT ${TOTAL_CAP + 1}) c
     ), page AS (
-      SELECT m.id, m.received_at FROM messages m WHERE ${where} ${after}
+      SELECT m.id, m.received_at FROM matches m WHERE true ${after}
       ORDER BY m.received_at DESC, m.id DESC LIMIT ${limit + 1}
     )
     SELECT counted.total, NULL AS reference, NULL::float8 AS score, hit.*
