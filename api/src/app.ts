@@ -84,7 +84,10 @@ export function createApp({
   // Uploads are held to the file limit from the first byte (the route lowers it to what the quota
   // leaves); everything else to the JSON default. The wrapper checks its limit as soon as it is
   // made, so an upload's ceiling cannot wait for its route to raise it.
-  const uploadBodies = limitRequestBodies({ maxBytes: settings.maxBytes });
+  const uploadBodies = limitRequestBodies({
+    maxBytes: settings.maxBytes,
+    nodeBodyReadByRoute: true,
+  });
   const otherBodies = limitRequestBodies();
   app.use('*', (c, next) =>
     c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path)
