@@ -50,6 +50,10 @@ describe('handleRegex', () => {
     expect(handleRegex('mary-jane', { prefix: true })).toBe('^[^[:alnum:]]*mary\\-jane');
   });
 
+  it('accepts names stored composed or decomposed', () => {
+    expect(handleRegex('zoë')).toBe('^[^[:alnum:]]*zo(?:ë|e\u0308)([^[:alnum:]]|$)');
+  });
+
   it('refuses what no handle can be', () => {
     expect(handleRegex('a..b')).toBeNull();
     expect(handleRegex('.a')).toBeNull();

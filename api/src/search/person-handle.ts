@@ -43,7 +43,7 @@ export function handleMatches(handle: string, query: string): boolean {
 }
 
 /**
- * A Postgres regular expression (for `~*` against the NFC display name) that every name whose
+ * A Postgres regular expression (for `~*` against the display name, NFC or NFD) that every name whose
  * handle `handleMatches(…, query)` matches: separators in the name are whatever is not a letter or
  * digit, case is folded by the database. It may match more (marks, `-`, `_`, a database that folds
  * only ASCII); callers check `handleMatches` on what it returns. `prefix` drops the end condition
@@ -61,7 +61,7 @@ export function handleRegex(
     for (const char of part) {
       // Handles hold only letters, digits, marks, '-' and '_'; anything else cannot match.
       if (char === '-' || char === '_') out += `\\${char}`;
-      else if (HANDLE_CHAR.test(char)) out += char;
+      else if (HANDLE_CHAR.test(char)) out += bothForms(char);
       else return null;
     }
     return out;
@@ -70,6 +70,12 @@ export function handleRegex(
   const body = escaped.join(SEPARATOR_RUN);
   const start = anyWord ? `(^|${SEPARATOR})` : `^${SEPARATOR}*`;
   return `${start}${body}${prefix ? '' : `(${SEPARATOR}|$)`}`;
+}
+
+/** `é` or `e` + combining acute: names are stored as typed, not normalized. */
+function bothForms(char: string): string {
+  const decomposed = char.normalize('NFD');
+  return decomposed === char ? char : `(?:${char}|${decomposed})`;
 }
 
 const SEPARATOR = '[^[:alnum:]]';

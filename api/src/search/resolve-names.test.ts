@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Database, openPglite, openPostgres, schema } from '@confab/db';
 import { useTestDatabase } from '@confab/db/testing';
 import { and, eq } from 'drizzle-orm';
@@ -116,6 +117,21 @@ describe.each([
     expect((await resolve('bob', 'from:@JOSÉ')).authorIds).toEqual([person('jose')]);
     expect((await resolve('bob', 'from:@pat.o.brien')).authorIds).toEqual([person('obrien')]);
     expect((await resolve('bob', 'from:@jose')).authorIds).toEqual([]);
+  });
+
+  it('finds a name stored decomposed (NFD) by its composed handle', async () => {
+    const { users, workspaceMembers } = schema;
+    const id = randomUUID();
+    await database.db.insert(users).values({
+      id,
+      name: 'Rene\u0301e Noe\u0308l',
+      email: `${id}@example.com`,
+    });
+    await database.db
+      .insert(workspaceMembers)
+      .values({ workspaceId: world.workspaceId, userId: id });
+    expect((await resolve('bob', 'from:@renée.noël')).authorIds).toEqual([id]);
+    expect((await resolve('bob', 'from:@RENÉE')).authorIds).toEqual([id]);
   });
 
   it('keeps removed members as authors (their messages stay), never other workspaces', async () => {

@@ -1,5 +1,5 @@
 import type { Db } from '@confab/db';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Resolution, Searcher } from './engine';
 import { handleMatches, handleRegex, personHandle } from './person-handle';
 import { readableChannelIds } from './postgres/readable-channels';
@@ -124,16 +124,19 @@ async function findPeople(
   handles: string[],
   withMe: boolean,
 ): Promise<Array<PersonRow & { handle: string }>> {
-  const patterns = handles
+  const named = handles
     .filter((handle) => handle.length <= MAX_HANDLE_LENGTH)
-    .flatMap((handle) => handleRegex(handle) ?? []);
-  if (patterns.length === 0 && !withMe) return [];
+    .flatMap((handle) => {
+      const regex = handleRegex(handle);
+      return regex ? [nameCondition(handle, regex)] : [];
+    });
+  if (named.length === 0 && !withMe) return [];
+  const conditions = withMe ? [sql`u.id = ${searcher.userId}`, ...named] : named;
   const rows = await selectRows<PersonRow>(
     db,
     sql`SELECT u.id, u.name
     FROM (${visiblePeople(searcher, { includeRemoved: true })}) p JOIN users u ON u.id = p.user_id
-    WHERE ${withMe ? sql`u.id = ${searcher.userId} OR` : sql``}
-      normalize(u.name, NFC) ~* ANY(${textArray(patterns)})`,
+    WHERE ${sql.join(conditions, sql` OR `)}`,
   );
   return rows.flatMap((row) => {
     const handle = personHandle(row.name);
@@ -142,6 +145,23 @@ async function findPeople(
       handles.some((query) => handleMatches(handle, query));
     return wanted ? [{ ...row, handle }] : [];
   });
+}
+
+/**
+ * The name condition of one handle: its regular expression on the name, after an ILIKE on the
+ * handle's longest ASCII run when it has three characters or more, which the trigram index on
+ * users.name can serve. ASCII is the same in every normalization form and folds in every locale,
+ * so that prefilter never drops a name the expression would match.
+ */
+function nameCondition(handle: string, regex: string): SQL {
+  const longestAscii = (handle.match(/[a-z0-9]+/g) ?? []).reduce(
+    (longest, run) => (run.length > longest.length ? run : longest),
+    '',
+  );
+  const byRegex = sql`u.name ~* ${regex}`;
+  return longestAscii.length >= 3
+    ? sql`(u.name ILIKE ${`%${longestAscii}%`} AND ${byRegex})`
+    : sql`(${byRegex})`;
 }
 
 /** Channels by name and DMs by key, among those the searcher may read. */

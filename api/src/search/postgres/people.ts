@@ -190,6 +190,6 @@ function personMatches(text: string): SQL {
     sql`((SELECT role FROM me) IN ('owner', 'admin') AND u.email ILIKE ${pattern})`,
   ];
   const regex = text.includes('.') ? handleRegex(text, { prefix: true }) : null;
-  if (regex) branches.push(sql`normalize(u.name, NFC) ~* ${regex}`);
+  if (regex) branches.push(sql`u.name ~* ${regex}`);
   return anyOf(branches);
 }

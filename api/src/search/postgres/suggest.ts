@@ -86,7 +86,7 @@ async function suggestPeople(
 ): Promise<Suggestion[]> {
   const handle = personHandle(prefix);
   const regex = handle === '' ? null : handleRegex(handle, { prefix: true });
-  const handleMatch: SQL | null = regex ? sql`normalize(u.name, NFC) ~* ${regex}` : null;
+  const handleMatch: SQL | null = regex ? sql`u.name ~* ${regex}` : null;
   const wordRegex = handle === '' ? null : handleRegex(handle, { prefix: true, anyWord: true });
   const startsWith = containsPattern(prefix).slice(1);
   const matches =
@@ -96,7 +96,7 @@ async function suggestPeople(
           ...(handleMatch ? [handleMatch] : []),
           sql`unaccent(u.name) ILIKE unaccent(${startsWith})`,
           sql`unaccent(u.name) ILIKE unaccent(${`% ${startsWith}`})`,
-          ...(wordRegex ? [sql`normalize(u.name, NFC) ~* ${wordRegex}`] : []),
+          ...(wordRegex ? [sql`u.name ~* ${wordRegex}`] : []),
         ]);
   const rows = await queryRows<{ id: string; name: string }>(
     db,

@@ -13,17 +13,25 @@ export function visiblePeople(
   searcher: Searcher,
   { includeRemoved }: { includeRemoved: boolean },
 ): SQL {
-  return sql`SELECT wm.user_id, wm.role, wm.joined_at, wm.removed_at FROM workspace_members wm
-    JOIN workspace_members me ON me.workspace_id = wm.workspace_id
-      AND me.user_id = ${searcher.userId} AND me.removed_at IS NULL
+  // Two branches, each gated by an uncorrelated test of the searcher's own role (evaluated once),
+  // rather than a per-row OR: the per-row form made the planner's estimate cross jit_above_cost,
+  // and JIT compilation alone took ~0.4 s for 10,000 members.
+  const searcherIs = (roles: SQL) => sql`EXISTS (SELECT 1 FROM workspace_members me
+    WHERE me.workspace_id = ${searcher.workspaceId} AND me.user_id = ${searcher.userId}
+      AND me.removed_at IS NULL AND me.role ${roles})`;
+  const members = sql`SELECT wm.user_id, wm.role, wm.joined_at, wm.removed_at
+    FROM workspace_members wm
     WHERE wm.workspace_id = ${searcher.workspaceId}
-      ${includeRemoved ? sql`` : sql`AND wm.removed_at IS NULL`}
-      AND (me.role <> 'guest' OR wm.user_id = me.user_id OR EXISTS (
-        SELECT 1 FROM channel_members mine
-        JOIN channels shared ON shared.id = mine.channel_id AND shared.workspace_id = wm.workspace_id
+      ${includeRemoved ? sql`` : sql`AND wm.removed_at IS NULL`}`;
+  return sql`${members} AND ${searcherIs(sql`<> 'guest'`)}
+    UNION ALL
+    ${members} AND ${searcherIs(sql`= 'guest'`)}
+      AND (wm.user_id = ${searcher.userId} OR wm.user_id IN (
+        SELECT theirs.user_id FROM channel_members mine
+        JOIN channels shared ON shared.id = mine.channel_id
+          AND shared.workspace_id = ${searcher.workspaceId}
         JOIN channel_members theirs ON theirs.channel_id = mine.channel_id
-          AND theirs.user_id = wm.user_id
-        WHERE mine.user_id = me.user_id))`;
+        WHERE mine.user_id = ${searcher.userId}))`;
 }
 
 /** Runs a statement and returns its rows: node-postgres and PGlite both answer with `rows`. */
