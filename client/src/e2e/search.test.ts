@@ -112,6 +112,7 @@ async function seedReports(
     status: 'ready',
     processing: 'skipped',
     messageId: reportId,
+    extractedText: 'Quarterly report: the numbers',
   });
   return { channelId: channel.id, reportId };
 }
@@ -189,6 +190,12 @@ describe('search in Chromium', () => {
     await bob.screenshot({ path: join(SHOTS, 'results-phone.png') });
     await bob.setViewportSize({ width: 1280, height: 800 });
 
+    // The Files tab finds the report's file by its text, shown as in a message.
+    await results.getByRole('tab', { name: 'Files' }).click();
+    await results.getByText('q3-numbers.csv').first().waitFor();
+    await bob.screenshot({ path: join(SHOTS, 'files-tab.png') });
+    await results.getByRole('tab', { name: 'Messages' }).click();
+
     // Opening it brings the old segment in and shows the message, highlighted.
     await hit.click();
     const focused = bob.locator('.messages li.focused');
@@ -213,6 +220,19 @@ describe('search in Chromium', () => {
     await bob.screenshot({ path: join(SHOTS, 'recent.png') });
     await bob.getByRole('button', { name: 'Clear recent searches' }).click();
     await waitUntil(async () => (await options(bob).count()) === 0);
+
+    // A name that matches nothing is said plainly.
+    await searchBox(bob).fill('report in:#nope');
+    await searchBox(bob).press('Enter');
+    await results.getByText('in:#nope matched no channel you can read.').waitFor();
+    await results.getByText('No results').waitFor();
+
+    // Offline, the search says it needs a connection.
+    await bobContext.setOffline(true);
+    await searchBox(bob).fill('report offline');
+    await searchBox(bob).press('Enter');
+    await results.getByText('Search needs a connection.').waitFor();
+    await bobContext.setOffline(false);
 
     // Esc closes the box's list, then the search.
     await searchBox(bob).fill('report');
