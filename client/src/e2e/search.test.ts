@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { artifacts, useBrowserHarness } from './harness';
-import { team } from './team';
+import { send, team } from './team';
 import { waitUntil } from './ui';
 
 const harness = useBrowserHarness();
@@ -245,4 +245,39 @@ describe('search in Chromium', () => {
     await adaContext.close();
     await bobContext.close();
   }, 180_000);
+
+  it('opens a reply found by search in its thread, highlighted', async () => {
+    const { ada, bob, adaContext, bobContext, errors } = await team(harness, harness.baseUrl);
+    await send(ada, 'Budget review tomorrow');
+    const root = ada.getByRole('listitem', { name: 'Message from Ada' }).filter({
+      hasText: 'Budget review tomorrow',
+    });
+    await root.getByRole('button', { name: 'Reply in thread' }).click();
+    const adaThread = ada.getByRole('complementary', { name: 'Thread' });
+    await adaThread
+      .getByRole('textbox', { name: 'Reply in thread' })
+      .fill('The spreadsheet is final');
+    await adaThread.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
+
+    // Searchable within a second of its ack; asked again until the projection has it.
+    const results = bob.getByRole('region', { name: 'Search results' });
+    const hit = results.getByRole('button', { name: /spreadsheet is final/ });
+    await waitUntil(async () => {
+      await searchBox(bob).fill('spreadsheet');
+      await searchBox(bob).press('Enter');
+      await results
+        .getByText(/results?$/)
+        .first()
+        .waitFor();
+      return (await hit.count()) > 0;
+    });
+    expect(await hit.textContent()).toContain('reply in a thread');
+    await hit.click();
+    const bobThread = bob.getByRole('complementary', { name: 'Thread' });
+    await bobThread.locator('li.focused').getByText('The spreadsheet is final').waitFor();
+    await bob.screenshot({ path: join(SHOTS, 'reply.png') });
+    expect(errors.flat()).toEqual([]);
+    await adaContext.close();
+    await bobContext.close();
+  }, 120_000);
 });

@@ -58,8 +58,9 @@ export function useSearch(
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: online,
-    // Results are a snapshot; a new search (or the tab coming back) asks again.
-    staleTime: 30_000,
+    // Never fresh: the same search run again (or its tab shown again) asks the server again,
+    // showing the last answer meanwhile.
+    staleTime: 0,
     retry: false,
   });
 }
