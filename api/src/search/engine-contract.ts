@@ -229,9 +229,26 @@ export function searchEngineContract(name: string, make: () => Promise<ContractT
         });
         await settle();
         expect(ids(await search(world.bob, 'badger has:link'))).toEqual([link]);
-        expect(ids(await search(world.bob, 'badger has:file'))).toEqual([file]);
+        const [withFile] = (await search(world.bob, 'badger has:file')).hits;
+        expect([withFile?.id, withFile?.fileIds]).toEqual([
+          file,
+          ['00000000-0000-4000-8000-000000000001'],
+        ]);
         expect(ids(await search(world.bob, 'badger has:reaction'))).toEqual([reacted]);
-        expect(ids(await search(world.bob, 'badger is:thread'))).toEqual([root, reply].sort());
+        const thread = await search(world.bob, 'badger is:thread');
+        expect(ids(thread)).toEqual([root, reply].sort());
+        const byId = new Map(thread.hits.map((hit) => [hit.id, hit]));
+        expect(byId.get(root)).toMatchObject({
+          replyCount: 1,
+          parentId: null,
+          authorId: world.ada,
+        });
+        expect(byId.get(reply)).toMatchObject({
+          replyCount: 0,
+          parentId: root,
+          authorId: world.bob,
+        });
+        expect(byId.get(reply)?.channelId).toBe(world.general);
         expect(ids(await search(world.bob, 'badger'))).toContain(plain);
       });
 
