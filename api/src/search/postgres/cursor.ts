@@ -41,6 +41,8 @@ export function encodeCursor(tab: SearchTab, query: SearchQuery, state: CursorSt
 
 const MAX_CURSOR_LENGTH = 600;
 const ID_PATTERN = /^[0-9A-Za-z-]{1,64}$/;
+/** Files are keyed by uuid (messages by ULID text): a forged non-uuid id would fail the cast. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MICROS_PATTERN = /^\d{1,17}$/;
 
 /** The state of a cursor made by `encodeCursor` for this same search; anything else throws. */
@@ -55,6 +57,7 @@ export function decodeCursor(tab: SearchTab, query: SearchQuery, cursor: string)
     throw new InvalidCursorError();
   }
   if (!isCursorJson(json) || json.q !== queryHash(tab, query)) throw new InvalidCursorError();
+  if (tab === 'files' && !UUID_PATTERN.test(json.id)) throw new InvalidCursorError();
   const isRelevance = query.sort === 'relevance';
   if (isRelevance !== (json.score !== undefined)) throw new InvalidCursorError();
   const state: CursorState = { fuzzy: json.fuzzy, time: json.time, id: json.id };
