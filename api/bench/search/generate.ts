@@ -33,6 +33,8 @@ export interface DataSet {
   adaId: string;
   memberChannelIds: string[];
   vocabulary: Vocabulary;
+  /** By vocabulary rank: occurrences in messages the searcher may read (to pick a rare word). */
+  readableOccurrences: Int32Array;
   counts: {
     messages: number;
     replies: number;
@@ -136,6 +138,8 @@ class MessageMaker {
   private readonly topLevelCounts = new Map<string, number>();
   readonly threads = new Map<string, Thread>();
   readonly counts = { messages: 0, replies: 0, files: 0, reactions: 0, threads: 0 };
+  readonly readableOccurrences: Int32Array;
+  private readonly ranks: Map<string, number>;
 
   constructor(
     private readonly options: DataSetOptions,
@@ -143,7 +147,10 @@ class MessageMaker {
     private readonly channelIds: string[],
     private readonly userIds: string[],
     private readonly adaId: string,
+    private readonly readableChannelIds: ReadonlySet<string>,
   ) {
+    this.readableOccurrences = new Int32Array(vocabulary.words.length);
+    this.ranks = new Map(vocabulary.words.map((word, rank) => [word, rank]));
     this.random = seededRandom(options.seed + 1);
     this.start = options.end.getTime() - TWO_YEARS_MS;
     this.step = TWO_YEARS_MS / options.messages;
@@ -285,7 +292,15 @@ class MessageMaker {
       messages.docName.push(docName);
       messages.authorId.push(authorId);
       messages.parentId.push(parentId);
-      messages.text.push(this.text(fileIds.length > 0));
+      const text = this.text(fileIds.length > 0);
+      messages.text.push(text);
+      if (this.readableChannelIds.has(channelId)) {
+        for (const word of text.toLowerCase().split(' ')) {
+          const rank = this.ranks.get(word);
+          if (rank !== undefined)
+            this.readableOccurrences[rank] = (this.readableOccurrences[rank] ?? 0) + 1;
+        }
+      }
       messages.fileIds.push(`{${fileIds.join(',')}}`);
       messages.createdAt.push(createdAt);
       messages.receivedAt.push(receivedAt);
@@ -422,7 +437,16 @@ async function insertWorkspace(db: Db, options: DataSetOptions, random: () => nu
       [memberChannelIds, searcherId],
     );
   });
-  return { workspaceId, userIds, channelIds, memberChannelIds, searcherId, adaId };
+  const readableChannelIds = new Set([...publicIds, ...memberChannelIds]);
+  return {
+    workspaceId,
+    userIds,
+    channelIds,
+    memberChannelIds,
+    readableChannelIds,
+    searcherId,
+    adaId,
+  };
 }
 
 async function insertThreadStats(db: Db, threads: Map<string, Thread>, batchSize: number) {
@@ -460,6 +484,7 @@ export async function generateDataSet(
     workspace.channelIds,
     workspace.userIds,
     workspace.adaId,
+    workspace.readableChannelIds,
   );
   const tenth = Math.max(1, Math.floor(options.messages / 10));
   let reported = 0;
@@ -482,6 +507,7 @@ export async function generateDataSet(
     adaId: workspace.adaId,
     memberChannelIds: workspace.memberChannelIds,
     vocabulary,
+    readableOccurrences: maker.readableOccurrences,
     counts: { ...maker.counts, threads: maker.threads.size },
     loadMs: performance.now() - started,
   };
