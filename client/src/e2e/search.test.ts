@@ -241,7 +241,7 @@ describe('search in Chromium', () => {
     await searchBox(bob).press('Escape');
     await results.waitFor({ state: 'detached' });
 
-    expect(errors.flat()).toEqual([]);
+    expect(errors.flat().join('\n')).toBe('');
     await adaContext.close();
     await bobContext.close();
   }, 180_000);
@@ -251,6 +251,15 @@ describe('search in Chromium', () => {
     await send(ada, 'Budget review tomorrow');
     const root = ada.getByRole('listitem', { name: 'Message from Ada' }).filter({
       hasText: 'Budget review tomorrow',
+    });
+    // Projected first: a thread opened on a root the server does not know yet asks its follow
+    // state with a 404 (and again after), which would count as a console error here.
+    await waitUntil(async () => {
+      const rows = await harness.db
+        .select({ id: schema.messages.id })
+        .from(schema.messages)
+        .where(eq(schema.messages.text, 'Budget review tomorrow'));
+      return rows.length > 0;
     });
     await root.getByRole('button', { name: 'Reply in thread' }).click();
     const adaThread = ada.getByRole('complementary', { name: 'Thread' });
@@ -276,7 +285,7 @@ describe('search in Chromium', () => {
     const bobThread = bob.getByRole('complementary', { name: 'Thread' });
     await bobThread.locator('li.focused').getByText('The spreadsheet is final').waitFor();
     await bob.screenshot({ path: join(SHOTS, 'reply.png') });
-    expect(errors.flat()).toEqual([]);
+    expect(errors.flat().join('\n')).toBe('');
     await adaContext.close();
     await bobContext.close();
   }, 120_000);
