@@ -213,6 +213,19 @@ describe('search in Chromium', () => {
     );
     await bob.screenshot({ path: join(SHOTS, 'opened.png') });
 
+    // Reading on, the gap after segment 0 says so; asked, it brings segment 1 in (only that one).
+    const newer = bob.getByRole('button', { name: 'Load newer messages' });
+    await waitUntil(async () => {
+      if ((await newer.count()) > 0) return true;
+      await bob.locator('.messages').evaluate((scroller) => {
+        scroller.scrollTop += scroller.clientHeight;
+      });
+      return false;
+    });
+    await newer.click();
+    await waitUntil(async () => segments().includes(1));
+    expect(segments()).toEqual([0, 1, FULL_SEGMENTS]);
+
     // The search is remembered in its canonical form, shown while the box is empty.
     await searchBox(bob).click();
     await searchBox(bob).fill('');
