@@ -234,6 +234,15 @@ describe('search in Chromium', () => {
     await bob.getByRole('button', { name: 'Clear recent searches' }).click();
     await waitUntil(async () => (await options(bob).count()) === 0);
 
+    // Past the cap the total says 1,000+; Load more brings the next page with the cursor.
+    await searchBox(bob).fill('history');
+    await searchBox(bob).press('Enter');
+    await results.getByText('1,000+ results').waitFor();
+    const hits = results.getByRole('button', { name: /history message/ });
+    await waitUntil(async () => (await hits.count()) === 20);
+    await results.getByRole('button', { name: 'Load more' }).click();
+    await waitUntil(async () => (await hits.count()) === 40);
+
     // A name that matches nothing is said plainly.
     await searchBox(bob).fill('report in:#nope');
     await searchBox(bob).press('Enter');
