@@ -212,8 +212,7 @@ export class Api {
     }
     const value = await this.parse<T>(response);
     // Kept for the signed-in user's offline use only; the wipe at the session's end removes it.
-    if (method === 'GET' && this.accessToken !== null)
-      localStorage.setItem(CACHE + path, JSON.stringify(value));
+    if (method === 'GET' && this.accessToken !== null) keepForOffline(path, value);
     return value;
   }
 
@@ -291,5 +290,21 @@ export class Api {
       );
     }
     return value as T;
+  }
+}
+
+/**
+ * Reads not kept for offline use: every search page and suggestion prefix is a new path, so
+ * keeping them would fill the storage, and search says it needs a connection anyway.
+ */
+const NOT_KEPT_OFFLINE = /^\/api\/workspaces\/[^/]+\/search(?:[/?]|$)/;
+
+/** The last answer of a read, for offline use; best effort, never failing the read itself. */
+function keepForOffline(path: string, value: unknown): void {
+  if (NOT_KEPT_OFFLINE.test(path)) return;
+  try {
+    localStorage.setItem(CACHE + path, JSON.stringify(value));
+  } catch {
+    // Storage full (QuotaExceededError): the answer stands, only its offline copy is missing.
   }
 }
