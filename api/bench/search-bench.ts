@@ -32,7 +32,8 @@ import { execute, executeLong } from './search/sql';
  * searching user in 50 of them) on real Postgres, next to the naive query in the same run; index
  * build time and size; freshness under a 200 messages/s writer; the same cases on PGlite.
  * SEARCH_BENCH_MESSAGES (default 1,000,000) and SEARCH_BENCH_PGLITE_MESSAGES (default 100,000,
- * 0 skips PGlite) scale it; SEARCH_BENCH_RUNS (default 60) is the measured runs per case;
+ * 0 skips PGlite) scale it; SEARCH_BENCH_RUNS (default 60) and SEARCH_BENCH_PGLITE_RUNS
+ * (default 30) are the measured runs per case;
  * SEARCH_BENCH_EXPLAIN=1 also writes the engine's query plans (EXPLAIN ANALYZE) on Postgres;
  * SEARCH_BENCH_KEEP=1 keeps the Postgres database (its URL is printed) to try index changes on.
  */
@@ -47,10 +48,10 @@ const EXPLAIN = process.env.SEARCH_BENCH_EXPLAIN === '1';
 const KEEP_DATABASE = process.env.SEARCH_BENCH_KEEP === '1';
 const WARMUP = 5;
 const TARGET_P95_MS = 25;
-const resultsDir = fileURLToPath(new URL('../../bench-results/', import.meta.url));
 const TARGET_RATIO = 2;
 const FRESHNESS_MARKERS = 60;
 const WRITES_PER_SECOND = 200;
+const resultsDir = fileURLToPath(new URL('../../bench-results/', import.meta.url));
 
 const dataSetOptions = (messages: number, concurrency: number): DataSetOptions => ({
   messages,
