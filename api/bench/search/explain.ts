@@ -34,7 +34,8 @@ export async function explainCases(
       sent.length = 0;
       const query = parseQuery(searchCase.query, { timeZone: 'UTC', now: end, sort });
       await engine.messages(searcher, query, { limit: 20 });
-      for (const statement of [...sent]) {
+      // Queries only: not the transaction's BEGIN, SET LOCAL or COMMIT around them.
+      for (const statement of sent.filter(({ text }) => /^\s*(SELECT|WITH)\b/i.test(text))) {
         const { rows } = await pool.query(
           `EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`,
           statement.params,
