@@ -242,11 +242,13 @@ export function searchEngineContract(name: string, make: () => Promise<ContractT
           replyCount: 1,
           parentId: null,
           authorId: world.ada,
+          authorName: 'Ada Lovelace',
         });
         expect(byId.get(reply)).toMatchObject({
           replyCount: 0,
           parentId: root,
           authorId: world.bob,
+          authorName: 'Bob Stone',
         });
         expect(byId.get(reply)?.channelId).toBe(world.general);
         expect(ids(await search(world.bob, 'badger'))).toContain(plain);
@@ -426,6 +428,13 @@ export function searchEngineContract(name: string, make: () => Promise<ContractT
           { text: 'is:thread', reason: 'not_for_this_tab' },
         ]);
         expect(answer.hits[0]?.id).toBe(byName);
+        expect(answer.hits[0]).toMatchObject({
+          messageId: message,
+          messageDocName: `seg:${world.general}:0`,
+          messageParentId: null,
+          uploaderId: world.ada,
+          uploaderName: 'Ada Lovelace',
+        });
         const name = answer.hits[0]?.name;
         expect(name?.ranges.map(([a, b]) => name.text.slice(a, b))).toEqual(['hyena']);
         const snippet = answer.hits[1]?.snippet;

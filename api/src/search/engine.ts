@@ -68,6 +68,8 @@ export interface MessageHit {
   docName: string;
   parentId: string | null;
   authorId: string | null;
+  /** The author's display name, so that a guest (who cannot list the members) sees who wrote it. */
+  authorName: string | null;
   createdAt: string;
   editedAt: string | null;
   /** The text, or a window of it around the first match, with the matches marked. */
@@ -80,7 +82,11 @@ export interface FileHit {
   id: string;
   channelId: string;
   messageId: string | null;
+  /** The segment doc and thread parent of the message it is attached to: where to jump. */
+  messageDocName: string | null;
+  messageParentId: string | null;
   uploaderId: string | null;
+  uploaderName: string | null;
   name: Highlighted;
   kind: string;
   contentType: string;
@@ -149,5 +155,16 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('The cursor does not belong to this search; start again without it.');
     this.name = 'InvalidCursorError';
+  }
+}
+
+/**
+ * A search statement ran past the engine's statement timeout and was cancelled (a pathological
+ * query, or an overloaded database): the search has no answer, rather than a partial one.
+ */
+export class SearchTimeoutError extends Error {
+  constructor() {
+    super('The search took too long; try more specific words or filters.');
+    this.name = 'SearchTimeoutError';
   }
 }

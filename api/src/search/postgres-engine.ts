@@ -4,6 +4,7 @@ import { searchChannels } from './postgres/channels';
 import { searchFiles } from './postgres/files';
 import { searchMessages } from './postgres/messages';
 import { searchPeople } from './postgres/people';
+import { inSearchSnapshot } from './postgres/search-snapshot';
 import { suggest } from './postgres/suggest';
 import { resolveNames } from './resolve-names';
 
@@ -14,16 +15,18 @@ import { resolveNames } from './resolve-names';
 export function createPostgresSearchEngine(db: Db): SearchEngine {
   return {
     name: 'postgres',
-    async messages(searcher, query, page) {
-      const names = await resolveNames(db, searcher, query);
-      const answer = await searchMessages(db, searcher, query, page, names);
-      return { ...answer, resolutions: names.resolutions };
-    },
-    async files(searcher, query, page) {
-      const names = await resolveNames(db, searcher, query);
-      const answer = await searchFiles(db, searcher, query, page, names);
-      return { ...answer, resolutions: names.resolutions };
-    },
+    messages: (searcher, query, page) =>
+      inSearchSnapshot(db, searcher, query.terms, async (tx, opening) => {
+        const names = await resolveNames(tx, searcher, query);
+        const answer = await searchMessages(tx, query, page, names, opening);
+        return { ...answer, resolutions: names.resolutions };
+      }),
+    files: (searcher, query, page) =>
+      inSearchSnapshot(db, searcher, query.terms, async (tx, opening) => {
+        const names = await resolveNames(tx, searcher, query);
+        const answer = await searchFiles(tx, query, page, names, opening);
+        return { ...answer, resolutions: names.resolutions };
+      }),
     channels: (searcher, query, page) => searchChannels(db, searcher, query, page),
     people: (searcher, query, page) => searchPeople(db, searcher, query, page),
     suggest: (searcher, request) => suggest(db, searcher, request),

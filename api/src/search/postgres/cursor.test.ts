@@ -21,6 +21,15 @@ describe('search cursors', () => {
     expect(() => decodeCursor('messages', relevance, cursor)).toThrow(InvalidCursorError);
   });
 
+  it('refuses the cursor of the same dates in another time zone', () => {
+    const now = new Date('2026-03-10T12:00:00Z');
+    const utc = parseQuery('report on:2026-03-01', { timeZone: 'UTC', now });
+    const tokyo = parseQuery('report on:2026-03-01', { timeZone: 'Asia/Tokyo', now });
+    const cursor = encodeCursor('messages', utc, { fuzzy: false, time: '1', score: 1, id: 'x' });
+    expect(decodeCursor('messages', utc, cursor).id).toBe('x');
+    expect(() => decodeCursor('messages', tokyo, cursor)).toThrow(InvalidCursorError);
+  });
+
   it('refuses forged keys that the SQL could not take, even with the right hash', () => {
     const base = { v: 1, q: queryHash('files', query), fuzzy: false };
     const good = forge({ ...base, time: '1', id: '6f1c2d3e-0000-4000-8000-000000000001' });

@@ -5,7 +5,7 @@ import { describeQuery, type SearchQuery } from '../query';
 /**
  * Keyset cursors: the last hit's sort key, the reference time the relevance scores were computed
  * at, and a hash binding the cursor to the query, tab and sort (a cursor from another search is
- * refused). Opaque base64url JSON; tampering with the key only moves the page inside the same
+ * refused; the date bounds count as instants, so the time zone is bound too). Opaque base64url JSON; tampering with the key only moves the page inside the same
  * permission-restricted search, so it needs no signature.
  */
 export interface CursorState {
@@ -28,10 +28,15 @@ interface CursorJson extends CursorState {
 }
 
 export function queryHash(tab: SearchTab, query: SearchQuery): string {
-  return createHash('sha256')
-    .update(`${tab}\n${query.sort}\n${describeQuery(query)}`)
-    .digest('base64url')
-    .slice(0, 16);
+  return (
+    createHash('sha256')
+      // The date bounds as instants: the same `on:` in another time zone is another search.
+      .update(
+        `${tab}\n${query.sort}\n${describeQuery(query)}\n${query.sentAt.from}\n${query.sentAt.to}`,
+      )
+      .digest('base64url')
+      .slice(0, 16)
+  );
 }
 
 export function encodeCursor(tab: SearchTab, query: SearchQuery, state: CursorState): string {

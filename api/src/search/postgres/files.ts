@@ -4,14 +4,13 @@ import {
   type FileHit,
   type PageRequest,
   type SearchAnswer,
-  type Searcher,
   TOTAL_CAP,
   type UnusedFilter,
 } from '../engine';
 import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { cleanRanges, parseMarked, START_MARK, STOP_MARK, substringRanges } from './highlight';
-import { readableChannelIds } from './readable-channels';
+import type { SearchOpening } from './search-snapshot';
 import {
   and,
   cleanText,
@@ -24,7 +23,7 @@ import {
   sentAtConditions,
 } from './search-sql';
 import { queryRows } from './sql-rows';
-import { compileTerms, positiveQuery, SEARCH_CONFIG, termConditions } from './text-terms';
+import { positiveQuery, SEARCH_CONFIG, termConditions } from './text-terms';
 
 interface FileRow {
   total: number | string;
@@ -34,7 +33,10 @@ interface FileRow {
   time: string | null;
   channel_id: string;
   message_id: string | null;
+  message_doc_name: string | null;
+  message_parent_id: string | null;
   uploader_id: string | null;
+  uploader_name: string | null;
   name: string;
   name_headline: string | null;
   kind: string;
@@ -54,23 +56,26 @@ const TEXT_OPTIONS = `MaxFragments=1, MaxWords=40, MinWords=20, ShortWord=2, Sta
  */
 export async function searchFiles(
   db: Db,
-  searcher: Searcher,
   query: SearchQuery,
   page: PageRequest,
   names: NameFilters,
+  opening: SearchOpening,
 ): Promise<Omit<SearchAnswer<FileHit>, 'resolutions'>> {
   const cursor = page.cursor ? decodeCursor('files', query, page.cursor) : null;
-  const terms = await compileTerms(db, query.terms);
+  const { terms } = opening;
   const unused: UnusedFilter[] = [
     ...terms.unused,
     ...query.has.map((has) => ({ text: `has:${has}`, reason: 'not_for_this_tab' as const })),
     ...(query.isThread ? [{ text: 'is:thread', reason: 'not_for_this_tab' as const }] : []),
   ];
   const empty = { hits: [], total: 0, totalCapped: false, nextCursor: null, fuzzy: false, unused };
-  if (names.channelIds?.length === 0 || names.authorIds?.length === 0) return empty;
+  const none = [names.channelIds, names.authorIds, opening.readable].some(
+    (ids) => ids?.length === 0,
+  );
+  if (none) return empty;
 
   const conditions: SQL[] = [
-    sql`f.channel_id IN (${readableChannelIds(searcher)})`,
+    inIds(sql`f.channel_id`, opening.readable),
     sql`f.message_id IS NOT NULL`,
     sql`f.deleted_at IS NULL`,
     sql`f.status = 'ready'`,
@@ -121,7 +126,8 @@ function details(positive: SQL | null): SQL {
         CASE WHEN ${text} = '' THEN NULL
           ELSE ts_headline(${SEARCH_CONFIG}, ${text}, ${positive}, ${TEXT_OPTIONS}) END AS text_headline`
     : sql`NULL AS name_headline, NULL AS text_headline`;
-  return sql`f.channel_id, f.message_id, f.uploader_id, ${name} AS name, f.kind,
+  return sql`f.channel_id, f.message_id, fm.doc_name AS message_doc_name,
+    fm.parent_id AS message_parent_id, f.uploader_id, u.name AS uploader_name, ${name} AS name, f.kind,
     f.content_type, f.byte_size, to_json(f.created_at) #>> '{}' AS created_at, ${headlines}`;
 }
 
@@ -146,6 +152,8 @@ function byDate(
       SELECT page.id, ${microsOf(sql`page.created_at`)} AS time, page.created_at AS sort_time,
         ${details(positive)}
       FROM page JOIN files f ON f.id = page.id
+      LEFT JOIN messages fm ON fm.id = f.message_id
+      LEFT JOIN users u ON u.id = f.uploader_id
     ) hit ON true
     ORDER BY hit.sort_time DESC, hit.id DESC`;
 }
@@ -181,6 +189,8 @@ function byRelevance(
     FROM (SELECT 1) one LEFT JOIN (
       SELECT page.id, page.score, NULL AS time, ${details(positive)}
       FROM page JOIN files f ON f.id = page.id
+      LEFT JOIN messages fm ON fm.id = f.message_id
+      LEFT JOIN users u ON u.id = f.uploader_id
     ) hit ON true
     ORDER BY hit.score DESC, hit.id DESC`;
 }
@@ -197,7 +207,10 @@ function toHit(row: FileRow, substrings: string[]): FileHit {
     id: row.id ?? '',
     channelId: row.channel_id,
     messageId: row.message_id,
+    messageDocName: row.message_doc_name,
+    messageParentId: row.message_parent_id,
     uploaderId: row.uploader_id,
+    uploaderName: row.uploader_name,
     name,
     kind: row.kind,
     contentType: row.content_type,

@@ -1,16 +1,10 @@
 import type { Db } from '@confab/db';
 import { type SQL, sql } from 'drizzle-orm';
-import {
-  type MessageHit,
-  type PageRequest,
-  type SearchAnswer,
-  type Searcher,
-  TOTAL_CAP,
-} from '../engine';
+import { type MessageHit, type PageRequest, type SearchAnswer, TOTAL_CAP } from '../engine';
 import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { buildSnippet } from './highlight';
-import { readableChannelIds } from './readable-channels';
+import type { SearchOpening } from './search-snapshot';
 import {
   and,
   cleanText,
@@ -24,7 +18,7 @@ import {
   sentAtConditions,
 } from './search-sql';
 import { queryRows } from './sql-rows';
-import { type CompiledTerms, compileTerms, positiveQuery, termConditions } from './text-terms';
+import { type CompiledTerms, positiveQuery, termConditions } from './text-terms';
 
 interface MessageRow {
   total: number | string;
@@ -36,6 +30,7 @@ interface MessageRow {
   doc_name: string;
   parent_id: string | null;
   author_id: string | null;
+  author_name: string | null;
   created_at: string;
   edited_at: string | null;
   file_ids: string[] | string;
@@ -53,25 +48,26 @@ interface Matching {
 }
 
 /**
- * Messages matching `query` that the searcher may read now, newest first or by relevance mixed
+ * Messages matching `query` in the channels of `opening.readable` (read in the same snapshot), newest first or by relevance mixed
  * with recency, one keyset page at a time. Permissions, filters and terms are all in one
  * statement with the count (capped at TOTAL_CAP), so the count and the page agree and leak
  * nothing. A words-only query that finds nothing is retried with trigram word similarity.
  */
 export async function searchMessages(
   db: Db,
-  searcher: Searcher,
   query: SearchQuery,
   page: PageRequest,
   names: NameFilters,
+  opening: SearchOpening,
 ): Promise<Omit<SearchAnswer<MessageHit>, 'resolutions'>> {
   const cursor = page.cursor ? decodeCursor('messages', query, page.cursor) : null;
-  const terms = await compileTerms(db, query.terms);
+  const { terms } = opening;
   const empty = { hits: [], total: 0, totalCapped: false, nextCursor: null, fuzzy: false };
-  if (names.channelIds?.length === 0 || names.authorIds?.length === 0) {
-    return { ...empty, unused: terms.unused };
-  }
-  const filters = filterConditions(searcher, query, names);
+  const none = [names.channelIds, names.authorIds, opening.readable].some(
+    (ids) => ids?.length === 0,
+  );
+  if (none) return { ...empty, unused: terms.unused };
+  const filters = filterConditions(opening.readable, query, names);
   const fuzzy = cursor?.fuzzy ?? false;
   if (!fuzzy) {
     const exact = await runPage(db, query, page, cursor, exactMatching(terms, filters), false);
@@ -83,11 +79,9 @@ export async function searchMessages(
   return { ...answer, unused: terms.unused };
 }
 
-function filterConditions(searcher: Searcher, query: SearchQuery, names: NameFilters): SQL[] {
-  const conditions: SQL[] = [
-    sql`m.channel_id = ANY(ARRAY(${readableChannelIds(searcher)}))`,
-    sql`m.deleted_at IS NULL`,
-  ];
+function filterConditions(readable: string[], query: SearchQuery, names: NameFilters): SQL[] {
+  // The readable ids as a constant: the planner estimates the channel restriction from them.
+  const conditions: SQL[] = [inIds(sql`m.channel_id`, readable), sql`m.deleted_at IS NULL`];
   if (names.channelIds) conditions.push(inIds(sql`m.channel_id`, names.channelIds));
   if (names.authorIds) conditions.push(inIds(sql`m.author_id`, names.authorIds));
   for (const has of query.has) {
@@ -166,7 +160,7 @@ async function runPage(
 
 /** The columns of a hit, read after the page is cut so highlights are made for it only. */
 function details(positive: SQL | null): SQL {
-  return sql`m.channel_id, m.doc_name, m.parent_id, m.author_id,
+  return sql`m.channel_id, m.doc_name, m.parent_id, m.author_id, u.name AS author_name,
     to_json(m.created_at) #>> '{}' AS created_at, to_json(m.edited_at) #>> '{}' AS edited_at,
     to_json(m.file_ids) AS file_ids, COALESCE(ts.reply_count, 0)::int AS reply_count,
     ${cleanText(sql`m.text`)} AS full_text, ${headlineOf(sql`m.text`, positive)} AS headline`;
@@ -192,6 +186,7 @@ function byDate(matching: Matching, limit: number, cursor: CursorState | null): 
         ${details(matching.positive)}
       FROM page JOIN messages m ON m.id = page.id
       LEFT JOIN thread_stats ts ON ts.root_id = m.id
+      LEFT JOIN users u ON u.id = m.author_id
     ) hit ON true
     ORDER BY hit.sort_time DESC, hit.id DESC`;
 }
@@ -223,6 +218,7 @@ function byRelevance(matching: Matching, limit: number, cursor: CursorState | nu
       SELECT page.id, page.score, NULL AS time, ${details(matching.positive)}
       FROM page JOIN messages m ON m.id = page.id
       LEFT JOIN thread_stats ts ON ts.root_id = m.id
+      LEFT JOIN users u ON u.id = m.author_id
     ) hit ON true
     ORDER BY hit.score DESC, hit.id DESC`;
 }
@@ -235,6 +231,7 @@ function toHit(row: MessageRow, substrings: string[]): MessageHit {
     docName: row.doc_name,
     parentId: row.parent_id,
     authorId: row.author_id,
+    authorName: row.author_name,
     createdAt: new Date(row.created_at).toISOString(),
     editedAt: row.edited_at ? new Date(row.edited_at).toISOString() : null,
     snippet: buildSnippet(row.full_text, row.headline ?? row.full_text, substrings),

@@ -14,3 +14,9 @@ export async function queryRows<Row>(db: Db, statement: SQL): Promise<Row[]> {
 export function jsonArray(values: readonly string[]): string {
   return JSON.stringify(values);
 }
+
+/** A json column: node-postgres parses it, PGlite may hand over the text. */
+export function parseJson<Value>(value: Value | string | null | undefined): Value | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? (JSON.parse(value) as Value) : value;
+}

@@ -2,7 +2,7 @@ import type { Db } from '@confab/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { UnusedFilter } from '../engine';
 import { describeTerm, type TextTerm } from '../query';
-import { jsonArray, queryRows } from './sql-rows';
+import { jsonArray, parseJson, queryRows } from './sql-rows';
 
 /** The text search configuration of migration 0009 (unaccent, then English stemming). */
 export const SEARCH_CONFIG = sql`'confab_search'::regconfig`;
@@ -36,55 +36,75 @@ export interface CompiledTerms {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
+/** A term's text as the search vector reads it, and whether it is a CJK substring. */
+const termText = (term: TextTerm) => (term.kind === 'word' ? term.text : term.words.join(' '));
+const lexicalOf = (terms: readonly TextTerm[]) => terms.filter((term) => !CJK.test(termText(term)));
+
+/** How Postgres printed one lexical term, in both configurations. */
+export interface PrintedTerm {
+  english: string;
+  simple: string;
+}
+
 /**
- * Turns the parsed terms into what the SQL needs. Word and phrase texts go to Postgres as bound
- * parameters of `phraseto_tsquery` (one round trip for all terms), so user text never becomes
- * tsquery syntax; the engine then composes the printed tsqueries with `&&` and `!!`. A prefix
- * appends `:*` to the last lexeme of that printed, quoted form. A word that is a stop word for
- * English is retried as a prefix with the 'simple' configuration, else dropped and reported.
+ * A scalar subquery printing the lexical terms (JSON array of PrintedTerm, in order), or null
+ * when there are none: part of the search's opening statement, so terms cost no round trip.
+ * Word and phrase texts go to Postgres as bound parameters of `phraseto_tsquery`, so user text
+ * never becomes tsquery syntax.
  */
-export async function compileTerms(db: Db, terms: readonly TextTerm[]): Promise<CompiledTerms> {
+export function printedTermsSql(terms: readonly TextTerm[]): SQL | null {
+  const lexical = lexicalOf(terms);
+  if (lexical.length === 0) return null;
+  return sql`(SELECT json_agg(json_build_object(
+      'english', phraseto_tsquery(${SEARCH_CONFIG}, t)::text,
+      'simple', phraseto_tsquery('simple'::regconfig, unaccent(t))::text) ORDER BY n)
+    FROM jsonb_array_elements_text(${jsonArray(lexical.map(termText))}::jsonb)
+      WITH ORDINALITY AS u(t, n))`;
+}
+
+/**
+ * Turns the parsed terms into what the SQL needs, given `printed` (printedTermsSql's answer).
+ * The engine composes the printed tsqueries with `&&` and `!!`. A prefix appends `:*` to the
+ * last lexeme of that printed, quoted form. A word that is a stop word for English is retried as
+ * a prefix with the 'simple' configuration, else dropped and reported.
+ */
+export function compiledTerms(
+  terms: readonly TextTerm[],
+  printed: readonly PrintedTerm[],
+): CompiledTerms {
   const compiled: CompiledTerms = { lexical: [], substrings: [], fuzzyWords: null, unused: [] };
-  const lexicalTerms: TextTerm[] = [];
   for (const term of terms) {
-    const text = term.kind === 'word' ? term.text : term.words.join(' ');
+    const text = termText(term);
     if (CJK.test(text)) {
-      compiled.substrings.push({
-        pattern: `%${escapeLike(text)}%`,
-        text,
-        negated: term.negated,
-      });
-    } else {
-      lexicalTerms.push(term);
+      compiled.substrings.push({ pattern: `%${escapeLike(text)}%`, text, negated: term.negated });
     }
   }
-  if (lexicalTerms.length > 0) {
-    const texts = lexicalTerms.map((term) =>
-      term.kind === 'word' ? term.text : term.words.join(' '),
-    );
-    const rows = await queryRows<{ english: string; simple: string }>(
-      db,
-      sql`SELECT phraseto_tsquery(${SEARCH_CONFIG}, t)::text AS english,
-            phraseto_tsquery('simple'::regconfig, unaccent(t))::text AS simple
-          FROM jsonb_array_elements_text(${jsonArray(texts)}::jsonb) WITH ORDINALITY AS u(t, n)
-          ORDER BY n`,
-    );
-    lexicalTerms.forEach((term, index) => {
-      const row = rows[index];
-      const prefix = term.kind === 'word' && term.prefix;
-      const printed = row?.english || (prefix ? row?.simple : '') || '';
-      if (!printed) {
-        compiled.unused.push({ text: describeTerm(term), reason: 'no_searchable_text' });
-        return;
-      }
-      compiled.lexical.push({ tsquery: prefix ? `${printed}:*` : printed, negated: term.negated });
-    });
-  }
+  lexicalOf(terms).forEach((term, index) => {
+    const row = printed[index];
+    const prefix = term.kind === 'word' && term.prefix;
+    const text = row?.english || (prefix ? row?.simple : '') || '';
+    if (!text) {
+      compiled.unused.push({ text: describeTerm(term), reason: 'no_searchable_text' });
+      return;
+    }
+    compiled.lexical.push({ tsquery: prefix ? `${text}:*` : text, negated: term.negated });
+  });
   const wordsOnly = terms.every((term) => term.kind === 'word' && !term.negated && !term.prefix);
   if (wordsOnly && compiled.substrings.length === 0 && compiled.lexical.length > 0) {
     compiled.fuzzyWords = terms.flatMap((term) => (term.kind === 'word' ? [term.text] : []));
   }
   return compiled;
+}
+
+/** compiledTerms in a statement of its own (the channel tab). */
+export async function compileTerms(db: Db, terms: readonly TextTerm[]): Promise<CompiledTerms> {
+  const printed = printedTermsSql(terms);
+  if (!printed) return compiledTerms(terms, []);
+  const [row] = await queryRows<{ printed: PrintedTerm[] | string | null }>(
+    db,
+    sql`SELECT ${printed} AS printed`,
+  );
+  return compiledTerms(terms, parseJson<PrintedTerm[]>(row?.printed) ?? []);
 }
 
 /** All lexical terms as one tsquery (negated ones with `!!`), or null when there are none. */
