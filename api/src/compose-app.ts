@@ -33,6 +33,10 @@ export function authConfigFromEnv(env: ApiEnv): AuthConfig {
     passwordScheme: env.PASSWORD_HASH,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     oidcProviders: env.OIDC_PROVIDERS,
+    rateLimits: {
+      search: { points: env.SEARCH_RATE_LIMIT_PER_MINUTE, duration: 60 },
+      suggest: { points: 10 * env.SEARCH_RATE_LIMIT_PER_MINUTE, duration: 60 },
+    },
   };
 }
 

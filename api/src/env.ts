@@ -88,6 +88,12 @@ export const apiEnvSchema = serverEnvSchema
       .int({ error: 'expected a whole number of seconds' })
       .min(0, { error: 'expected a whole number of seconds' })
       .default(24 * 3600),
+    /** Searches one user may run a minute; suggestions (asked as one types) get ten times as many. */
+    SEARCH_RATE_LIMIT_PER_MINUTE: z.coerce
+      .number({ error: 'expected a whole number of searches' })
+      .int({ error: 'expected a whole number of searches' })
+      .min(1, { error: 'expected a whole number of searches' })
+      .default(60),
   })
   .superRefine((env, ctx) => {
     // A node with company signs tokens with its PUBLIC_URL's origin as issuer, and every other node

@@ -7,7 +7,7 @@ import { DeviceCookies } from './device-cookies';
 import { KeyRing } from './key-ring';
 import { PasswordReset } from './password-reset';
 import type { PasswordScheme } from './passwords';
-import { createRateLimits, type RateLimits } from './rate-limits';
+import { createRateLimits, type RateLimitOverrides, type RateLimits } from './rate-limits';
 import { Sessions } from './sessions';
 import { type OidcProviderConfig, SingleSignOn } from './single-sign-on';
 import { Users } from './users';
@@ -23,6 +23,8 @@ export interface AuthConfig {
   redisKeyPrefix: string;
   oidcProviders?: readonly OidcProviderConfig[];
   clock?: Clock;
+  /** Budgets other than the defaults of rate-limits.ts (search's come from the environment). */
+  rateLimits?: RateLimitOverrides;
 }
 
 /** Everything the auth routes and the auth middleware share, built once per process. */
@@ -53,7 +55,7 @@ export async function createAuth(
     clock,
     reuseGraceMs: config.reuseGraceMs,
   });
-  const limits = createRateLimits(backends.redis, config.redisKeyPrefix);
+  const limits = createRateLimits(backends.redis, config.redisKeyPrefix, config.rateLimits);
   return {
     users,
     sessions,

@@ -8,8 +8,9 @@ import {
 import { ApiError } from '../errors';
 
 /**
- * Limits on the routes that guess or spam. Every attempt pays its point up front, before any
- * password is hashed; a login that succeeds gets its points back (see login-limits.ts).
+ * Limits on the routes that guess or spam, and on search, the costliest read. Every attempt pays
+ * its point up front, before any password is hashed or any query runs; a login that succeeds gets
+ * its points back (see login-limits.ts).
  */
 export interface RateLimits {
   /** Failed logins for one email from one IP: the 11th consecutive failure is refused. */
@@ -23,6 +24,10 @@ export interface RateLimits {
   signupIp: RateLimiterAbstract;
   resetEmail: RateLimiterAbstract;
   resetIp: RateLimiterAbstract;
+  /** Searches per user (each a full-text query over every channel the user may read). */
+  search: RateLimiterAbstract;
+  /** Suggestions per user: asked as one types (after a 150 ms pause), so ten times as many. */
+  suggest: RateLimiterAbstract;
 }
 
 const MINUTE = 60;
@@ -36,18 +41,31 @@ const LIMITS = {
   signupIp: { points: 20, duration: HOUR },
   resetEmail: { points: 5, duration: HOUR },
   resetIp: { points: 30, duration: HOUR },
+  search: { points: 60, duration: MINUTE },
+  suggest: { points: 600, duration: MINUTE },
 } as const;
 
+/** A budget: `points` requests per `duration` seconds. */
+export interface RateLimit {
+  points: number;
+  duration: number;
+}
+
+/** Budgets other than the defaults above (a test that searches more than a person would). */
+export type RateLimitOverrides = Partial<Record<keyof RateLimits, RateLimit>>;
+
 /** Redis when configured (shared by every node); else in process memory (embedded mode). */
-export function createRateLimits(redis: Redis | null, prefix: string): RateLimits {
-  const make = (name: keyof typeof LIMITS) =>
-    redis
-      ? new RateLimiterRedis({
-          storeClient: redis,
-          keyPrefix: `${prefix}rl:${name}`,
-          ...LIMITS[name],
-        })
-      : new RateLimiterMemory({ keyPrefix: name, ...LIMITS[name] });
+export function createRateLimits(
+  redis: Redis | null,
+  prefix: string,
+  overrides: RateLimitOverrides = {},
+): RateLimits {
+  const make = (name: keyof typeof LIMITS) => {
+    const limit = overrides[name] ?? LIMITS[name];
+    return redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}rl:${name}`, ...limit })
+      : new RateLimiterMemory({ keyPrefix: name, ...limit });
+  };
   return {
     loginEmailIp: make('loginEmailIp'),
     loginEmail: make('loginEmail'),
@@ -56,6 +74,8 @@ export function createRateLimits(redis: Redis | null, prefix: string): RateLimit
     signupIp: make('signupIp'),
     resetEmail: make('resetEmail'),
     resetIp: make('resetIp'),
+    search: make('search'),
+    suggest: make('suggest'),
   };
 }
 

@@ -11,7 +11,8 @@ import { seedFile, seedMessage } from './search-seed';
  * (the test app checks every 2xx). What each operator means is the engine's contract suite; here
  * every parameter is shown to reach the engine, and every bad one to stop at the door.
  */
-const api = useTestApi();
+// Bob searches far more than 60 times a minute here; search-rate-limits.test.ts tests the budget.
+const api = useTestApi({ rateLimits: { search: { points: 10_000, duration: 60 } } });
 type Answer = z.output<typeof searchResponseSchema>;
 type Suggestions = z.output<typeof suggestResponseSchema>;
 

@@ -2,6 +2,7 @@ import type { Policy } from '@confab/db';
 import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { Auth } from '../../auth/auth';
+import { consume } from '../../auth/rate-limits';
 import { type AuthVariables, requireAuth } from '../../auth/require-auth';
 import { ApiError, invalidRequest } from '../../errors';
 import {
@@ -59,7 +60,8 @@ function answerTab(
 
 /**
  * `GET /api/workspaces/{workspaceId}/search` and `.../search/suggest` (README "Search API"). The
- * workspace is checked first (404 for one the caller is not an active member of), then the
+ * caller pays a point of their own per-minute budget first (429 past it, before any query runs),
+ * then the workspace is checked (404 for one the caller is not an active member of), then the
  * parameters; the engine applies the caller's read permissions inside its own query.
  */
 export function searchRoutes({ policy, auth, engine }: SearchDeps) {
@@ -71,6 +73,7 @@ export function searchRoutes({ policy, auth, engine }: SearchDeps) {
   app.get('/:workspaceId/search', authenticated, async (c) => {
     const workspaceId = c.req.param('workspaceId');
     const userId = c.get('auth').userId;
+    await consume([[auth.limits.search, userId]]);
     await workspaceRoleOr404(policy, userId, workspaceId);
     const params = parseParams(searchQuerySchema, c);
     const query = searchQueryFromParams(params, new Date());
@@ -99,6 +102,7 @@ export function searchRoutes({ policy, auth, engine }: SearchDeps) {
   app.get('/:workspaceId/search/suggest', authenticated, async (c) => {
     const workspaceId = c.req.param('workspaceId');
     const userId = c.get('auth').userId;
+    await consume([[auth.limits.suggest, userId]]);
     await workspaceRoleOr404(policy, userId, workspaceId);
     const { kind, prefix, limit } = parseParams(suggestQuerySchema, c);
     const suggestions = await engine.suggest(
