@@ -60,11 +60,8 @@ export function limitRequestBodies({
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
     if (nodeBodyReadByRoute && nodeRequest(c)) {
-      const length = declaredLength(c);
-      if (length !== undefined && length > maxBytes) {
-        lingerBeforeClose(c);
-        throw payloadTooLarge(maxBytes);
-      }
+      // The route refuses a Content-Length over it (`allowBodyUpTo`), in its own words (413
+      // file_too_large or quota_exceeded), before reading a byte.
       limits.set(c, { maxBytes });
       return next();
     }

@@ -87,6 +87,30 @@ describe.each(stores)('uploads through a real HTTP server (%s store)', (store) =
     expect(JSON.parse(answer.body).file.size).toBe(800 * 1024);
   });
 
+  it('refuses a Content-Length over the limit 413 file_too_large before reading the body', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/channels/${channelId}/files?name=huge.bin`,
+        headers: { Authorization: `Bearer ${ada.token}`, 'Content-Length': MAX_BYTES + 1 },
+      });
+      request.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      // The body is never sent: the answer must come from the declared length alone.
+      request.on('error', reject);
+      request.flushHeaders();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).error.code).toBe('file_too_large');
+  });
+
   it('reads the Node request itself: no web stream is made of the body on the way', async () => {
     // The adapter makes its web body with Readable.toWeb, the fallback converts back with
     // Readable.fromWeb: neither may run, or the bytes take the three slow hops upload-body.ts avoids.
