@@ -179,11 +179,13 @@ export function searchEngineContract(name: string, make: () => Promise<ContractT
       });
 
       it('falls back to similar words when a words-only query finds nothing', async () => {
-        const id = await say(world.general, 'the hippopotamus yawned');
+        const id = await say(world.general, 'the Hippopotamus yawned');
         await settle();
         const answer = await search(world.bob, 'hipopotamus');
         expect(ids(answer)).toEqual([id]);
         expect(answer.fuzzy).toBe(true);
+        const [hit] = answer.hits;
+        expect(hit && marked(hit)).toEqual(['Hippopotamus']);
         expect((await search(world.bob, 'hippopotamus')).fuzzy).toBe(false);
       });
     });

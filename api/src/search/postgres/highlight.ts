@@ -113,3 +113,37 @@ function cutSafely(text: string, from: number, to: number): string {
   const end = to < text.length && isLow(to) ? to + 1 : to;
   return text.slice(start, end);
 }
+
+/** Trigram similarity above which a word of a fuzzy hit is marked (pg_trgm's default is 0.3). */
+const SIMILAR_WORD_MIN = 0.45;
+
+/** pg_trgm's trigrams of one word: lower-case, two spaces before and one after. */
+function trigrams(word: string): Set<string> {
+  const chars = [' ', ' ', ...word.toLowerCase(), ' '];
+  const found = new Set<string>();
+  for (let at = 0; at + 3 <= chars.length; at++) found.add(chars.slice(at, at + 3).join(''));
+  return found;
+}
+
+function similarity(a: Set<string>, b: Set<string>): number {
+  let common = 0;
+  for (const trigram of a) if (b.has(trigram)) common++;
+  return common / (a.size + b.size - common);
+}
+
+/**
+ * The distinct words of `text` that are similar to one of `words` (a fuzzy hit's query words),
+ * as pg_trgm compares them: what a fuzzy hit's snippet marks, since ts_headline has no lexeme
+ * to mark there.
+ */
+export function similarWords(text: string, words: readonly string[]): string[] {
+  const wanted = words.map(trigrams);
+  const found = new Set<string>();
+  for (const [token] of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    const own = trigrams(token);
+    if (wanted.some((word) => similarity(word, own) >= SIMILAR_WORD_MIN)) {
+      found.add(token.toLowerCase());
+    }
+  }
+  return [...found];
+}

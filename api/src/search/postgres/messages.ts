@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type MessageHit, type PageRequest, type SearchAnswer, TOTAL_CAP } from '../engine';
 import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
-import { buildSnippet } from './highlight';
+import { buildSnippet, similarWords } from './highlight';
 import type { SearchOpening } from './search-snapshot';
 import {
   and,
@@ -45,6 +45,8 @@ interface Matching {
   rank: SQL | null;
   positive: SQL | null;
   substrings: string[];
+  /** The query words of a fuzzy retry: the snippet marks the words of the text similar to them. */
+  similarTo: string[];
 }
 
 /**
@@ -106,6 +108,7 @@ function exactMatching(terms: CompiledTerms, filters: SQL[]): Matching {
     rank: positive ? sql`ts_rank(m.search_vector, ${positive}, 1)` : null,
     positive,
     substrings: terms.substrings.filter((term) => !term.negated).map((term) => term.text),
+    similarTo: [],
   };
 }
 
@@ -120,6 +123,7 @@ function fuzzyMatching(words: string[], filters: SQL[]): Matching {
     rank: sql`(${similarity}) / ${words.length}`,
     positive: null,
     substrings: [],
+    similarTo: words,
   };
 }
 
@@ -150,7 +154,9 @@ async function runPage(
     nextCursor = encodeCursor('messages', query, state);
   }
   return {
-    hits: shown.map((row) => toHit(row, matching.substrings)),
+    hits: shown.map((row) =>
+      toHit(row, [...matching.substrings, ...similarWords(row.full_text, matching.similarTo)]),
+    ),
     total: Math.min(total, TOTAL_CAP),
     totalCapped: total > TOTAL_CAP,
     nextCursor,
