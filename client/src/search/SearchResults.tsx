@@ -6,7 +6,7 @@ import { formatBytes } from '../files/format';
 import { type Channel, channelTitle } from '../workspaces/channels';
 import { reasonText, totalText, unresolvedText } from './describe';
 import { HighlightedText } from './highlight';
-import { focusOf, type MessageFocus } from './jump';
+import { fileFocusOf, focusOf, type MessageFocus } from './jump';
 import { rememberSearch } from './recent';
 import {
   type ChannelHit,
@@ -27,13 +27,16 @@ const TABS: ReadonlyArray<{ tab: SearchTab; label: string }> = [
   { tab: 'people', label: 'People' },
 ];
 
-/** Names of the workspace's people (authors, mentions), when the user may list them. */
+/**
+ * Names of the workspace's people for mentions, when the user may list them (hits carry their
+ * author's and uploader's names themselves, for guests too).
+ */
 function useWorkspaceNames(api: Api, workspaceId: string, guest: boolean) {
   const members = useQuery({
     queryKey: ['workspace-members', workspaceId],
     queryFn: () =>
       api.request('GET /api/workspaces/{workspaceId}/members', { params: { workspaceId } }),
-    // Guests may not list the workspace's members: their results say "Someone".
+    // Guests may not list the workspace's members: mentions in their results say "Someone".
     enabled: !guest,
     staleTime: 60_000,
   });
@@ -92,6 +95,8 @@ function errorText(error: unknown): string {
     return 'Search needs a connection. Try again once you are back online.';
   if (error instanceof ApiError && error.code === 'invalid_cursor')
     return 'These results are out of date; search again.';
+  if (error instanceof ApiError && error.code === 'rate_limited')
+    return 'Too many searches in a short time. Wait a minute, then search again.';
   return error instanceof ApiError ? `Search failed: ${error.message}` : 'Search failed.';
 }
 
@@ -189,7 +194,8 @@ export function SearchResults({
   );
   const titles = useChannelTitles(api, user, workspaceId, channels, hitChannels);
   const titleOf = (channelId: string) => titles.get(channelId) ?? 'A channel';
-  const nameOf = (id: string | null) => (id && names.get(id)) || 'Someone';
+  const nameOf = (name: string | null, id: string | null) =>
+    name ?? ((id && names.get(id)) || 'Someone');
 
   let body: ReactNode;
   if (!online && !first) body = <p className="search-status">Search needs a connection.</p>;
@@ -218,7 +224,7 @@ export function SearchResults({
                 <MessageResult
                   key={hit.id}
                   hit={hit}
-                  author={nameOf(hit.authorId)}
+                  author={nameOf(hit.authorName, hit.authorId)}
                   names={names}
                   onOpen={() => onOpenMessage(focusOf(hit, Date.now()), titleOf(hit.channelId))}
                 />
@@ -233,8 +239,16 @@ export function SearchResults({
                   key={hit.id}
                   api={api}
                   hit={hit}
-                  uploader={nameOf(hit.uploaderId)}
+                  uploader={nameOf(hit.uploaderName, hit.uploaderId)}
                   names={names}
+                  onOpen={
+                    hit.messageId === null || hit.messageDocName === null
+                      ? undefined
+                      : () => {
+                          const focus = fileFocusOf(hit, Date.now());
+                          if (focus) onOpenMessage(focus, titleOf(hit.channelId));
+                        }
+                  }
                 />
               ))}
             </HitGroup>
@@ -389,11 +403,14 @@ function FileResult({
   hit,
   uploader,
   names,
+  onOpen,
 }: {
   api: Api;
   hit: FileHit;
   uploader: string;
   names: ReadonlyMap<string, string>;
+  /** Opens the message it is attached to. */
+  onOpen: (() => void) | undefined;
 }) {
   return (
     <li className="search-item search-file">
@@ -411,6 +428,11 @@ function FileResult({
         </span>
       )}
       <Attachments api={api} fileIds={[hit.id]} />
+      {onOpen && (
+        <button type="button" className="link open-message" onClick={onOpen}>
+          {hit.messageParentId ? 'Open its message in the thread' : 'Open its message'}
+        </button>
+      )}
     </li>
   );
 }

@@ -30,3 +30,25 @@ export function focusOf(
     at,
   };
 }
+
+/** Where the message a file hit is attached to lives; null when the hit does not say. */
+export function fileFocusOf(
+  hit: {
+    channelId: string;
+    messageId: string | null;
+    messageDocName: string | null;
+    messageParentId: string | null;
+  },
+  at: number,
+): MessageFocus | null {
+  if (hit.messageId === null || hit.messageDocName === null) return null;
+  return focusOf(
+    {
+      id: hit.messageId,
+      channelId: hit.channelId,
+      docName: hit.messageDocName,
+      parentId: hit.messageParentId,
+    },
+    at,
+  );
+}
