@@ -10,8 +10,8 @@ import {
   threadMarkerKey,
 } from '@confab/db/model';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Api, User } from '../api/api';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type Api, ApiError, type User } from '../api/api';
 import { FilesPanel } from '../files/FilesPanel';
 import { PendingPostList } from '../files/PendingPostList';
 import { type Attachments, useAttachments } from '../files/use-attachments';
@@ -168,6 +168,29 @@ function useMarkRead(markerKey: string, newest: MessageView | undefined) {
   }, [userDoc, markerKey, newest]);
 }
 
+/**
+ * In place of the composer in a public channel I am reading without being a member (opened from
+ * a search hit): the server refuses posts from non-members, so the way to write is to join.
+ */
+function JoinBar({ name, onJoin }: { name: string; onJoin: () => Promise<void> }) {
+  const join = useMutation({ mutationFn: onJoin });
+  return (
+    <div className="join-bar">
+      <p>
+        You are reading <strong># {name}</strong> without being a member.
+      </p>
+      <button type="button" disabled={join.isPending} onClick={() => join.mutate()}>
+        Join # {name}
+      </button>
+      {join.error && (
+        <p role="alert">
+          {join.error instanceof ApiError ? join.error.message : 'Could not join the channel.'}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** A search hit at most this many segments below the open ones opens them all, without a gap. */
 const JUMP_FILL = 2;
 
@@ -289,6 +312,7 @@ export function ChannelView({
   title,
   workspaceId,
   focus = null,
+  onJoin,
 }: {
   api: Api;
   user: User;
@@ -298,6 +322,8 @@ export function ChannelView({
   workspaceId: string;
   /** A message to scroll to and highlight (a search hit), loading its segment or thread. */
   focus?: MessageFocus | null;
+  /** Set when I am not a member: a public channel shows a join bar instead of its composers. */
+  onJoin?: () => Promise<void>;
 }) {
   // Shared with the channel's docs, which need its rules [S5]: one lookup per channel open.
   const channel = useQuery({
@@ -356,6 +382,8 @@ export function ChannelView({
   const shared = { api, user, channelId, names, people, editing, setEditing };
   const attachments = useAttachments(api, channelId);
   const drop = useFileDrop(attachments.add);
+  const name = channel.data?.kind === 'public' ? channel.data.name : null;
+  const joinBar = onJoin && name !== null ? <JoinBar name={name} onJoin={onJoin} /> : undefined;
 
   return (
     <div className="channel-and-thread">
@@ -396,6 +424,7 @@ export function ChannelView({
           draftKey={`confab.draft:${channelMarkerKey(channelId)}`}
           onReply={setThread}
           focus={focus && !focus.threadRootId ? focus : null}
+          joinBar={joinBar}
         />
       </section>
       {panel === 'members' && (
@@ -431,6 +460,7 @@ export function ChannelView({
             messages={replyMessages}
             rootId={thread}
             focus={focus?.threadRootId === thread ? focus : null}
+            joinBar={joinBar}
           />
         </aside>
       )}
@@ -537,6 +567,8 @@ interface DocPaneProps {
   setEditing: (messageId: string | null) => void;
   /** A message to scroll to and highlight once it is in the list. */
   focus?: MessageFocus | null;
+  /** Shown instead of the composer (I am not a member). */
+  joinBar?: ReactNode;
 }
 
 /** A doc's messages, what it failed to send, who is typing, and its composer. */
@@ -564,6 +596,7 @@ function DocPane({
   editing,
   setEditing,
   focus,
+  joinBar,
 }: DocPaneProps) {
   const { open } = doc;
   const typing = useTyping(open, user.id);
@@ -597,24 +630,26 @@ function DocPane({
       <p className="typing" aria-live="polite">
         {typingLine(typing.typists.map((id) => names.get(id) ?? 'Someone'))}
       </p>
-      <Composer
-        label={label}
-        disabled={!open}
-        people={people}
-        draftKey={draftKey}
-        onTyping={typing.typing}
-        attachments={attachments}
-        onSend={(text, files) => {
-          typing.stopped();
-          // Files go through the pending posts (uploaded first, kept across a reload).
-          if (files.length) void pending.send(text, files);
-          else void open?.perform({ ...post(user, text), parentId });
-        }}
-        onEditLast={() => {
-          const last = messages.findLast((m) => m.author === user.id && !m.deleted);
-          if (last) setEditing(last.id);
-        }}
-      />
+      {joinBar ?? (
+        <Composer
+          label={label}
+          disabled={!open}
+          people={people}
+          draftKey={draftKey}
+          onTyping={typing.typing}
+          attachments={attachments}
+          onSend={(text, files) => {
+            typing.stopped();
+            // Files go through the pending posts (uploaded first, kept across a reload).
+            if (files.length) void pending.send(text, files);
+            else void open?.perform({ ...post(user, text), parentId });
+          }}
+          onEditLast={() => {
+            const last = messages.findLast((m) => m.author === user.id && !m.deleted);
+            if (last) setEditing(last.id);
+          }}
+        />
+      )}
     </>
   );
 }

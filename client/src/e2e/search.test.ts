@@ -117,6 +117,74 @@ async function seedReports(
   return { channelId: channel.id, reportId };
 }
 
+/**
+ * A public channel `name` whose only member is `authorId`, holding one message of theirs with a
+ * file attached, written into its head segment's doc log and the projection (as seedReports).
+ */
+async function seedLaunch(
+  db: Db,
+  options: { workspaceId: string; authorId: string; text: string; fileName: string },
+) {
+  const [channel] = await db
+    .insert(schema.channels)
+    .values({ workspaceId: options.workspaceId, kind: 'public', name: 'launch' })
+    .returning();
+  if (!channel) throw new Error('seedLaunch: no channel');
+  await db
+    .insert(schema.channelMembers)
+    .values({ channelId: channel.id, userId: options.authorId });
+  const fileId = randomUUID();
+  const name = docName({ kind: 'segment', channelId: channel.id, index: 0 });
+  const doc = new Y.Doc();
+  const now = Date.now() - 60_000;
+  const messageId = postMessage(doc, {
+    author: options.authorId,
+    text: options.text,
+    now,
+    files: [fileId],
+  });
+  await db.insert(schema.docUpdates).values({
+    docName: name,
+    update: Y.encodeStateAsUpdate(doc),
+    clientId: doc.clientID,
+    userId: options.authorId,
+  });
+  await db
+    .insert(schema.docClientIds)
+    .values({ docName: name, clientId: doc.clientID, userId: options.authorId });
+  doc.destroy();
+  await db.insert(schema.messages).values({
+    id: messageId,
+    channelId: channel.id,
+    docName: name,
+    authorId: options.authorId,
+    text: options.text,
+    fileIds: [fileId],
+    createdAt: new Date(now),
+    receivedAt: new Date(now),
+    docSeq: 0,
+  });
+  const bytes = Buffer.from('step,owner\n');
+  await db.insert(schema.files).values({
+    id: fileId,
+    workspaceId: options.workspaceId,
+    channelId: channel.id,
+    uploaderId: options.authorId,
+    storageKey: `files/${fileId}`,
+    name: options.fileName,
+    declaredType: 'text/csv',
+    contentType: 'text/csv',
+    kind: 'other',
+    byteSize: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    status: 'ready',
+    processing: 'skipped',
+    messageId,
+    extractedText: 'Rocket checklist: fuel, countdown',
+  });
+  return { channelId: channel.id };
+}
+
 /** The segment docs of `channelId` the page opened, from its sync sockets. */
 function watchSegments(page: Page, channelId: string) {
   const segments = new Set<number>();
@@ -311,4 +379,93 @@ describe('search in Chromium', () => {
     await adaContext.close();
     await bobContext.close();
   }, 120_000);
+
+  it('opens a file hit’s message in a channel Bob is not in, where he joins; a guest sees authors’ names', async () => {
+    await mkdir(SHOTS, { recursive: true });
+    const {
+      ada,
+      bob,
+      adaContext,
+      bobContext,
+      errors,
+      channelId: generalId,
+    } = await team(harness, harness.baseUrl);
+    const db = harness.db;
+    const [general] = await db
+      .select()
+      .from(schema.channels)
+      .where(eq(schema.channels.id, generalId));
+    const people = await db.select().from(schema.users);
+    const adaUser = people.find((person) => person.name === 'Ada');
+    const bobUser = people.find((person) => person.name === 'Bob');
+    if (!general || !adaUser || !bobUser) throw new Error('setup failed');
+    const text = 'Launch checklist attached, countdown on Friday';
+    const { channelId } = await seedLaunch(db, {
+      workspaceId: general.workspaceId,
+      authorId: adaUser.id,
+      text,
+      fileName: 'rocket-plan.csv',
+    });
+
+    // The Files tab names the uploader and opens the message the file came with.
+    await searchBox(bob).fill('rocket');
+    await searchBox(bob).press('Enter');
+    const results = bob.getByRole('region', { name: 'Search results' });
+    await results.getByRole('tab', { name: 'Files' }).click();
+    const fileHit = results.getByRole('listitem').filter({ hasText: 'rocket-plan.csv' });
+    await fileHit.waitFor();
+    expect(await fileHit.locator('.hit-meta').textContent()).toContain('Ada');
+    await bob.screenshot({ path: join(SHOTS, 'file-hit.png') });
+    await fileHit.getByRole('button', { name: 'Open its message' }).click();
+    const channel = bob.getByRole('region', { name: '# launch' });
+    await channel.locator('.messages li.focused').getByText(text).waitFor({ timeout: 30_000 });
+
+    // Not a member: a bar to join instead of a composer the server would refuse.
+    const joinButton = channel.getByRole('button', { name: 'Join # launch' });
+    await joinButton.waitFor();
+    expect(await channel.getByRole('textbox', { name: 'Message # launch' }).count()).toBe(0);
+    await bob.screenshot({ path: join(SHOTS, 'join-bar.png') });
+    await joinButton.click();
+    const composer = channel.getByRole('textbox', { name: 'Message # launch' });
+    await composer.waitFor();
+    expect(await joinButton.count()).toBe(0);
+    await bob.getByRole('button', { name: /^# launch/ }).waitFor();
+    // Joined, his message goes through: the server projects it.
+    await composer.fill('Count me in for the launch');
+    await composer.press('Enter');
+    await waitUntil(async () => {
+      const rows = await db
+        .select({ id: schema.messages.id })
+        .from(schema.messages)
+        .where(eq(schema.messages.channelId, channelId));
+      return rows.length === 2;
+    });
+    expect(await channel.getByText('Not sent').count()).toBe(0);
+    await bob.screenshot({ path: join(SHOTS, 'joined.png') });
+
+    // As a guest Bob may not list the workspace's members, yet his hits name their authors.
+    await db
+      .update(schema.workspaceMembers)
+      .set({ role: 'guest' })
+      .where(eq(schema.workspaceMembers.userId, bobUser.id));
+    await send(ada, 'Budget for the guest to find');
+    await waitUntil(async () => {
+      const rows = await db
+        .select({ id: schema.messages.id })
+        .from(schema.messages)
+        .where(eq(schema.messages.text, 'Budget for the guest to find'));
+      return rows.length > 0;
+    });
+    await bob.reload();
+    await searchBox(bob).fill('budget');
+    await searchBox(bob).press('Enter');
+    const hit = results.getByRole('button', { name: /guest to find/ });
+    await hit.waitFor();
+    expect(await hit.locator('.hit-meta strong').textContent()).toBe('Ada');
+    await bob.screenshot({ path: join(SHOTS, 'guest-author.png') });
+
+    expect(errors.flat().join('\n')).toBe('');
+    await adaContext.close();
+    await bobContext.close();
+  }, 180_000);
 });

@@ -245,6 +245,22 @@ function Workspace({
     openChannel(id);
     setFocus(message);
   };
+  const client = useQueryClient();
+  // Counts joins: the channel view opens anew after one, its docs with them.
+  const [joins, setJoins] = useState(0);
+  /**
+   * Joins a channel I am visiting: it comes into my list, and its view opens again, because the
+   * sync server keeps a socket opened without membership read-only (a change sent on it closes
+   * it), so the docs need new sockets to write.
+   */
+  const join = async (channelId: string) => {
+    await api.request('POST /api/channels/{channelId}/join', { params: { channelId } });
+    await Promise.all([
+      client.invalidateQueries({ queryKey: ['channels', workspace.id] }),
+      client.invalidateQueries({ queryKey: ['channel', channelId] }),
+    ]);
+    setJoins((count) => count + 1);
+  };
   const close = () => setDialog(null);
   const fullMember = workspace.role !== 'guest';
   const admin = workspace.role === 'owner' || workspace.role === 'admin';
@@ -303,13 +319,18 @@ function Workspace({
       ) : (
         open && (
           <ChannelView
-            key={open.id}
+            key={`${open.id}/${joins}`}
             api={api}
             user={user}
             channelId={open.id}
             title={open.title}
             workspaceId={workspace.id}
             focus={focus?.channelId === open.id ? focus : null}
+            onJoin={
+              !channels.isSuccess || mine.some((channel) => channel.id === open.id)
+                ? undefined
+                : () => join(open.id)
+            }
           />
         )
       )}
