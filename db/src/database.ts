@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { sql } from 'drizzle-orm';
@@ -89,7 +90,7 @@ export async function openPostgres(
 export async function openPglite(dataDir: string | 'memory'): Promise<Database> {
   if (dataDir !== 'memory') await mkdir(dataDir, { recursive: true });
   // The contrib extensions the migrations create (search); PGlite loads them only when listed here.
-  const extensions = { pg_trgm, unaccent };
+  const extensions = { btree_gin, pg_trgm, unaccent };
   const client = new PGlite(dataDir === 'memory' ? { extensions } : { dataDir, extensions });
   await client.waitReady;
   const db = drizzlePglite(client, { schema });

@@ -58,6 +58,9 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_search_idx').using('gin', t.searchVector),
+    // Channel and word together (btree_gin): a lone common word read only in the readable
+    // channels; the search engine chooses it per query (api/src/search/postgres/messages.ts).
+    index('messages_channel_search_idx').using('gin', t.channelId, t.searchVector),
     // Substrings and text without spaces (Chinese, Japanese), fuzzy matches.
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // Channel history, newest first, top-level only; also counts unread after a read marker.

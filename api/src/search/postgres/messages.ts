@@ -69,7 +69,7 @@ export async function searchMessages(
     (ids) => ids?.length === 0,
   );
   if (none) return { ...empty, unused: terms.unused };
-  const filters = filterConditions(opening.readable, query, names);
+  const filters = filterConditions(opening.readable, query, names, byChannelAndWord(terms, names));
   const fuzzy = cursor?.fuzzy ?? false;
   if (!fuzzy) {
     const exact = await runPage(db, query, page, cursor, exactMatching(terms, filters), false);
@@ -81,9 +81,41 @@ export async function searchMessages(
   return { ...answer, unused: terms.unused };
 }
 
-function filterConditions(readable: string[], query: SearchQuery, names: NameFilters): SQL[] {
-  // The readable ids as a constant: the planner estimates the channel restriction from them.
-  const conditions: SQL[] = [inIds(sql`m.channel_id`, readable), sql`m.deleted_at IS NULL`];
+/**
+ * Whether the search should read the (channel_id, search_vector) index: for one plain word with
+ * no author filter. That index is scanned once per readable channel, rereading the word's
+ * postings each time: a win for a lone common word (the plain index hands every match in the
+ * whole table to the heap to be filtered by channel), a loss for two words, a phrase, a prefix
+ * (each channel expands it again) or `from:`, a cost the planner does not see. 1M messages, 150
+ * readable channels: 'meeting' 150 -> 48 ms; had the planner been free to choose it,
+ * 'deploy staging' 11 -> 76 ms, 'deplo*' 163 -> 1,230 ms.
+ */
+function byChannelAndWord(terms: CompiledTerms, names: NameFilters): boolean {
+  const [only] = terms.lexical;
+  return (
+    terms.lexical.length === 1 &&
+    terms.substrings.length === 0 &&
+    only !== undefined &&
+    !only.negated &&
+    /^'[^']+'$/.test(only.tsquery) &&
+    names.authorIds === null
+  );
+}
+
+function filterConditions(
+  readable: string[],
+  query: SearchQuery,
+  names: NameFilters,
+  channelIndexed: boolean,
+): SQL[] {
+  // The readable ids as a constant, so the planner estimates the channel restriction from them;
+  // wrapped in IS TRUE (same meaning, no longer an index condition) to keep the planner off the
+  // (channel_id, search_vector) index where byChannelAndWord says it loses.
+  const readableHere = inIds(sql`m.channel_id`, readable);
+  const conditions: SQL[] = [
+    channelIndexed ? readableHere : sql`(${readableHere}) IS TRUE`,
+    sql`m.deleted_at IS NULL`,
+  ];
   if (names.channelIds) conditions.push(inIds(sql`m.channel_id`, names.channelIds));
   if (names.authorIds) conditions.push(inIds(sql`m.author_id`, names.authorIds));
   for (const has of query.has) {
