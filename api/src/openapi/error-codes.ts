@@ -32,6 +32,7 @@ export const API_ERROR_CODES = [
   'rate_limited',
   'refresh_conflict',
   'request_aborted',
+  'search_timeout',
   'slug_taken',
   'sso_unknown_provider',
   'unauthenticated',

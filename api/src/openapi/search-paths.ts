@@ -71,6 +71,9 @@ export const searchPaths = {
           'A bad parameter (`invalid_request`), or a cursor of another search (`invalid_cursor`)',
         ),
         '404': noWorkspace,
+        '503': error(
+          'The search ran past its time budget and was cancelled (`search_timeout`): narrow it',
+        ),
         ...authErrors,
       },
     },

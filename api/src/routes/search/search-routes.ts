@@ -10,6 +10,7 @@ import {
   type PageRequest,
   type SearchEngine,
   type Searcher,
+  SearchTimeoutError,
 } from '../../search/engine';
 import { describeQuery, type SearchQuery } from '../../search/query';
 import { workspaceRoleOr404 } from '../org-deps';
@@ -95,6 +96,9 @@ export function searchRoutes({ policy, auth, engine }: SearchDeps) {
     } catch (error) {
       if (error instanceof InvalidCursorError)
         throw new ApiError(400, 'invalid_cursor', error.message);
+      // The database cancelled the statement: no partial answer, and no point retrying as is.
+      if (error instanceof SearchTimeoutError)
+        throw new ApiError(503, 'search_timeout', error.message);
       throw error;
     }
   });
