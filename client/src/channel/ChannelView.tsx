@@ -621,6 +621,7 @@ function DocPane({
           editing={editing}
           setEditing={setEditing}
           focus={focus}
+          readOnly={joinBar !== undefined}
         />
       ) : (
         <p className="loading">Loading messages…</p>

@@ -42,6 +42,7 @@ export function MessageList({
   gapAfter,
   onLoadNewer,
   focus,
+  readOnly = false,
 }: {
   /** For the metadata of attached files. */
   api: Api;
@@ -79,6 +80,11 @@ export function MessageList({
    * request (`at`) once, so the reader can scroll away afterwards.
    */
   focus?: { messageId: string; at: number } | null;
+  /**
+   * Read without membership (a public channel opened from a search hit): reactions are shown but
+   * not offered, nor replies or edits, which the server would refuse.
+   */
+  readOnly?: boolean;
 }) {
   const emoji = useEmoji();
   const rows = toRows(messages);
@@ -237,13 +243,14 @@ export function MessageList({
                 aria-pressed={users.includes(user.id)}
                 aria-label={`${emojiChar} ${users.length}`}
                 title={users.map((id) => names.get(id) ?? 'Someone').join(', ')}
+                disabled={readOnly}
                 onClick={() => react(message, emojiChar)}
               >
                 {emojiChar} {users.length}
               </button>
             ))}
-            <ReactionPicker onPick={(emojiChar) => react(message, emojiChar)} />
-            {mine && (
+            {!readOnly && <ReactionPicker onPick={(emojiChar) => react(message, emojiChar)} />}
+            {mine && !readOnly && (
               <>
                 <button type="button" onClick={() => setEditing(message.id)}>
                   Edit
@@ -258,7 +265,7 @@ export function MessageList({
                 </button>
               </>
             )}
-            {onReply && (
+            {onReply && !readOnly && (
               <button type="button" className="reply" onClick={() => onReply(message.id)}>
                 Reply in thread
               </button>

@@ -424,11 +424,16 @@ describe('search in Chromium', () => {
     const joinButton = channel.getByRole('button', { name: 'Join # launch' });
     await joinButton.waitFor();
     expect(await channel.getByRole('textbox', { name: 'Message # launch' }).count()).toBe(0);
+    // Nor reactions or replies, which the server would refuse too.
+    const focused = channel.locator('.messages li.focused');
+    expect(await focused.getByRole('button', { name: 'Reply in thread' }).count()).toBe(0);
+    expect(await focused.locator('summary[aria-label="Add a reaction"]').count()).toBe(0);
     await bob.screenshot({ path: join(SHOTS, 'join-bar.png') });
     await joinButton.click();
     const composer = channel.getByRole('textbox', { name: 'Message # launch' });
     await composer.waitFor();
     expect(await joinButton.count()).toBe(0);
+    await focused.getByRole('button', { name: 'Reply in thread' }).waitFor();
     await bob.getByRole('button', { name: /^# launch/ }).waitFor();
     // Joined, his message goes through: the server projects it.
     await composer.fill('Count me in for the launch');
