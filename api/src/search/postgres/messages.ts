@@ -69,7 +69,8 @@ export async function searchMessages(
     (ids) => ids?.length === 0,
   );
   if (none) return { ...empty, unused: terms.unused };
-  const filters = filterConditions(opening.readable, query, names, byChannelAndWord(terms, names));
+  const channelIndexed = await byChannelAndWord(db, terms, names);
+  const filters = filterConditions(opening.readable, query, names, channelIndexed);
   const fuzzy = cursor?.fuzzy ?? false;
   if (!fuzzy) {
     const exact = await runPage(db, query, page, cursor, exactMatching(terms, filters), false);
@@ -81,25 +82,43 @@ export async function searchMessages(
   return { ...answer, unused: terms.unused };
 }
 
+/** Share of messages above which a lone word reads the (channel_id, search_vector) index. */
+const COMMON_WORD_SHARE = 0.01;
+
 /**
  * Whether the search should read the (channel_id, search_vector) index: for one plain word with
- * no author filter. That index is scanned once per readable channel, rereading the word's
- * postings each time: a win for a lone common word (the plain index hands every match in the
- * whole table to the heap to be filtered by channel), a loss for two words, a phrase, a prefix
- * (each channel expands it again) or `from:`, a cost the planner does not see. 1M messages, 150
- * readable channels: 'meeting' 150 -> 48 ms; had the planner been free to choose it,
- * 'deploy staging' 11 -> 76 ms, 'deplo*' 163 -> 1,230 ms.
+ * no author filter that is in at least 1% of messages (by the planner's statistics, one extra
+ * round trip only for such a query). That index is scanned once per readable channel, rereading
+ * the word's postings each time: a win for a lone common word (the plain index hands every match
+ * in the whole table to the heap to be filtered by channel), a loss for a rarer word (150 index
+ * descents for a few hits), two words, a phrase, a prefix (expanded again per channel) or `from:`,
+ * a cost the planner does not see. 1M messages, 150 readable channels: 'meeting' (5%)
+ * 150 -> 48 ms; had the planner been free to choose it, 'deploy staging' 11 -> 76 ms, 'deplo*'
+ * 163 -> 1,230 ms.
  */
-function byChannelAndWord(terms: CompiledTerms, names: NameFilters): boolean {
+export async function byChannelAndWord(
+  db: Db,
+  terms: CompiledTerms,
+  names: NameFilters,
+): Promise<boolean> {
   const [only] = terms.lexical;
-  return (
+  const lexeme = only?.tsquery.match(/^'([^']+)'$/)?.[1];
+  const candidate =
     terms.lexical.length === 1 &&
     terms.substrings.length === 0 &&
-    only !== undefined &&
-    !only.negated &&
-    /^'[^']+'$/.test(only.tsquery) &&
-    names.authorIds === null
+    only?.negated === false &&
+    lexeme !== undefined &&
+    names.authorIds === null;
+  if (!candidate) return false;
+  const [row] = await queryRows<{ share: number | null }>(
+    db,
+    sql`SELECT max(u.share)::float8 AS share
+      FROM pg_stats s,
+        unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(lexeme, share)
+      WHERE s.schemaname = current_schema() AND s.tablename = 'messages'
+        AND s.attname = 'search_vector' AND u.lexeme = ${lexeme}`,
   );
+  return (row?.share ?? 0) >= COMMON_WORD_SHARE;
 }
 
 function filterConditions(
