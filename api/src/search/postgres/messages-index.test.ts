@@ -4,11 +4,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../parse-query';
 import { byChannelAndWord } from './messages';
+import type { NameFilters } from './search-sql';
 import { seedChannel, seedMember, seedMessage, seedUser, seedWorkspace } from './seed';
 import { compileTerms } from './text-terms';
 
 const testDatabase = useTestDatabase();
-const noNames = { channelIds: null, authorIds: null };
+const noNames: NameFilters = { channelIds: null, authorIds: null };
 
 for (const driver of ['Postgres', 'PGlite'] as const) {
   describe(`the (channel_id, search_vector) index choice (${driver})`, () => {
