@@ -16,5 +16,5 @@ CREATE INDEX "channels_name_trgm_idx" ON "channels" USING gin ("name" gin_trgm_o
 CREATE INDEX "files_search_idx" ON "files" USING gin ("search_vector");--> statement-breakpoint
 CREATE INDEX "files_name_trgm_idx" ON "files" USING gin ("name" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search_vector");--> statement-breakpoint
-CREATE INDEX "messages_channel_search_idx" ON "messages" USING gin ("channel_id","search_vector");--> statement-breakpoint
+CREATE INDEX "messages_channel_search_idx" ON "messages" USING gin ("channel_id","search_vector") WITH (fastupdate=false);--> statement-breakpoint
 CREATE INDEX "messages_text_trgm_idx" ON "messages" USING gin ("text" gin_trgm_ops);

@@ -60,7 +60,11 @@ export const messages = pgTable(
     index('messages_search_idx').using('gin', t.searchVector),
     // Channel and word together (btree_gin): a lone common word read only in the readable
     // channels; the search engine chooses it per query (api/src/search/postgres/messages.ts).
-    index('messages_channel_search_idx').using('gin', t.channelId, t.searchVector),
+    // No pending list (fastupdate off): a search scans this index once per readable channel, and
+    // each scan would read the whole pending list again (~35 ms more at 1,400 pending rows).
+    index('messages_channel_search_idx')
+      .using('gin', t.channelId, t.searchVector)
+      .with({ fastupdate: false }),
     // Substrings and text without spaces (Chinese, Japanese), fuzzy matches.
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // Channel history, newest first, top-level only; also counts unread after a read marker.
