@@ -22,11 +22,6 @@ export interface CursorState {
   id: string;
 }
 
-interface CursorJson extends CursorState {
-  v: 1;
-  q: string;
-}
-
 export function queryHash(tab: SearchTab, query: SearchQuery): string {
   return (
     createHash('sha256')
@@ -40,8 +35,43 @@ export function queryHash(tab: SearchTab, query: SearchQuery): string {
 }
 
 export function encodeCursor(tab: SearchTab, query: SearchQuery, state: CursorState): string {
-  const json: CursorJson = { v: 1, q: queryHash(tab, query), ...state };
-  return Buffer.from(JSON.stringify(json)).toString('base64url');
+  return sealCursor(tab, query, state);
+}
+
+/** Any tab's cursor: its fields, with the version and the hash of the search they belong to. */
+export function sealCursor(tab: SearchTab, query: SearchQuery, fields: object): string {
+  return Buffer.from(JSON.stringify({ v: 1, q: queryHash(tab, query), ...fields })).toString(
+    'base64url',
+  );
+}
+
+/**
+ * The JSON of a cursor sealed for this same search, its own fields checked by `isValid`;
+ * anything else (too long, not base64url JSON, another version or search) throws
+ * InvalidCursorError.
+ */
+export function openCursor<Json>(
+  tab: SearchTab,
+  query: SearchQuery,
+  cursor: string,
+  maxLength: number,
+  isValid: (json: Record<string, unknown>) => boolean,
+): Json {
+  if (cursor.length > maxLength || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw new InvalidCursorError();
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (typeof json !== 'object' || json === null) throw new InvalidCursorError();
+  const fields = json as Record<string, unknown>;
+  if (fields.v !== 1 || fields.q !== queryHash(tab, query) || !isValid(fields)) {
+    throw new InvalidCursorError();
+  }
+  return json as Json;
 }
 
 const MAX_CURSOR_LENGTH = 600;
@@ -52,16 +82,7 @@ const MICROS_PATTERN = /^\d{1,17}$/;
 
 /** The state of a cursor made by `encodeCursor` for this same search; anything else throws. */
 export function decodeCursor(tab: SearchTab, query: SearchQuery, cursor: string): CursorState {
-  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw new InvalidCursorError();
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (!isCursorJson(json) || json.q !== queryHash(tab, query)) throw new InvalidCursorError();
+  const json = openCursor<CursorState>(tab, query, cursor, MAX_CURSOR_LENGTH, isCursorJson);
   if (tab === 'files' && !UUID_PATTERN.test(json.id)) throw new InvalidCursorError();
   const isRelevance = query.sort === 'relevance';
   if (isRelevance !== (json.score !== undefined)) throw new InvalidCursorError();
@@ -70,12 +91,8 @@ export function decodeCursor(tab: SearchTab, query: SearchQuery, cursor: string)
   return state;
 }
 
-function isCursorJson(value: unknown): value is CursorJson {
-  if (typeof value !== 'object' || value === null) return false;
-  const json = value as Record<string, unknown>;
+function isCursorJson(json: Record<string, unknown>): boolean {
   return (
-    json.v === 1 &&
-    typeof json.q === 'string' &&
     typeof json.fuzzy === 'boolean' &&
     typeof json.time === 'string' &&
     MICROS_PATTERN.test(json.time) &&

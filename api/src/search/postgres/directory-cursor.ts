@@ -1,6 +1,6 @@
-import { InvalidCursorError, type SearchTab } from '../engine';
+import type { SearchTab } from '../engine';
 import type { SearchQuery } from '../query';
-import { queryHash } from './cursor';
+import { openCursor, sealCursor } from './cursor';
 
 /**
  * Keyset cursors of the channel and people tabs, whose hits are ordered by (key descending, name,
@@ -16,9 +16,8 @@ export interface DirectoryKey {
   id: string;
 }
 
+/** The fields of the JSON besides the version and the search's hash (cursor.ts). */
 interface DirectoryCursorJson {
-  v: 1;
-  q: string;
   f: boolean;
   k: number;
   n: string;
@@ -33,15 +32,7 @@ export function encodeDirectoryCursor(
   query: SearchQuery,
   last: DirectoryKey,
 ): string {
-  const json: DirectoryCursorJson = {
-    v: 1,
-    q: queryHash(tab, query),
-    f: last.fuzzy,
-    k: last.key,
-    n: last.name,
-    i: last.id,
-  };
-  return Buffer.from(JSON.stringify(json)).toString('base64url');
+  return sealCursor(tab, query, { f: last.fuzzy, k: last.key, n: last.name, i: last.id });
 }
 
 /** The last hit of the previous page, from a cursor made for this same search; else throws. */
@@ -50,25 +41,12 @@ export function decodeDirectoryCursor(
   query: SearchQuery,
   cursor: string,
 ): DirectoryKey {
-  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw new InvalidCursorError();
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (!isCursorJson(json) || json.q !== queryHash(tab, query)) throw new InvalidCursorError();
+  const json = openCursor<DirectoryCursorJson>(tab, query, cursor, MAX_CURSOR_LENGTH, isCursorJson);
   return { fuzzy: json.f, key: json.k, name: json.n, id: json.i };
 }
 
-function isCursorJson(value: unknown): value is DirectoryCursorJson {
-  if (typeof value !== 'object' || value === null) return false;
-  const json = value as Record<string, unknown>;
+function isCursorJson(json: Record<string, unknown>): boolean {
   return (
-    json.v === 1 &&
-    typeof json.q === 'string' &&
     typeof json.f === 'boolean' &&
     typeof json.k === 'number' &&
     Number.isFinite(json.k) &&

@@ -10,6 +10,7 @@ import {
 import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { cleanRanges, parseMarked, START_MARK, STOP_MARK, substringRanges } from './highlight';
+import { relevancePage } from './relevance-page';
 import type { SearchOpening } from './search-snapshot';
 import {
   and,
@@ -18,8 +19,6 @@ import {
   instantOf,
   microsOf,
   type NameFilters,
-  RELEVANCE_CANDIDATES,
-  scoreOf,
   sentAtConditions,
 } from './search-sql';
 import { queryRows } from './sql-rows';
@@ -92,7 +91,13 @@ export async function searchFiles(
   const statement =
     query.sort === 'date'
       ? byDate(conditions, positive, page.limit, cursor)
-      : byRelevance(conditions, positive, page.limit, cursor);
+      : relevancePage(
+          { ...FILES, columns: details(positive) },
+          conditions,
+          positive ? sql`ts_rank(f.search_vector, ${positive})` : null,
+          page.limit,
+          cursor,
+        );
   const rows = await queryRows<FileRow>(db, statement);
   const total = Number(rows[0]?.total ?? 0);
   const pageRows = rows.filter((row) => row.id !== null);
@@ -131,6 +136,16 @@ function details(positive: SQL | null): SQL {
     f.content_type, f.byte_size, to_json(f.created_at) #>> '{}' AS created_at, ${headlines}`;
 }
 
+/** Files as the relevance statement reads them (relevance-page.ts). */
+const FILES = {
+  table: sql`files f`,
+  alias: sql`f`,
+  time: sql`f.created_at`,
+  idCast: sql`::uuid`,
+  joins: sql`LEFT JOIN messages fm ON fm.id = f.message_id
+    LEFT JOIN users u ON u.id = f.uploader_id`,
+};
+
 function byDate(
   conditions: SQL[],
   positive: SQL | null,
@@ -152,47 +167,9 @@ function byDate(
       SELECT page.id, ${microsOf(sql`page.created_at`)} AS time, page.created_at AS sort_time,
         ${details(positive)}
       FROM page JOIN files f ON f.id = page.id
-      LEFT JOIN messages fm ON fm.id = f.message_id
-      LEFT JOIN users u ON u.id = f.uploader_id
+      ${FILES.joins}
     ) hit ON true
     ORDER BY hit.sort_time DESC, hit.id DESC`;
-}
-
-function byRelevance(
-  conditions: SQL[],
-  positive: SQL | null,
-  limit: number,
-  cursor: CursorState | null,
-): SQL {
-  const reference = cursor ? instantOf(cursor.time) : sql`now()`;
-  const after = cursor
-    ? sql`WHERE s.score < ${cursor.score ?? 0}::float8
-        OR (s.score = ${cursor.score ?? 0}::float8 AND s.id < ${cursor.id}::uuid)`
-    : sql``;
-  const rank = positive ? sql`ts_rank(f.search_vector, ${positive})` : null;
-  return sql`WITH ref AS (SELECT ${reference} AS at),
-    candidates AS MATERIALIZED (
-      SELECT f.id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n,
-        ${scoreOf(rank, sql`f.created_at`, sql`(SELECT at FROM ref)`)} AS score
-      FROM (
-        SELECT f.* FROM files f
-        WHERE ${and(conditions)} AND f.created_at <= (SELECT at FROM ref)
-        ORDER BY f.created_at DESC, f.id DESC LIMIT ${RELEVANCE_CANDIDATES + 1}
-      ) f
-    ), page AS (
-      SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${RELEVANCE_CANDIDATES}) s
-      ${after}
-      ORDER BY s.score DESC, s.id DESC LIMIT ${limit + 1}
-    )
-    SELECT (SELECT count(*) FROM candidates) AS total,
-      ${microsOf(sql`(SELECT at FROM ref)`)} AS reference, hit.*
-    FROM (SELECT 1) one LEFT JOIN (
-      SELECT page.id, page.score, NULL AS time, ${details(positive)}
-      FROM page JOIN files f ON f.id = page.id
-      LEFT JOIN messages fm ON fm.id = f.message_id
-      LEFT JOIN users u ON u.id = f.uploader_id
-    ) hit ON true
-    ORDER BY hit.score DESC, hit.id DESC`;
 }
 
 function toHit(row: FileRow, substrings: string[]): FileHit {

@@ -4,6 +4,7 @@ import { type MessageHit, type PageRequest, type SearchAnswer, TOTAL_CAP } from 
 import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { buildSnippet, similarWords } from './highlight';
+import { relevancePage } from './relevance-page';
 import type { SearchOpening } from './search-snapshot';
 import {
   and,
@@ -13,8 +14,6 @@ import {
   instantOf,
   microsOf,
   type NameFilters,
-  RELEVANCE_CANDIDATES,
-  scoreOf,
   sentAtConditions,
 } from './search-sql';
 import { queryRows } from './sql-rows';
@@ -189,7 +188,13 @@ async function runPage(
   const statement =
     query.sort === 'date'
       ? byDate(matching, page.limit, cursor)
-      : byRelevance(matching, page.limit, cursor);
+      : relevancePage(
+          { ...MESSAGES, columns: details(matching.positive) },
+          matching.conditions,
+          matching.rank,
+          page.limit,
+          cursor,
+        );
   const rows = await queryRows<MessageRow>(db, statement);
   const total = Number(rows[0]?.total ?? 0);
   const pageRows = rows.filter((row) => row.id !== null);
@@ -223,6 +228,16 @@ function details(positive: SQL | null): SQL {
     ${cleanText(sql`m.text`)} AS full_text, ${headlineOf(sql`m.text`, positive)} AS headline`;
 }
 
+/** Messages as the relevance statement reads them (relevance-page.ts). */
+const MESSAGES = {
+  table: sql`messages m`,
+  alias: sql`m`,
+  time: sql`m.received_at`,
+  idCast: sql``,
+  joins: sql`LEFT JOIN thread_stats ts ON ts.root_id = m.id
+    LEFT JOIN users u ON u.id = m.author_id`,
+};
+
 function byDate(matching: Matching, limit: number, cursor: CursorState | null): SQL {
   const where = and(matching.conditions);
   const after = cursor
@@ -242,42 +257,9 @@ function byDate(matching: Matching, limit: number, cursor: CursorState | null): 
       SELECT page.id, ${microsOf(sql`page.received_at`)} AS time, page.received_at AS sort_time,
         ${details(matching.positive)}
       FROM page JOIN messages m ON m.id = page.id
-      LEFT JOIN thread_stats ts ON ts.root_id = m.id
-      LEFT JOIN users u ON u.id = m.author_id
+      ${MESSAGES.joins}
     ) hit ON true
     ORDER BY hit.sort_time DESC, hit.id DESC`;
-}
-
-function byRelevance(matching: Matching, limit: number, cursor: CursorState | null): SQL {
-  const reference = cursor ? instantOf(cursor.time) : sql`now()`;
-  const after = cursor
-    ? sql`WHERE s.score < ${cursor.score ?? 0}::float8
-        OR (s.score = ${cursor.score ?? 0}::float8 AND s.id < ${cursor.id})`
-    : sql``;
-  return sql`WITH ref AS (SELECT ${reference} AS at),
-    candidates AS MATERIALIZED (
-      SELECT m.id, m.received_at,
-        row_number() OVER (ORDER BY m.received_at DESC, m.id DESC) AS n,
-        ${scoreOf(matching.rank, sql`m.received_at`, sql`(SELECT at FROM ref)`)} AS score
-      FROM (
-        SELECT m.* FROM messages m
-        WHERE ${and(matching.conditions)} AND m.received_at <= (SELECT at FROM ref)
-        ORDER BY m.received_at DESC, m.id DESC LIMIT ${RELEVANCE_CANDIDATES + 1}
-      ) m
-    ), page AS (
-      SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${RELEVANCE_CANDIDATES}) s
-      ${after}
-      ORDER BY s.score DESC, s.id DESC LIMIT ${limit + 1}
-    )
-    SELECT (SELECT count(*) FROM candidates) AS total,
-      ${microsOf(sql`(SELECT at FROM ref)`)} AS reference, hit.*
-    FROM (SELECT 1) one LEFT JOIN (
-      SELECT page.id, page.score, NULL AS time, ${details(matching.positive)}
-      FROM page JOIN messages m ON m.id = page.id
-      LEFT JOIN thread_stats ts ON ts.root_id = m.id
-      LEFT JOIN users u ON u.id = m.author_id
-    ) hit ON true
-    ORDER BY hit.score DESC, hit.id DESC`;
 }
 
 function toHit(row: MessageRow, substrings: string[]): MessageHit {

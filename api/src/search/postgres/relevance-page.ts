@@ -1,0 +1,60 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { CursorState } from './cursor';
+import { and, instantOf, microsOf, RELEVANCE_CANDIDATES, scoreOf } from './search-sql';
+
+/** What the messages and files relevance statements differ in. */
+export interface RankedTable {
+  /** The table with its alias: `messages m`. */
+  table: SQL;
+  /** The alias alone: `m`. */
+  alias: SQL;
+  /** The alias-qualified time a hit is ordered and aged by: `m.received_at`. */
+  time: SQL;
+  /** The cast that makes a cursor's id comparable with the table's ids (`::uuid`, or none). */
+  idCast: SQL;
+  /** A hit's columns, read for the page only, and the joins they need. */
+  columns: SQL;
+  joins: SQL;
+}
+
+/**
+ * One relevance page: the RELEVANCE_CANDIDATES newest matches (as of the reference time, fixed
+ * by the first page and carried by the cursor) scored by relevance mixed with recency, then cut
+ * at the cursor's (score, id). Its total is the candidates' count, so it never exceeds the cap.
+ */
+export function relevancePage(
+  source: RankedTable,
+  conditions: SQL[],
+  rank: SQL | null,
+  limit: number,
+  cursor: CursorState | null,
+): SQL {
+  const { table, alias, time, idCast } = source;
+  const reference = cursor ? instantOf(cursor.time) : sql`now()`;
+  const after = cursor
+    ? sql`WHERE s.score < ${cursor.score ?? 0}::float8
+        OR (s.score = ${cursor.score ?? 0}::float8 AND s.id < ${cursor.id}${idCast})`
+    : sql``;
+  return sql`WITH ref AS (SELECT ${reference} AS at),
+    candidates AS MATERIALIZED (
+      SELECT ${alias}.id, row_number() OVER (ORDER BY ${time} DESC, ${alias}.id DESC) AS n,
+        ${scoreOf(rank, time, sql`(SELECT at FROM ref)`)} AS score
+      FROM (
+        SELECT ${alias}.* FROM ${table}
+        WHERE ${and(conditions)} AND ${time} <= (SELECT at FROM ref)
+        ORDER BY ${time} DESC, ${alias}.id DESC LIMIT ${RELEVANCE_CANDIDATES + 1}
+      ) ${alias}
+    ), page AS (
+      SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${RELEVANCE_CANDIDATES}) s
+      ${after}
+      ORDER BY s.score DESC, s.id DESC LIMIT ${limit + 1}
+    )
+    SELECT (SELECT count(*) FROM candidates) AS total,
+      ${microsOf(sql`(SELECT at FROM ref)`)} AS reference, hit.*
+    FROM (SELECT 1) one LEFT JOIN (
+      SELECT page.id, page.score, NULL AS time, ${source.columns}
+      FROM page JOIN ${table} ON ${alias}.id = page.id
+      ${source.joins}
+    ) hit ON true
+    ORDER BY hit.score DESC, hit.id DESC`;
+}
