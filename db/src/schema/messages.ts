@@ -65,6 +65,9 @@ export const messages = pgTable(
     index('messages_channel_search_idx')
       .using('gin', t.channelId, t.searchVector)
       .with({ fastupdate: false }),
+    // Newest first across channels: a common search word's newest matches are found by walking
+    // this in order (api/src/search/postgres/messages.ts commonPage).
+    index('messages_received_idx').on(t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // Substrings and text without spaces (Chinese, Japanese), fuzzy matches.
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // Channel history, newest first, top-level only; also counts unread after a read marker.

@@ -3,7 +3,7 @@ import { useTestDatabase } from '@confab/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../parse-query';
-import { byChannelAndWord } from './messages';
+import { searchShape } from './messages';
 import type { NameFilters } from './search-sql';
 import { seedChannel, seedMember, seedMessage, seedUser, seedWorkspace } from './seed';
 import { compileTerms } from './text-terms';
@@ -12,7 +12,7 @@ const testDatabase = useTestDatabase();
 const noNames: NameFilters = { channelIds: null, authorIds: null };
 
 for (const driver of ['Postgres', 'PGlite'] as const) {
-  describe(`the (channel_id, search_vector) index choice (${driver})`, () => {
+  describe(`the search shape: common queries and the (channel_id, search_vector) index (${driver})`, () => {
     let database: Awaited<ReturnType<typeof openPostgres>>;
 
     beforeAll(async () => {
@@ -34,17 +34,24 @@ for (const driver of ['Postgres', 'PGlite'] as const) {
 
     const choice = async (q: string, names = noNames) => {
       const terms = await compileTerms(database.db, parseQuery(q, { timeZone: 'UTC' }).terms);
-      return byChannelAndWord(database.db, terms, names);
+      return searchShape(database.db, terms, names);
     };
+    const plain = { byChannelAndWord: false, common: false };
 
-    it('takes it for one common word only', async () => {
-      expect(await choice('meeting')).toBe(true);
-      expect(await choice('quokka')).toBe(false);
-      expect(await choice('meeting number')).toBe(false);
-      expect(await choice('"meeting number"')).toBe(false);
-      expect(await choice('meet*')).toBe(false);
-      expect(await choice('-meeting')).toBe(false);
-      expect(await choice('meeting', { channelIds: null, authorIds: [] })).toBe(false);
+    it('reads the channel-and-word index for one common word only', async () => {
+      expect(await choice('meeting')).toEqual({ byChannelAndWord: true, common: true });
+      expect(await choice('quokka')).toEqual(plain);
+      expect(await choice('meeting number')).toEqual(plain);
+      expect(await choice('"meeting number"')).toEqual(plain);
+      expect(await choice('-meeting')).toEqual(plain);
+      expect(await choice('meeting', { channelIds: null, authorIds: [] })).toEqual(plain);
+    });
+
+    it('calls a prefix common when its lexemes together are, without that index', async () => {
+      expect(await choice('meet*')).toEqual({ byChannelAndWord: false, common: true });
+      expect(await choice('numb*')).toEqual({ byChannelAndWord: false, common: true });
+      expect(await choice('quok*')).toEqual(plain);
+      expect(await choice('zzz*')).toEqual(plain);
     });
   });
 }

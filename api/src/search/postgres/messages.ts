@@ -4,10 +4,13 @@ import { type MessageHit, type PageRequest, type SearchAnswer, TOTAL_CAP } from 
 import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { buildSnippet, similarWords } from './highlight';
-import { relevancePage } from './relevance-page';
+import { type Candidates, relevancePage } from './relevance-page';
 import type { SearchOpening } from './search-snapshot';
 import {
   and,
+  COMMON_CANDIDATES,
+  COMMON_TOTAL_CAP,
+  COMMON_WALK_ROWS,
   cleanText,
   headlineOf,
   inIds,
@@ -68,11 +71,14 @@ export async function searchMessages(
     (ids) => ids?.length === 0,
   );
   if (none) return { ...empty, unused: terms.unused };
-  const channelIndexed = await byChannelAndWord(db, terms, names);
-  const filters = filterConditions(opening.readable, query, names, channelIndexed);
+  const shape = await searchShape(db, terms, names);
+  const filters = filterConditions(opening.readable, query, names, shape.byChannelAndWord);
   const fuzzy = cursor?.fuzzy ?? false;
   if (!fuzzy) {
-    const exact = await runPage(db, query, page, cursor, exactMatching(terms, filters), false);
+    const matching = exactMatching(terms, filters);
+    const exact = shape.common
+      ? await commonPage(db, query, page, cursor, matching)
+      : await runPage(db, query, page, cursor, matching, false);
     if (exact.total > 0 || cursor || !terms.fuzzyWords) return { ...exact, unused: terms.unused };
   }
   if (!terms.fuzzyWords) return { ...empty, unused: terms.unused };
@@ -81,43 +87,71 @@ export async function searchMessages(
   return { ...answer, unused: terms.unused };
 }
 
-/** Share of messages above which a lone word reads the (channel_id, search_vector) index. */
-const COMMON_WORD_SHARE = 0.01;
+/** Share of messages from which a lone word reads the (channel_id, search_vector) index. */
+const CHANNEL_INDEX_SHARE = 0.01;
 
 /**
- * Whether the search should read the (channel_id, search_vector) index: for one plain word with
- * no author filter that is in at least 1% of messages (by the planner's statistics, one extra
- * round trip only for such a query). That index is scanned once per readable channel, rereading
- * the word's postings each time: a win for a lone common word (the plain index hands every match
- * in the whole table to the heap to be filtered by channel), a loss for a rarer word (150 index
- * descents for a few hits), two words, a phrase, a prefix (expanded again per channel) or `from:`,
- * a cost the planner does not see. 1M messages, 150 readable channels: 'meeting' (5%)
- * 150 -> 48 ms; had the planner been free to choose it, 'deploy staging' 11 -> 76 ms, 'deplo*'
- * 163 -> 1,230 ms.
+ * Share of messages from which a lone word or prefix is common (pg_stats) and walks (commonPage).
+ * Below it a walk too often ends its window short of the matches it needs and pays the exact
+ * statement on top: at 1M messages, 'contract' (2.0%) walked 58 ms against 33 exact,
+ * 'figma' (1.0%) 43 against 26.
  */
-export async function byChannelAndWord(
+const COMMON_SHARE = 0.02;
+
+/** How a search statement should find its matches (searchShape). */
+export interface SearchShape {
+  /** Read the (channel_id, search_vector) index: the readable ids are an index condition. */
+  byChannelAndWord: boolean;
+  /** A common query: its newest matches are found by walking the newest rows (commonPage). */
+  common: boolean;
+}
+
+/**
+ * How to search: for one plain word or prefix, not negated, without `from:`, the planner's
+ * statistics (pg_stats' most common elements; one extra round trip, for such a query only) give
+ * its share of messages (a prefix: its lexemes' shares summed). From 2% it is `common`: its pages
+ * and capped count come from a walk of the newest rows (commonPage). A word from 1% reads the
+ * (channel_id, search_vector) index (for a common word, when the walk falls back). That index is
+ * scanned once per readable channel, rereading the word's postings each time: a win for a lone
+ * common word (the plain index hands every match in the whole table to the heap to be filtered by
+ * channel), a loss for a rarer word (150 index descents for a few hits), two words, a phrase, a
+ * prefix (expanded again per channel) or `from:`, a cost the planner does not see. 1M messages,
+ * 150 readable channels: 'meeting' (5%) 150 -> 48 ms; had the planner been free to choose it,
+ * 'deploy staging' 11 -> 76 ms, 'deplo*' 163 -> 1,230 ms.
+ */
+export async function searchShape(
   db: Db,
   terms: CompiledTerms,
   names: NameFilters,
-): Promise<boolean> {
+): Promise<SearchShape> {
+  const plain = { byChannelAndWord: false, common: false };
   const [only] = terms.lexical;
-  const lexeme = only?.tsquery.match(/^'([^']+)'$/)?.[1];
+  const parts = only?.tsquery.match(/^'([^']+)'(:\*)?$/);
+  const lexeme = parts?.[1];
   const candidate =
     terms.lexical.length === 1 &&
     terms.substrings.length === 0 &&
     only?.negated === false &&
     lexeme !== undefined &&
     names.authorIds === null;
-  if (!candidate) return false;
+  if (!candidate) return plain;
+  const prefix = parts?.[2] !== undefined;
+  const matches = prefix
+    ? sql`left(u.lexeme, ${lexeme.length}) = ${lexeme}`
+    : sql`u.lexeme = ${lexeme}`;
   const [row] = await queryRows<{ share: number | null }>(
     db,
-    sql`SELECT max(u.share)::float8 AS share
+    sql`SELECT sum(u.share)::float8 AS share
       FROM pg_stats s,
         unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(lexeme, share)
       WHERE s.schemaname = current_schema() AND s.tablename = 'messages'
-        AND s.attname = 'search_vector' AND u.lexeme = ${lexeme}`,
+        AND s.attname = 'search_vector' AND ${matches}`,
   );
-  return (row?.share ?? 0) >= COMMON_WORD_SHARE;
+  const share = row?.share ?? 0;
+  return {
+    byChannelAndWord: share >= CHANNEL_INDEX_SHARE && !prefix,
+    common: share >= COMMON_SHARE,
+  };
 }
 
 function filterConditions(
@@ -184,18 +218,66 @@ async function runPage(
   cursor: CursorState | null,
   matching: Matching,
   fuzzy: boolean,
-): Promise<Omit<SearchAnswer<MessageHit>, 'resolutions' | 'unused'>> {
+): Promise<PageAnswer> {
   const statement =
     query.sort === 'date'
       ? byDate(matching, page.limit, cursor)
-      : relevancePage(
-          { ...MESSAGES, columns: details(matching.positive) },
-          matching.conditions,
-          matching.rank,
-          page.limit,
-          cursor,
-        );
+      : relevanceOf(matching, page.limit, cursor);
   const rows = await queryRows<MessageRow>(db, statement);
+  return answerOf(rows, matching, query, page, fuzzy, TOTAL_CAP);
+}
+
+/**
+ * A common query (searchShape): its matches are dense among recent messages, so the newest ones
+ * are found by walking the newest COMMON_WALK_ROWS messages in time order and checking each,
+ * instead of handing every match in the table to the heap to be filtered and ordered (~7,000
+ * readable of ~50,000 for 'meeting' at 1M messages). The count stops at COMMON_TOTAL_CAP + 1 and
+ * relevance ranks the COMMON_CANDIDATES newest matches, so the walk stays short. When the window
+ * holds too few matches (a searcher who reads little, an `in:`, old dates, deep pages) the same
+ * page is read through the term indexes instead: the answer never depends on the path.
+ */
+async function commonPage(
+  db: Db,
+  query: SearchQuery,
+  page: PageRequest,
+  cursor: CursorState | null,
+  matching: Matching,
+): Promise<PageAnswer> {
+  const walk = {
+    rows: COMMON_WALK_ROWS,
+    timeConditions: sentAtConditions(query, sql`m.received_at`),
+  };
+  const answer = (rows: MessageRow[]) =>
+    answerOf(rows, matching, query, page, false, COMMON_TOTAL_CAP);
+  if (query.sort === 'relevance') {
+    const walked = await queryRows<MessageRow>(
+      db,
+      relevanceOf(matching, page.limit, cursor, { count: COMMON_CANDIDATES, walk }),
+    );
+    if (Number(walked[0]?.total ?? 0) > COMMON_CANDIDATES) return answer(walked);
+    const statement = relevanceOf(matching, page.limit, cursor, {
+      count: COMMON_CANDIDATES,
+      walk: null,
+    });
+    return answer(await queryRows<MessageRow>(db, statement));
+  }
+  const walked = await queryRows<MessageRow>(db, walkByDate(matching, page.limit, cursor, walk));
+  const pageFull = walked.filter((row) => row.id !== null).length > page.limit;
+  if (Number(walked[0]?.total ?? 0) > COMMON_TOTAL_CAP && pageFull) return answer(walked);
+  return answer(await queryRows<MessageRow>(db, byDate(matching, page.limit, cursor)));
+}
+
+type PageAnswer = Omit<SearchAnswer<MessageHit>, 'resolutions' | 'unused'>;
+
+/** The answer of a page statement's rows; the count is reported up to `cap`. */
+function answerOf(
+  rows: MessageRow[],
+  matching: Matching,
+  query: SearchQuery,
+  page: PageRequest,
+  fuzzy: boolean,
+  cap: number,
+): PageAnswer {
   const total = Number(rows[0]?.total ?? 0);
   const pageRows = rows.filter((row) => row.id !== null);
   const more = pageRows.length > page.limit;
@@ -213,8 +295,8 @@ async function runPage(
     hits: shown.map((row) =>
       toHit(row, [...matching.substrings, ...similarWords(row.full_text, matching.similarTo)]),
     ),
-    total: Math.min(total, TOTAL_CAP),
-    totalCapped: total > TOTAL_CAP,
+    total: Math.min(total, cap),
+    totalCapped: total > cap,
     nextCursor,
     fuzzy,
   };
@@ -240,19 +322,50 @@ const MESSAGES = {
 
 function byDate(matching: Matching, limit: number, cursor: CursorState | null): SQL {
   const where = and(matching.conditions);
-  const after = cursor
-    ? sql`AND (m.received_at, m.id) < (${instantOf(cursor.time)}, ${cursor.id})`
-    : sql``;
   // One pass over the matches feeds both the count and the page (no index orders them by time).
   return sql`WITH matches AS MATERIALIZED (
       SELECT m.id, m.received_at FROM messages m WHERE ${where}
     ), counted AS (
       SELECT count(*) AS total FROM (SELECT 1 FROM matches LIMIT ${TOTAL_CAP + 1}) c
     ), page AS (
-      SELECT m.id, m.received_at FROM matches m WHERE true ${after}
-      ORDER BY m.received_at DESC, m.id DESC LIMIT ${limit + 1}
-    )
-    SELECT counted.total, NULL AS reference, NULL::float8 AS score, hit.*
+      SELECT m.id, m.received_at FROM matches m WHERE true ${after(cursor)}
+      ORDER BY ${NEWEST} LIMIT ${limit + 1}
+    ) ${datePage(matching)}`;
+}
+
+/**
+ * byDate for a common query: the count (up to COMMON_TOTAL_CAP + 1) and the page each walk at
+ * most `walk.rows` of the newest messages (the page from the cursor on) in the order of the
+ * (received_at DESC, id DESC) index, keeping the matches. A count or page short of its limit may
+ * have stopped at the window: commonPage then reads byDate.
+ */
+function walkByDate(
+  matching: Matching,
+  limit: number,
+  cursor: CursorState | null,
+  walk: { rows: number; timeConditions: SQL[] },
+): SQL {
+  const where = and(matching.conditions);
+  const newest = (from: SQL) => sql`(SELECT m.* FROM messages m
+      WHERE ${and([...walk.timeConditions, from])} ORDER BY ${NEWEST} LIMIT ${walk.rows}) m`;
+  return sql`WITH counted AS (
+      SELECT count(*) AS total FROM (
+        SELECT 1 FROM ${newest(sql`true`)} WHERE ${where} LIMIT ${COMMON_TOTAL_CAP + 1}
+      ) c
+    ), page AS (
+      SELECT m.id, m.received_at FROM ${newest(sql`true ${after(cursor)}`)} WHERE ${where}
+      ORDER BY ${NEWEST} LIMIT ${limit + 1}
+    ) ${datePage(matching)}`;
+}
+
+const NEWEST = sql`m.received_at DESC, m.id DESC`;
+
+const after = (cursor: CursorState | null) =>
+  cursor ? sql`AND (m.received_at, m.id) < (${instantOf(cursor.time)}, ${cursor.id})` : sql``;
+
+/** The date statements' answer: the count, then the page's hits with their details. */
+function datePage(matching: Matching): SQL {
+  return sql`SELECT counted.total, NULL AS reference, NULL::float8 AS score, hit.*
     FROM counted LEFT JOIN (
       SELECT page.id, ${microsOf(sql`page.received_at`)} AS time, page.received_at AS sort_time,
         ${details(matching.positive)}
@@ -260,6 +373,16 @@ function byDate(matching: Matching, limit: number, cursor: CursorState | null): 
       ${MESSAGES.joins}
     ) hit ON true
     ORDER BY hit.sort_time DESC, hit.id DESC`;
+}
+
+function relevanceOf(
+  matching: Matching,
+  limit: number,
+  cursor: CursorState | null,
+  candidates?: Candidates,
+): SQL {
+  const source = { ...MESSAGES, columns: details(matching.positive) };
+  return relevancePage(source, matching.conditions, matching.rank, limit, cursor, candidates);
 }
 
 function toHit(row: MessageRow, substrings: string[]): MessageHit {

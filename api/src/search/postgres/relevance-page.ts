@@ -17,10 +17,26 @@ export interface RankedTable {
   joins: SQL;
 }
 
+/** How many newest matches are ranked, and how they are found. */
+export interface Candidates {
+  /** How many of the newest matches are ranked (RELEVANCE_CANDIDATES, fewer for a common query). */
+  count: number;
+  /**
+   * Find them by walking at most this many of the newest rows in time order (the messages
+   * `(received_at DESC, id DESC)` index), checking each: for a common query, whose matches are
+   * dense among recent rows. Null: through the term indexes, then ordered (any query).
+   * `timeConditions` are the date operators' bounds, applied inside the walk so it starts there.
+   */
+  walk: { rows: number; timeConditions: SQL[] } | null;
+}
+
+const BY_INDEXES: Candidates = { count: RELEVANCE_CANDIDATES, walk: null };
+
 /**
- * One relevance page: the RELEVANCE_CANDIDATES newest matches (as of the reference time, fixed
- * by the first page and carried by the cursor) scored by relevance mixed with recency, then cut
- * at the cursor's (score, id). Its total is the candidates' count, so it never exceeds the cap.
+ * One relevance page: the `candidates.count` newest matches (as of the reference time, fixed by
+ * the first page and carried by the cursor) scored by relevance mixed with recency, then cut at
+ * the cursor's (score, id). Its total is the candidates' count plus one when there are more, so a
+ * walk that found fewer than `count + 1` matches may have stopped at its window, not at the end.
  */
 export function relevancePage(
   source: RankedTable,
@@ -28,9 +44,17 @@ export function relevancePage(
   rank: SQL | null,
   limit: number,
   cursor: CursorState | null,
+  candidates: Candidates = BY_INDEXES,
 ): SQL {
   const { table, alias, time, idCast } = source;
   const reference = cursor ? instantOf(cursor.time) : sql`now()`;
+  const newest = sql`ORDER BY ${time} DESC, ${alias}.id DESC`;
+  const rows = candidates.walk
+    ? sql`(SELECT ${alias}.* FROM ${table}
+        WHERE ${and([...candidates.walk.timeConditions, sql`${time} <= (SELECT at FROM ref)`])}
+        ${newest} LIMIT ${candidates.walk.rows}) ${alias}
+      WHERE ${and(conditions)}`
+    : sql`${table} WHERE ${and(conditions)} AND ${time} <= (SELECT at FROM ref)`;
   const after = cursor
     ? sql`WHERE s.score < ${cursor.score ?? 0}::float8
         OR (s.score = ${cursor.score ?? 0}::float8 AND s.id < ${cursor.id}${idCast})`
@@ -40,12 +64,10 @@ export function relevancePage(
       SELECT ${alias}.id, row_number() OVER (ORDER BY ${time} DESC, ${alias}.id DESC) AS n,
         ${scoreOf(rank, time, sql`(SELECT at FROM ref)`)} AS score
       FROM (
-        SELECT ${alias}.* FROM ${table}
-        WHERE ${and(conditions)} AND ${time} <= (SELECT at FROM ref)
-        ORDER BY ${time} DESC, ${alias}.id DESC LIMIT ${RELEVANCE_CANDIDATES + 1}
+        SELECT ${alias}.* FROM ${rows} ${newest} LIMIT ${candidates.count + 1}
       ) ${alias}
     ), page AS (
-      SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${RELEVANCE_CANDIDATES}) s
+      SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${candidates.count}) s
       ${after}
       ORDER BY s.score DESC, s.id DESC LIMIT ${limit + 1}
     )

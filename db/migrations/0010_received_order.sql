@@ -1,0 +1,1 @@
+CREATE INDEX "messages_received_idx" ON "messages" USING btree ("received_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);
