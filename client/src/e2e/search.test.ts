@@ -412,7 +412,8 @@ describe('search in Chromium', () => {
     await searchBox(bob).press('Enter');
     const results = bob.getByRole('region', { name: 'Search results' });
     await results.getByRole('tab', { name: 'Files' }).click();
-    const fileHit = results.getByRole('listitem').filter({ hasText: 'rocket-plan.csv' });
+    // The hit itself, not the attachment list its preview renders inside it (also a listitem).
+    const fileHit = results.locator('li.search-item').filter({ hasText: 'rocket-plan.csv' });
     await fileHit.waitFor();
     expect(await fileHit.locator('.hit-meta').textContent()).toContain('Ada');
     await bob.screenshot({ path: join(SHOTS, 'file-hit.png') });
