@@ -49,7 +49,10 @@ export interface PageRequest {
 
 export interface SearchAnswer<Hit> {
   hits: Hit[];
-  /** Matches the user may read, counted up to `TOTAL_CAP`; `totalCapped` when there are more. */
+  /**
+   * Matches the user may read, counted up to `TOTAL_CAP` (an engine may stop lower for a very
+   * common query: the Postgres engine at 100); `totalCapped` when there are more.
+   */
   total: number;
   totalCapped: boolean;
   nextCursor: string | null;

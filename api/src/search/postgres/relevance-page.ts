@@ -49,12 +49,19 @@ export function relevancePage(
   const { table, alias, time, idCast } = source;
   const reference = cursor ? instantOf(cursor.time) : sql`now()`;
   const newest = sql`ORDER BY ${time} DESC, ${alias}.id DESC`;
+  // Through the term indexes, the reference bound and the order are written so that no index
+  // takes them (same meaning): else the planner read the messages (received_at, id) index for the
+  // bound (estimated at 0.5% of rows, it is all of them) in a BitmapAnd, or could walk it hoping
+  // to meet the matches early; an operator mix with 33 matches took 18 -> 113 ms that way.
   const rows = candidates.walk
     ? sql`(SELECT ${alias}.* FROM ${table}
         WHERE ${and([...candidates.walk.timeConditions, sql`${time} <= (SELECT at FROM ref)`])}
         ${newest} LIMIT ${candidates.walk.rows}) ${alias}
       WHERE ${and(conditions)}`
-    : sql`${table} WHERE ${and(conditions)} AND ${time} <= (SELECT at FROM ref)`;
+    : sql`${table} WHERE ${and(conditions)} AND (${time} <= (SELECT at FROM ref)) IS TRUE`;
+  const order = candidates.walk
+    ? newest
+    : sql`ORDER BY ${time} + interval '0 seconds' DESC, ${alias}.id DESC`;
   const after = cursor
     ? sql`WHERE s.score < ${cursor.score ?? 0}::float8
         OR (s.score = ${cursor.score ?? 0}::float8 AND s.id < ${cursor.id}${idCast})`
@@ -64,7 +71,7 @@ export function relevancePage(
       SELECT ${alias}.id, row_number() OVER (ORDER BY ${time} DESC, ${alias}.id DESC) AS n,
         ${scoreOf(rank, time, sql`(SELECT at FROM ref)`)} AS score
       FROM (
-        SELECT ${alias}.* FROM ${rows} ${newest} LIMIT ${candidates.count + 1}
+        SELECT ${alias}.* FROM ${rows} ${order} LIMIT ${candidates.count + 1}
       ) ${alias}
     ), page AS (
       SELECT s.id, s.score FROM (SELECT * FROM candidates WHERE n <= ${candidates.count}) s
