@@ -213,7 +213,10 @@ const answerOf = <Tab extends (typeof SEARCH_TABS)[number], Hit extends z.ZodTyp
       ignored: z.array(ignoredSchema),
     }),
     hits: z.array(hit),
-    /** Matches the user may read, counted up to 1,000; `totalCapped` when there are more. */
+    /**
+     * Matches the user may read, counted up to 1,000 (100 for a very common word or prefix);
+     * `totalCapped` when there are more.
+     */
     total: z.number().int().nonnegative(),
     totalCapped: z.boolean(),
     nextCursor: z.string().nullable(),
