@@ -19,4 +19,6 @@ export type ClientActivity =
    * failed, or skipped): clients drop what they cached about it and ask again.
    */
   | { kind: 'file'; channelId: string; fileId: string; change: 'deleted' | 'processed' }
-  | { kind: 'channels' };
+  | { kind: 'channels' }
+  /** A user's custom status or do-not-disturb changed or expired: read it again. */
+  | { kind: 'user_status'; userId: string };

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, timestampTz } from './columns';
 
 export const users = pgTable(
@@ -40,5 +49,40 @@ export const userIdentities = pgTable(
   (t) => [
     primaryKey({ columns: [t.issuer, t.subject] }),
     index('user_identities_user_idx').on(t.userId),
+  ],
+);
+
+/**
+ * A user's custom status and do-not-disturb, one row per user (not per workspace as in Slack:
+ * one status everywhere is simpler, and a person is rarely "in a meeting" in one workspace only).
+ * `version` grows with every change, so that a client can tell the newer of two answers; an
+ * expiry job compares the end it was made for instead (status_expires_at or dnd_until), so that
+ * changing one part does not keep the other from expiring. Times of the schedule are local
+ * "HH:MM" in `dnd_time_zone`.
+ */
+export const userStatuses = pgTable(
+  'user_statuses',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    emoji: text('emoji'),
+    text: text('text'),
+    statusExpiresAt: timestampTz('status_expires_at'),
+    dndUntil: timestampTz('dnd_until'),
+    dndStart: text('dnd_start'),
+    dndEnd: text('dnd_end'),
+    dndTimeZone: text('dnd_time_zone'),
+    version: integer('version').notNull().default(1),
+    updatedAt: timestampTz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('user_statuses_text_length', sql`char_length(${t.text}) <= 100`),
+    check('user_statuses_emoji_length', sql`char_length(${t.emoji}) <= 64`),
+    // A schedule is whole or absent.
+    check(
+      'user_statuses_schedule_whole',
+      sql`(${t.dndStart} is null) = (${t.dndEnd} is null) and (${t.dndStart} is null) = (${t.dndTimeZone} is null)`,
+    ),
   ],
 );
