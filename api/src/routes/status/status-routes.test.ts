@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, errorBody } from '../../errors';
 import { type JobQueue, openJobQueue } from '../../jobs/job-queue';
+import { type StatusExpiryJob, scheduleStatusExpiry } from '../../status/status-jobs';
 import { callAs, type Person, signUp, useTestApi } from '../auth/test-app';
 import { meStatusRoutes, workspaceStatusesRoutes } from './status-routes';
 
@@ -11,6 +12,7 @@ const api = useTestApi();
 const logger = createLogger('silent');
 let queue: JobQueue;
 let statusApp: Hono;
+const scheduled: StatusExpiryJob[] = [];
 
 beforeAll(async () => {
   queue = await openJobQueue(api.backends.database, { logger, pollingIntervalSeconds: 0.5 });
@@ -20,7 +22,10 @@ beforeAll(async () => {
     logger,
     auth: api.harness.auth,
     policy: new Policy(api.backends.database.db),
-    queue,
+    scheduleExpiry: (job: Omit<StatusExpiryJob, 'at'>, at: Date) => {
+      scheduled.push({ ...job, at: at.toISOString() });
+      return scheduleStatusExpiry(queue, job, at);
+    },
   };
   // The routes as app.ts renders their errors.
   statusApp = new Hono()
@@ -69,6 +74,11 @@ describe('my status', () => {
     expect(expiresIn).toBeGreaterThan(50 * 60_000);
     expect(expiresIn).toBeLessThanOrEqual(3600_000);
     expect((await call<StatusAnswer>(ada, 'GET', '/api/me/status')).body).toEqual(set.body);
+    expect(scheduled).toContainEqual({
+      userId: ada.id,
+      part: 'status',
+      at: set.body.status?.expiresAt,
+    });
     const cleared = await call<StatusAnswer>(ada, 'DELETE', '/api/me/status');
     expect(cleared.body.status).toBeNull();
     expect(events).toEqual([
@@ -117,6 +127,7 @@ describe('my status', () => {
     const until = new Date(Date.now() + 3600_000).toISOString();
     const first = await call<StatusAnswer>(ada, 'PUT', '/api/me/dnd', { until });
     expect(first.body.dnd).toEqual({ until, schedule: null, now: true });
+    expect(scheduled).toContainEqual({ userId: ada.id, part: 'dnd', at: until });
     const schedule = { start: '00:00', end: '00:00', timeZone: 'Asia/Tokyo' };
     const second = await call<StatusAnswer>(ada, 'PUT', '/api/me/dnd', { schedule });
     expect(second.body.dnd).toEqual({ until, schedule, now: true });

@@ -5,10 +5,9 @@ import type { Auth } from '../../auth/auth';
 import { type AuthVariables, requireAuth } from '../../auth/require-auth';
 import { invalidRequest } from '../../errors';
 import { parseJson } from '../../http/request';
-import type { JobQueue } from '../../jobs/job-queue';
 import { selectRows, visiblePeople } from '../../search/postgres/visible-people';
 import { resolveExpiry } from '../../status/expiry';
-import { publishStatusActivity, scheduleStatusExpiry } from '../../status/status-jobs';
+import { publishStatusActivity, type StatusExpiryJob } from '../../status/status-jobs';
 import {
   CLEARED_STATUS,
   readStatus,
@@ -25,9 +24,15 @@ export interface StatusDeps {
   logger: Logger;
   auth: Auth;
   policy: Policy;
-  /** Runs the expiry jobs (status-jobs.ts registerStatusJobs); reads clear late ones anyway. */
-  queue: JobQueue;
+  /**
+   * Queues the expiry of a status or DND end (`scheduleStatusExpiry` on a queue that runs
+   * `registerStatusJobs`). Absent (a process without jobs), reads alone treat what ended as
+   * cleared, and nothing tells clients when it does.
+   */
+  scheduleExpiry?: ScheduleExpiry;
 }
+
+export type ScheduleExpiry = (job: Omit<StatusExpiryJob, 'at'>, at: Date) => Promise<void>;
 
 export function serializeStatus({ status, dnd, version }: UserStatus) {
   return {
@@ -39,7 +44,7 @@ export function serializeStatus({ status, dnd, version }: UserStatus) {
 
 /** `/api/me`: my custom status and do-not-disturb. */
 export function meStatusRoutes(deps: StatusDeps) {
-  const { db, queue } = deps;
+  const { db, scheduleExpiry = async () => {} } = deps;
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use('*', requireAuth(deps.auth));
   const me = (c: Context<{ Variables: AuthVariables }>) => c.get('auth').userId;
@@ -58,7 +63,7 @@ export function meStatusRoutes(deps: StatusDeps) {
     const userId = me(c);
     await writeStatus(db, userId, { emoji, text, statusExpiresAt: resolved.expiresAt });
     if (resolved.expiresAt) {
-      await scheduleStatusExpiry(queue, { userId, part: 'status' }, resolved.expiresAt);
+      await scheduleExpiry({ userId, part: 'status' }, resolved.expiresAt);
     }
     return answer(c, userId);
   });
@@ -75,7 +80,7 @@ export function meStatusRoutes(deps: StatusDeps) {
       const until = new Date(body.until);
       if (until.getTime() <= Date.now()) throw invalidRequest('until is in the past');
       await writeStatus(db, userId, { dndUntil: until });
-      await scheduleStatusExpiry(queue, { userId, part: 'dnd' }, until);
+      await scheduleExpiry({ userId, part: 'dnd' }, until);
     } else {
       const { start, end, timeZone } = body.schedule;
       await writeStatus(db, userId, { dndStart: start, dndEnd: end, dndTimeZone: timeZone });
