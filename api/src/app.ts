@@ -26,6 +26,11 @@ import { fileContentPolicy, filesRoutes } from './routes/files/files-routes';
 import { healthRoute } from './routes/health/health-route';
 import { invitationsRoutes } from './routes/invitations/invitations-routes';
 import { searchRoutes } from './routes/search/search-routes';
+import {
+  meStatusRoutes,
+  type ScheduleExpiry,
+  workspaceStatusesRoutes,
+} from './routes/status/status-routes';
 import { syncTicketsRoute } from './routes/sync-tickets/sync-tickets-route';
 import { workspacesRoutes } from './routes/workspaces/workspaces-routes';
 import type { SearchEngine } from './search/engine';
@@ -50,6 +55,8 @@ export interface AppOptions {
   files?: FilesWiring;
   /** The search engine (`searchEngineFromEnv`); default: Postgres, on the app's database. */
   search?: SearchEngine;
+  /** Queues status and DND expiry (status-jobs.ts); absent: reads alone clear what ended. */
+  scheduleStatusExpiry?: ScheduleExpiry;
 }
 
 export interface FilesWiring {
@@ -72,6 +79,7 @@ export function createApp({
   checkResponses = false,
   files: { settings = DEFAULT_FILE_SETTINGS, enqueueProcessing } = {},
   search = createPostgresSearchEngine(backends.database.db),
+  scheduleStatusExpiry,
 }: AppOptions) {
   const app = new Hono();
   if (checkResponses) app.use('*', responseCheck({ logger }));
@@ -124,7 +132,15 @@ export function createApp({
     };
     // Before the workspace routes, with its own auth: `/workspaces/:id/search` answers here.
     api.route('/workspaces', searchRoutes({ policy: org.policy, auth, engine: search }));
+    const status = {
+      ...org,
+      logger,
+      ...(scheduleStatusExpiry ? { scheduleExpiry: scheduleStatusExpiry } : {}),
+    };
+    // Before the workspace routes, with its own auth: `/workspaces/:id/statuses` answers here.
+    api.route('/workspaces', workspaceStatusesRoutes(status));
     api.route('/workspaces', workspacesRoutes(org));
+    api.route('/me', meStatusRoutes(status));
     const filesDeps = {
       ...org,
       blobs: backends.blobs,

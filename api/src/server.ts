@@ -24,6 +24,7 @@ import { enqueueFileProcessing, registerFileJobs } from './files/file-jobs';
 import { startFilePurge } from './files/purge';
 import { type JobQueue, openJobQueue } from './jobs/job-queue';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer';
+import { registerStatusJobs, scheduleStatusExpiry } from './status/status-jobs';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -83,6 +84,11 @@ export async function startServer(
         logger: logger.child({ component: 'files' }),
         bus: backends.bus,
       });
+      await registerStatusJobs(queue, {
+        db: backends.database.db,
+        bus: backends.bus,
+        logger: logger.child({ component: 'status' }),
+      });
     }
     const mailer = env.SMTP_URL
       ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM)
@@ -103,6 +109,7 @@ export async function startServer(
           : {}),
       },
       search: searchEngineFromEnv(env, backends.database.db),
+      ...(queue ? { scheduleStatusExpiry: (job, at) => scheduleStatusExpiry(queue, job, at) } : {}),
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     limitHttpServer(server, { ...httpLimits(env), ...options.http });

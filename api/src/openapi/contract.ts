@@ -60,6 +60,13 @@ import {
   suggestQuerySchema,
   suggestResponseSchema,
 } from '../routes/search/schemas';
+import {
+  setDndSchema,
+  setStatusSchema,
+  statusesResponseSchema,
+  statusIdsQuerySchema,
+  userStatusSchema,
+} from '../routes/status/schemas';
 import { syncTicketSchema } from '../routes/sync-tickets/schemas';
 import {
   auditQuerySchema,
@@ -237,6 +244,16 @@ export const contract = {
     query: contentQuerySchema,
     responses: { 200: none },
     binary: true,
+  },
+
+  'GET /api/me/status': { responses: { 200: userStatusSchema } },
+  'PUT /api/me/status': { body: setStatusSchema, responses: { 200: userStatusSchema } },
+  'DELETE /api/me/status': { responses: { 200: userStatusSchema } },
+  'PUT /api/me/dnd': { body: setDndSchema, responses: { 200: userStatusSchema } },
+  'DELETE /api/me/dnd': { responses: { 200: userStatusSchema } },
+  'GET /api/workspaces/{workspaceId}/statuses': {
+    query: statusIdsQuerySchema,
+    responses: { 200: statusesResponseSchema },
   },
 
   'GET /api/invitations/{token}': { responses: { 200: invitationPreviewResponseSchema } },

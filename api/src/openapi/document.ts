@@ -4,6 +4,7 @@ import { errorResponseSchema } from './error-codes';
 import { json } from './helpers';
 import { orgPaths } from './org-paths';
 import { searchPaths } from './search-paths';
+import { statusPaths } from './status-paths';
 
 type Operation = {
   requestBody?: { required?: boolean };
@@ -52,6 +53,9 @@ export function openApiDocument(version: string) {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: { Error: json(errorResponseSchema, 'output') },
     },
-    paths: withContract({ ...authPaths, ...orgPaths, ...searchPaths } as Paths, contract),
+    paths: withContract(
+      { ...authPaths, ...orgPaths, ...searchPaths, ...statusPaths } as Paths,
+      contract,
+    ),
   };
 }
