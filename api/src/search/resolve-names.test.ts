@@ -1,35 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type Database, openPglite, openPostgres, schema } from '@confab/db';
-import { useTestDatabase } from '@confab/db/testing';
+import { schema } from '@confab/db';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseQuery } from './parse-query';
-import {
-  type DirectoryWorld,
-  type PersonKey,
-  seedDirectoryWorld,
-} from './postgres/directory-world';
+import { describeOnBothDatabases } from './postgres/directory-suites';
+import type { PersonKey } from './postgres/directory-world';
 import { resolveNames } from './resolve-names';
 
-const testDatabase = useTestDatabase();
-
-describe.each([
-  ['postgres', () => openPostgres(testDatabase.url)],
-  ['pglite', () => openPglite('memory')],
-] as const)('resolveNames on %s', (kind, openDatabase) => {
-  let database: Database;
-  let world: DirectoryWorld;
-
-  beforeAll(async () => {
-    database = await openDatabase();
-    if (kind === 'pglite') await database.migrate();
-    world = await seedDirectoryWorld(database.db);
-  }, 60_000);
-  afterAll(() => database?.close());
-
+describeOnBothDatabases('resolveNames', (seeded) => {
   const resolve = (as: PersonKey, q: string) =>
-    resolveNames(database.db, world.as(as), parseQuery(q, { timeZone: 'UTC' }));
-  const person = (key: PersonKey) => world.people[key].id;
+    resolveNames(seeded.db, seeded.world.as(as), parseQuery(q, { timeZone: 'UTC' }));
+  const person = (key: PersonKey) => seeded.world.people[key].id;
 
   it('leaves both lists null when the query has no in: or from:', async () => {
     expect(await resolve('ada', 'hello world')).toEqual({
@@ -41,14 +22,16 @@ describe.each([
 
   it('resolves in:#name to the readable channel of this workspace only', async () => {
     const resolved = await resolve('ada', 'in:#general');
-    expect(resolved.channelIds).toEqual([world.channels.general]);
+    expect(resolved.channelIds).toEqual([seeded.world.channels.general]);
     expect(resolved.resolutions).toEqual([
       {
         text: 'in:#general',
-        matches: [{ kind: 'channel', id: world.channels.general, label: '#general' }],
+        matches: [{ kind: 'channel', id: seeded.world.channels.general, label: '#general' }],
       },
     ]);
-    expect((await resolve('ada', 'in:#old-launch')).channelIds).toEqual([world.channels.archived]);
+    expect((await resolve('ada', 'in:#old-launch')).channelIds).toEqual([
+      seeded.world.channels.archived,
+    ]);
   });
 
   // Who may name which channel: a hidden one resolves exactly like a missing one.
@@ -75,15 +58,17 @@ describe.each([
 
   it('resolves in:@handle to the DM with that person, never a group DM or others’ DMs', async () => {
     const resolved = await resolve('ada', 'in:@bob');
-    expect(resolved.channelIds).toEqual([world.channels.dmAdaBob]);
+    expect(resolved.channelIds).toEqual([seeded.world.channels.dmAdaBob]);
     expect(resolved.resolutions[0]).toEqual({
       text: 'in:@bob',
-      matches: [{ kind: 'dm', id: world.channels.dmAdaBob, label: 'Bob Builder' }],
+      matches: [{ kind: 'dm', id: seeded.world.channels.dmAdaBob, label: 'Bob Builder' }],
     });
     // byron shares only a group DM with ada; the owner has no DM with bob.
     expect((await resolve('ada', 'in:@ada.byron')).channelIds).toEqual([]);
     expect((await resolve('owner', 'in:@bob')).channelIds).toEqual([]);
-    expect((await resolve('guest', 'in:@bob')).channelIds).toEqual([world.channels.dmBobGuest]);
+    expect((await resolve('guest', 'in:@bob')).channelIds).toEqual([
+      seeded.world.channels.dmBobGuest,
+    ]);
     expect((await resolve('removed', 'in:@bob')).channelIds).toEqual([]);
     expect((await resolve('ada', 'in:@me')).channelIds).toEqual([]);
   });
@@ -91,7 +76,7 @@ describe.each([
   it('resolves several in: values to any of them, in one answer per value', async () => {
     const resolved = await resolve('ada', 'in:#general in:#nope in:@bob');
     expect(new Set(resolved.channelIds)).toEqual(
-      new Set([world.channels.general, world.channels.dmAdaBob]),
+      new Set([seeded.world.channels.general, seeded.world.channels.dmAdaBob]),
     );
     expect(resolved.resolutions.map((r) => [r.text, r.matches.length])).toEqual([
       ['in:#general', 1],
@@ -122,14 +107,14 @@ describe.each([
   it('finds a name stored decomposed (NFD) by its composed handle', async () => {
     const { users, workspaceMembers } = schema;
     const id = randomUUID();
-    await database.db.insert(users).values({
+    await seeded.db.insert(users).values({
       id,
       name: 'Rene\u0301e Noe\u0308l',
       email: `${id}@example.com`,
     });
-    await database.db
+    await seeded.db
       .insert(workspaceMembers)
-      .values({ workspaceId: world.workspaceId, userId: id });
+      .values({ workspaceId: seeded.world.workspaceId, userId: id });
     expect((await resolve('bob', 'from:@renée.noël')).authorIds).toEqual([id]);
     expect((await resolve('bob', 'from:@RENÉE')).authorIds).toEqual([id]);
   });
@@ -158,8 +143,8 @@ describe.each([
 
   it('takes a removal from a channel into account at once', async () => {
     const { channelMembers } = schema;
-    const general = world.channels.general;
-    await database.db
+    const general = seeded.world.channels.general;
+    await seeded.db
       .delete(channelMembers)
       .where(
         and(eq(channelMembers.channelId, general), eq(channelMembers.userId, person('guest'))),
@@ -168,7 +153,7 @@ describe.each([
       expect((await resolve('guest', 'in:#general')).channelIds).toEqual([]);
       expect((await resolve('guest', 'from:@ada')).authorIds).toEqual([]);
     } finally {
-      await database.db
+      await seeded.db
         .insert(channelMembers)
         .values({ channelId: general, userId: person('guest') });
     }

@@ -1,31 +1,16 @@
-import { type Database, openPglite, openPostgres, schema } from '@confab/db';
-import { useTestDatabase } from '@confab/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '@confab/db';
+import { expect, it } from 'vitest';
 import { InvalidCursorError } from '../engine';
 import { parseQuery } from '../parse-query';
 import { searchChannels } from './channels';
-import { type DirectoryWorld, type PersonKey, seedDirectoryWorld } from './directory-world';
+import { describeOnBothDatabases } from './directory-suites';
+import type { PersonKey } from './directory-world';
 
-const testDatabase = useTestDatabase();
-
-describe.each([
-  ['postgres', () => openPostgres(testDatabase.url)],
-  ['pglite', () => openPglite('memory')],
-] as const)('searchChannels on %s', (kind, openDatabase) => {
-  let database: Database;
-  let world: DirectoryWorld;
-
-  beforeAll(async () => {
-    database = await openDatabase();
-    if (kind === 'pglite') await database.migrate();
-    world = await seedDirectoryWorld(database.db);
-  }, 60_000);
-  afterAll(() => database?.close());
-
+describeOnBothDatabases('searchChannels', (seeded) => {
   const search = (as: PersonKey, q: string, limit = 20, cursor?: string) =>
     searchChannels(
-      database.db,
-      world.as(as),
+      seeded.db,
+      seeded.world.as(as),
       parseQuery(q, { timeZone: 'UTC' }),
       cursor ? { limit, cursor } : { limit },
     );
@@ -79,7 +64,7 @@ describe.each([
   it('describes each hit: kind, membership, member count (active members only), highlights', async () => {
     const [hit] = (await search('bob', 'announcements')).hits;
     expect(hit).toEqual({
-      id: world.channels.general,
+      id: seeded.world.channels.general,
       kind: 'public',
       name: { text: 'general', ranges: [] },
       topic: { text: 'Company-wide announcements', ranges: [[13, 26]] },
@@ -165,6 +150,6 @@ describe.each([
     // LIKE wildcards in a word are literal: 'gener_l' finds #general only as a similar name.
     expect((await search('ada', 'gener_l')).fuzzy).toBe(true);
     const { channels } = schema;
-    expect(await database.db.$count(channels)).toBeGreaterThan(0);
+    expect(await seeded.db.$count(channels)).toBeGreaterThan(0);
   });
 });

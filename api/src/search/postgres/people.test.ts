@@ -1,13 +1,11 @@
-import { type Database, openPglite, openPostgres, schema } from '@confab/db';
-import { useTestDatabase } from '@confab/db/testing';
+import { schema } from '@confab/db';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { InvalidCursorError } from '../engine';
 import { parseQuery } from '../parse-query';
-import { type DirectoryWorld, type PersonKey, seedDirectoryWorld } from './directory-world';
+import { describeOnBothDatabases } from './directory-suites';
+import type { PersonKey } from './directory-world';
 import { searchPeople } from './people';
-
-const testDatabase = useTestDatabase();
 
 const MAIN_ACTIVE = [
   'Ada Byron',
@@ -20,24 +18,11 @@ const MAIN_ACTIVE = [
   "Pat O'Brien",
 ];
 
-describe.each([
-  ['postgres', () => openPostgres(testDatabase.url)],
-  ['pglite', () => openPglite('memory')],
-] as const)('searchPeople on %s', (kind, openDatabase) => {
-  let database: Database;
-  let world: DirectoryWorld;
-
-  beforeAll(async () => {
-    database = await openDatabase();
-    if (kind === 'pglite') await database.migrate();
-    world = await seedDirectoryWorld(database.db);
-  }, 60_000);
-  afterAll(() => database?.close());
-
+describeOnBothDatabases('searchPeople', (seeded) => {
   const search = (as: PersonKey, q: string, limit = 20, cursor?: string) =>
     searchPeople(
-      database.db,
-      world.as(as),
+      seeded.db,
+      seeded.world.as(as),
       parseQuery(q, { timeZone: 'UTC' }),
       cursor ? { limit, cursor } : { limit },
     );
@@ -102,14 +87,14 @@ describe.each([
   it('describes each hit with its handle, role and highlights; emails for owners and admins only', async () => {
     const [forMember] = (await search('bob', 'jose')).hits;
     expect(forMember).toEqual({
-      id: world.people.jose.id,
+      id: seeded.world.people.jose.id,
       name: { text: 'José María', ranges: [[0, 4]] },
       handle: 'josé.maría',
       role: 'member',
     });
     for (const as of ['owner', 'admin'] as const) {
       const [hit] = (await search(as, 'jose')).hits;
-      expect(hit?.email).toBe(world.people.jose.email);
+      expect(hit?.email).toBe(seeded.world.people.jose.email);
     }
     const [guestHit] = (await search('guest', 'gus')).hits;
     expect(guestHit).toMatchObject({ role: 'guest' });
@@ -117,7 +102,7 @@ describe.each([
   });
 
   it('matches emails only for owners and admins', async () => {
-    const email = world.people.bob.email;
+    const email = seeded.world.people.bob.email;
     expect(await names('admin', email)).toEqual(['Bob Builder']);
     expect(await names('owner', email.split('@')[0] ?? '')).toEqual(['Bob Builder']);
     expect(await names('ada', email)).toEqual([]);
@@ -133,17 +118,17 @@ describe.each([
 
   it('leaves deactivated accounts out', async () => {
     const { users } = schema;
-    await database.db
+    await seeded.db
       .update(users)
       .set({ deactivatedAt: new Date() })
-      .where(eq(users.id, world.people.byron.id));
+      .where(eq(users.id, seeded.world.people.byron.id));
     try {
       expect(await names('bob', 'byron')).toEqual([]);
     } finally {
-      await database.db
+      await seeded.db
         .update(users)
         .set({ deactivatedAt: null })
-        .where(eq(users.id, world.people.byron.id));
+        .where(eq(users.id, seeded.world.people.byron.id));
     }
   });
 

@@ -1,27 +1,11 @@
-import { type Database, openPglite, openPostgres } from '@confab/db';
-import { useTestDatabase } from '@confab/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DirectoryWorld, type PersonKey, seedDirectoryWorld } from './directory-world';
+import { expect, it } from 'vitest';
+import { describeOnBothDatabases } from './directory-suites';
+import type { PersonKey } from './directory-world';
 import { suggest } from './suggest';
 
-const testDatabase = useTestDatabase();
-
-describe.each([
-  ['postgres', () => openPostgres(testDatabase.url)],
-  ['pglite', () => openPglite('memory')],
-] as const)('suggest on %s', (kind, openDatabase) => {
-  let database: Database;
-  let world: DirectoryWorld;
-
-  beforeAll(async () => {
-    database = await openDatabase();
-    if (kind === 'pglite') await database.migrate();
-    world = await seedDirectoryWorld(database.db);
-  }, 60_000);
-  afterAll(() => database?.close());
-
+describeOnBothDatabases('suggest', (seeded) => {
   const values = async (as: PersonKey, kind: 'channel' | 'person', prefix: string, limit = 20) =>
-    (await suggest(database.db, world.as(as), { kind, prefix, limit })).map((s) => s.value);
+    (await suggest(seeded.db, seeded.world.as(as), { kind, prefix, limit })).map((s) => s.value);
 
   const channelMatrix: Array<[PersonKey, string[]]> = [
     ['owner', ['#general', '#random', '#old-launch']],
@@ -49,14 +33,14 @@ describe.each([
       '#old-launch',
     ]);
     expect(await values('bob', 'channel', 'secret')).toEqual([]);
-    const [general] = await suggest(database.db, world.as('ada'), {
+    const [general] = await suggest(seeded.db, seeded.world.as('ada'), {
       kind: 'channel',
       prefix: 'gen',
       limit: 5,
     });
     expect(general).toEqual({
       kind: 'channel',
-      id: world.channels.general,
+      id: seeded.world.channels.general,
       value: '#general',
       label: '#general',
     });
@@ -75,14 +59,14 @@ describe.each([
     expect(await values('bob', 'person', 'mari')).toEqual(['@josé.maría']);
     expect(await values('bob', 'person', 'jose')).toEqual(['@josé.maría']);
     expect(await values('bob', 'person', 'brien')).toEqual(['@pat.o.brien']);
-    const [ada] = await suggest(database.db, world.as('bob'), {
+    const [ada] = await suggest(seeded.db, seeded.world.as('bob'), {
       kind: 'person',
       prefix: 'ada.l',
       limit: 1,
     });
     expect(ada).toEqual({
       kind: 'person',
-      id: world.people.ada.id,
+      id: seeded.world.people.ada.id,
       value: '@ada.lovelace',
       label: 'Ada Lovelace',
     });
