@@ -11,7 +11,7 @@ import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { cleanRanges, parseMarked, START_MARK, STOP_MARK, substringRanges } from './highlight';
 import { relevancePage } from './relevance-page';
-import type { SearchOpening } from './search-snapshot';
+import { matchesNothing, type SearchOpening } from './search-snapshot';
 import {
   and,
   cleanText,
@@ -68,10 +68,7 @@ export async function searchFiles(
     ...(query.isThread ? [{ text: 'is:thread', reason: 'not_for_this_tab' as const }] : []),
   ];
   const empty = { hits: [], total: 0, totalCapped: false, nextCursor: null, fuzzy: false, unused };
-  const none = [names.channelIds, names.authorIds, opening.readable].some(
-    (ids) => ids?.length === 0,
-  );
-  if (none) return empty;
+  if (matchesNothing(names, opening)) return empty;
 
   const conditions: SQL[] = [
     inIds(sql`f.channel_id`, opening.readable),

@@ -5,7 +5,7 @@ import type { SearchQuery } from '../query';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { buildSnippet, similarWords } from './highlight';
 import { type Candidates, relevancePage } from './relevance-page';
-import type { SearchOpening } from './search-snapshot';
+import { matchesNothing, type SearchOpening } from './search-snapshot';
 import {
   and,
   COMMON_CANDIDATES,
@@ -67,10 +67,7 @@ export async function searchMessages(
   const cursor = page.cursor ? decodeCursor('messages', query, page.cursor) : null;
   const { terms } = opening;
   const empty = { hits: [], total: 0, totalCapped: false, nextCursor: null, fuzzy: false };
-  const none = [names.channelIds, names.authorIds, opening.readable].some(
-    (ids) => ids?.length === 0,
-  );
-  if (none) return { ...empty, unused: terms.unused };
+  if (matchesNothing(names, opening)) return { ...empty, unused: terms.unused };
   const shape = await searchShape(db, terms, names);
   const filters = filterConditions(opening.readable, query, names, shape.byChannelAndWord);
   const fuzzy = cursor?.fuzzy ?? false;

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { type Searcher, SearchTimeoutError } from '../engine';
 import type { TextTerm } from '../query';
 import { readableChannelIds } from './readable-channels';
+import type { NameFilters } from './search-sql';
 import { parseJson, queryRows } from './sql-rows';
 import { type CompiledTerms, compiledTerms, type PrintedTerm, printedTermsSql } from './text-terms';
 
@@ -14,6 +15,14 @@ export interface SearchOpening {
   /** The channels the searcher may read now: bound as a constant array into the search. */
   readable: string[];
   terms: CompiledTerms;
+}
+
+/**
+ * Whether a search can match nothing before it runs: the searcher reads no channel, or an `in:`
+ * or `from:` named nobody they may see.
+ */
+export function matchesNothing(names: NameFilters, opening: SearchOpening): boolean {
+  return [names.channelIds, names.authorIds, opening.readable].some((ids) => ids?.length === 0);
 }
 
 /** Postgres' SQLSTATE for a statement cancelled by statement_timeout. */
