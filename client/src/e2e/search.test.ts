@@ -257,6 +257,10 @@ describe('search in Chromium', () => {
     await bob.setViewportSize({ width: 390, height: 844 });
     await bob.screenshot({ path: join(SHOTS, 'results-phone.png') });
     await bob.setViewportSize({ width: 1280, height: 800 });
+    // The client follows the OS theme: the results and their marks must read in dark too.
+    await bob.emulateMedia({ colorScheme: 'dark' });
+    await bob.screenshot({ path: join(SHOTS, 'results-dark.png') });
+    await bob.emulateMedia({ colorScheme: 'light' });
 
     // The Files tab finds the report's file by its text, shown as in a message.
     await results.getByRole('tab', { name: 'Files' }).click();
