@@ -16,6 +16,9 @@ import { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
 import type { KeyValueStore } from './kv/key-value-store';
 import { createRedisKeyValueStore } from './kv/redis-key-value-store';
 import type { Logger } from './logger';
+import { createInProcessPresenceStore } from './presence/in-process-presence-store';
+import type { PresenceStore } from './presence/presence-store';
+import { createRedisPresenceStore } from './presence/redis-presence-store';
 import { rawQuery, SqlParams } from './raw-sql';
 import { openRedis, type Redis } from './redis';
 
@@ -27,6 +30,8 @@ export interface Backends {
   readonly bus: EventBus;
   /** Sessions, tickets, one-time tokens: Redis, or a table in the database. */
   readonly kv: KeyValueStore;
+  /** Who is around: Redis with TTLs, or in-process (one instance for the API and sync). */
+  readonly presence: PresenceStore;
   readonly blobs: BlobStore;
   readonly installation: Installation;
   health(): Promise<BackendsHealth>;
@@ -109,6 +114,11 @@ export async function openBackends(
       kv = embeddedKv;
     }
 
+    const presenceSettings = { graceMs: env.PRESENCE_GRACE_MS, ttlMs: env.PRESENCE_TTL_MS };
+    const presence = redis
+      ? createRedisPresenceStore(redis, `${env.REDIS_KEY_PREFIX}presence:`, presenceSettings)
+      : createInProcessPresenceStore(presenceSettings);
+
     const blobs = await openBlobStore(env);
     opened.push(() => blobs.close());
     logger.info(
@@ -126,6 +136,7 @@ export async function openBackends(
       redis,
       bus,
       kv,
+      presence,
       blobs,
       installation,
       async health() {

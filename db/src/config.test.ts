@@ -12,6 +12,17 @@ describe('parseEnv', () => {
     expect(env.REDIS_URL).toBeUndefined();
   });
 
+  it('keeps presence 30 s after the last connection and for 30 s after a node stops refreshing it', () => {
+    expect(parseEnv(schema, {})).toMatchObject({
+      PRESENCE_GRACE_MS: 30_000,
+      PRESENCE_TTL_MS: 30_000,
+    });
+    expect(parseEnv(schema, { PRESENCE_GRACE_MS: '1500', PRESENCE_TTL_MS: '3000' })).toMatchObject({
+      PRESENCE_GRACE_MS: 1_500,
+      PRESENCE_TTL_MS: 3_000,
+    });
+  });
+
   it('treats an empty value as unset', () => {
     expect(parseEnv(schema, { PORT: '', DATABASE_URL: '' })).toMatchObject({ PORT: 3000 });
   });
@@ -33,6 +44,11 @@ describe('parseEnv', () => {
     ['S3_ENDPOINT', 'minio:9000'],
     ['S3_ENDPOINT', 'ftp://minio:9000'],
     ['S3_FORCE_PATH_STYLE', 'yes'],
+    ['PRESENCE_GRACE_MS', '-1'],
+    ['PRESENCE_GRACE_MS', '1.5'],
+    ['PRESENCE_GRACE_MS', 'soon'],
+    ['PRESENCE_TTL_MS', '100'],
+    ['PRESENCE_TTL_MS', '600001'],
   ])('names %s when it is %j', (name, value) => {
     const attempt = () => parseEnv(schema, { [name]: value });
     expect(attempt).toThrow(ConfigError);

@@ -95,6 +95,23 @@ export const backendEnvSchema = z.object({
     .transform((value) => value === 'true' || value === '1')
     .optional(),
   LOG_LEVEL: logLevelSchema,
+  /** How long a node keeps a user present after their last connection to it closed. */
+  PRESENCE_GRACE_MS: z.coerce
+    .number({ error: 'expected milliseconds from 0 to 600000' })
+    .int('expected milliseconds from 0 to 600000')
+    .min(0, 'expected milliseconds from 0 to 600000')
+    .max(600_000, 'expected milliseconds from 0 to 600000')
+    .default(30_000),
+  /**
+   * How long a node's presence lives without being refreshed (every third of it): a node that
+   * dies takes its users offline after at most this long.
+   */
+  PRESENCE_TTL_MS: z.coerce
+    .number({ error: 'expected milliseconds from 300 to 600000' })
+    .int('expected milliseconds from 300 to 600000')
+    .min(300, 'expected milliseconds from 300 to 600000')
+    .max(600_000, 'expected milliseconds from 300 to 600000')
+    .default(30_000),
   /**
    * Start even when Postgres or Redis is set up to lose acknowledged data (durability-checks.ts);
    * for throwaway setups whose operator accepts that, and logged as a warning at every start.

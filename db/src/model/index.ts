@@ -1,7 +1,7 @@
 // The isomorphic entry point: no Node, Postgres or React imports, so browser and server share it.
 
 export { type DocRef, docName, parseDocRef } from '../policy/doc-names';
-export type { ClientActivity } from './activity';
+export { type ClientActivity, NOTIFY_REASONS, type NotifyReason } from './activity';
 export { type GuardedReplica, guardedReplica } from './guarded-replica';
 export { completion, lazyDatabase, settle } from './indexeddb';
 export { type IndexedDbFactory, indexedDbOutboxStorage } from './indexeddb-outbox';
@@ -31,6 +31,11 @@ export {
 export {
   CloseCode,
   MessageType,
+  PRESENCE_HEARTBEAT_MS,
+  PRESENCE_WATCH_MAX,
+  type Presence,
+  type PresenceFrame,
+  type ReportedPresence,
   reconnects,
   SyncStep,
   ULID_PATTERN,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode, reconnects, ULID_PATTERN, UUID_PATTERN } from './wire';
+import { CloseCode, MessageType, reconnects, ULID_PATTERN, UUID_PATTERN } from './wire';
 
 describe('reconnects', () => {
   // A new connection after these would be refused the same way; the others are transient,
@@ -50,5 +50,15 @@ describe('id patterns', () => {
     expect(UUID_PATTERN.test(id)).toBe(true);
     for (const bad of [id.toUpperCase(), id.replaceAll('-', ''), `${id}x`, `x${id}`, `${id}\n`])
       expect(UUID_PATTERN.test(bad), JSON.stringify(bad)).toBe(false);
+  });
+});
+
+describe('message types', () => {
+  it('gives every message type its own number, presence at 103-105', () => {
+    const numbers = Object.values(MessageType);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect([MessageType.presenceReport, MessageType.presenceWatch, MessageType.presence]).toEqual([
+      103, 104, 105,
+    ]);
   });
 });

@@ -19,7 +19,38 @@ export const MessageType = {
   rejected: 101,
   /** Server → client, on the user's own doc: `[102, json]`, activity in the user's channels. */
   activity: 102,
+  /** Client → server, on the user's own doc: `[103, json]`, `{"state":"active"|"away"}`. */
+  presenceReport: 103,
+  /** Client → server, on the user's own doc: `[104, json]`, `{"users":[uuid…]}` replaces the watch. */
+  presenceWatch: 104,
+  /** Server → client, on the user's own doc: `[105, json]`, a `PresenceFrame`. */
+  presence: 105,
 } as const;
+
+/** A user's presence: the strongest over all their connections on every node. */
+export type Presence = 'active' | 'away' | 'offline';
+
+/** What a client says of itself in a 103 report. */
+export type ReportedPresence = Exclude<Presence, 'offline'>;
+
+/**
+ * A client sends a 103 report on connecting, on every change and at least this often; a
+ * connection that reported nothing for three of these counts as away.
+ */
+export const PRESENCE_HEARTBEAT_MS = 60_000;
+
+/** The most users one 104 watch may name; more closes the socket (4400). */
+export const PRESENCE_WATCH_MAX = 500;
+
+/**
+ * The payload of a 105 frame. `users`: watched users whose presence changed (or every newly
+ * watched user, after a watch). `statuses`: watched users whose custom status or DND changed:
+ * the client reads `GET /api/workspaces/{id}/statuses?ids=` for them. Either key may be absent.
+ */
+export interface PresenceFrame {
+  users?: Record<string, Presence>;
+  statuses?: string[];
+}
 
 /** y-websocket's sync message subtypes, the second varuint of a `sync` frame. */
 export const SyncStep = { step1: 0, step2: 1, update: 2 } as const;
