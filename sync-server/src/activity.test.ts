@@ -1,5 +1,5 @@
-import { MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
-import { type ClientActivity, channelMarkerKey, markRead } from '@confab/db/model';
+import { activityUserTopic, MEMBERSHIP_CHANGED_TOPIC, parseDocRef, schema } from '@confab/db';
+import { type ClientActivity, channelMarkerKey, editMessage, markRead } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
@@ -168,6 +168,103 @@ describe('the activity stream on the user doc socket', () => {
     await waitFor('delivered status', () => (statuses().length === 2 ? true : undefined));
     // Only the author hears about status: Ada's stream got none.
     expect(adaDevice.heard.filter((event) => event.kind === 'status')).toEqual([]);
+  });
+
+  it('passes the API’s notification and user_status events to their user’s own devices only, and drops unknown kinds', async () => {
+    const [one, two] = sync.nodes as [SyncNode, SyncNode];
+    const { ada, bob } = sync.world.users;
+    const adaHears = await activityOf(two, ada);
+    const bobHears = await activityOf(one, bob);
+    const publicId = channelOf(sync.world.publicDoc);
+    const notification = {
+      kind: 'notification',
+      id: '42',
+      channelId: publicId,
+      messageId: '01JZ0000000000000000000000',
+      parentId: null,
+      authorId: bob,
+      reason: 'mention',
+    } as const;
+    const publish = (topic: string, event: unknown) =>
+      one.backends.bus.publish(topic, new TextEncoder().encode(JSON.stringify(event)));
+    await publish(activityUserTopic(ada), { ...notification, userId: ada });
+    await publish(activityUserTopic(ada), { kind: 'user_status', userId: ada });
+    // Addressed to someone else, or of a kind this node does not know: never sent as anything.
+    await publish(activityUserTopic(ada), { ...notification, id: '43', userId: bob });
+    await publish(activityUserTopic(ada), {
+      kind: 'presence_v9',
+      userId: ada,
+      channelId: publicId,
+    });
+    await publish(activityUserTopic(ada), 'just a string');
+    await publish(activityUserTopic(ada), null);
+    const fence = await posted(one, bob, sync.world.publicDoc, 'after the user events');
+    await waitFor('fence', () =>
+      adaHears.heard.some((event) => event.kind === 'message' && event.messageId === fence)
+        ? true
+        : undefined,
+    );
+    expect(adaHears.heard.filter((event) => event.kind !== 'message')).toEqual([
+      notification,
+      { kind: 'user_status', userId: ada },
+    ]);
+    expect(adaHears.heard.filter((event) => event.kind === 'message')).toHaveLength(1);
+    await waitFor('bob fence', () =>
+      bobHears.heard.some((event) => event.kind === 'message' && event.messageId === fence)
+        ? true
+        : undefined,
+    );
+    expect(bobHears.heard.filter((event) => event.kind !== 'message')).toEqual([]);
+  });
+
+  it('counts <!channel> as a mention of every member and <!here> as none [#18]', async () => {
+    const [one] = sync.nodes as [SyncNode];
+    const { ada, bob } = sync.world.users;
+    const adaHears = await activityOf(one, ada);
+    const here = await posted(one, bob, sync.world.publicDoc, '<!here> standup in 5');
+    const channel = await posted(one, bob, sync.world.publicDoc, '<!channel> release is out');
+    await waitFor('both', () =>
+      adaHears.heard.filter((event) => event.kind === 'message').length >= 2 ? true : undefined,
+    );
+    const mentionOf = (id: string) =>
+      adaHears.heard.find((event) => event.kind === 'message' && event.messageId === id);
+    expect(mentionOf(here)).toMatchObject({ mention: false });
+    expect(mentionOf(channel)).toMatchObject({ mention: true });
+    const db = one.backends.database.db;
+    const mentions = await db
+      .select({ messageId: schema.messageMentions.messageId })
+      .from(schema.messageMentions)
+      .where(eq(schema.messageMentions.userId, ada));
+    const recorded = mentions.map((row) => row.messageId);
+    expect(recorded).toContain(channel);
+    expect(recorded).not.toContain(here);
+  });
+
+  it('queues every new message, plain or not, for the notifier in the commit of its row', async () => {
+    const [one] = sync.nodes as [SyncNode];
+    const { bob, ada } = sync.world.users;
+    const db = one.backends.database.db;
+    const plain = await posted(one, bob, sync.world.publicDoc, 'a plain post');
+    const marked = await posted(one, bob, sync.world.publicDoc, `<@${ada}> look`);
+    await waitFor('queued', async () => {
+      const rows = await db
+        .select({ id: schema.notificationQueue.messageId })
+        .from(schema.notificationQueue);
+      const ids = rows.map((row) => row.id);
+      return ids.includes(plain) && ids.includes(marked) ? ids : undefined;
+    });
+    // An edit writes the row again (the projection waits for it) but queues nothing.
+    await db.delete(schema.notificationQueue);
+    const connected = await sync.open(bob, sync.world.publicDoc, one, { track: true });
+    editMessage(connected.doc, plain, 'a plain post, edited');
+    await waitFor('edit projected', async () => {
+      const [row] = await db
+        .select({ text: schema.messages.text })
+        .from(schema.messages)
+        .where(eq(schema.messages.id, plain));
+      return row?.text.endsWith('edited') ? true : undefined;
+    });
+    expect(await db.select().from(schema.notificationQueue)).toEqual([]);
   });
 
   it('sends nothing extra to a stock provider that did not ask for Confab messages', async () => {

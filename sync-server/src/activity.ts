@@ -17,7 +17,10 @@ export interface MessageActivity {
   authorId: string | null;
   /** Set for a reply in a thread. */
   parentId: string | null;
-  /** People mentioned by `<@id>`; `everyone` for `<!channel>` and `<!here>`. */
+  /**
+   * People mentioned by `<@id>`; `everyone` for `<!channel>`. `<!here>` is no mention of every
+   * member: the active ones hear it as a `notification` (the API's notifier decides).
+   */
   mentioned: string[];
   everyone: boolean;
 }
@@ -43,11 +46,37 @@ export interface StatusActivity {
  */
 export type FileActivity = Extract<ClientActivity, { kind: 'file' }>;
 
-export type ActivityEvent = MessageActivity | ReadActivity | StatusActivity | FileActivity;
+/**
+ * Published by the API on a user's own topic (`activity.user.<id>`), each with the `userId` it is
+ * for: a notification recorded for them (the notifier), or their custom status or do-not-disturb
+ * changed (status routes and expiry). Passed on to that user's own devices only.
+ */
+export type UserActivity =
+  | (Extract<ClientActivity, { kind: 'notification' }> & { userId: string })
+  | Extract<ClientActivity, { kind: 'user_status' }>;
+
+export type ActivityEvent =
+  | MessageActivity
+  | ReadActivity
+  | StatusActivity
+  | FileActivity
+  | UserActivity;
 
 /** Whether an event goes to a channel's members (else to one user's devices). */
 const isChannelEvent = (event: ActivityEvent): event is MessageActivity | FileActivity =>
   event.kind === 'message' || event.kind === 'file';
+
+const KNOWN_KINDS: ReadonlySet<unknown> = new Set<ActivityEvent['kind']>([
+  'message',
+  'read',
+  'status',
+  'file',
+  'notification',
+  'user_status',
+]);
+
+const isObject = (value: unknown): value is { kind: unknown } =>
+  typeof value === 'object' && value !== null;
 
 interface Subscription {
   users: Set<string>;
@@ -175,7 +204,23 @@ export class ActivityHub {
     } catch {
       return;
     }
+    // Another version of a publisher may send kinds this node does not know: dropped, never
+    // passed on as something else.
+    if (!isObject(event) || !KNOWN_KINDS.has(event.kind)) return;
     for (const userId of this.subscriptions.get(topic)?.users ?? []) {
+      if (event.kind === 'notification') {
+        if (event.userId === userId) {
+          const { userId: _recipient, ...notification } = event;
+          this.send(userId, notification);
+        }
+        continue;
+      }
+      if (event.kind === 'user_status') {
+        // On the user's own topic, about themself: other users learn of it through presence.
+        if (event.userId === userId)
+          this.send(userId, { kind: 'user_status', userId: event.userId });
+        continue;
+      }
       if (event.kind === 'read') {
         if (event.userId === userId)
           this.send(userId, {

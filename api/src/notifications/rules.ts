@@ -1,3 +1,4 @@
+import type { NotifyReason } from '@confab/db/model';
 import { keywordMatcher } from './keywords';
 
 /** A member's notification preference for one channel. */
@@ -37,16 +38,8 @@ export interface RecipientFacts {
   keywords: readonly string[];
 }
 
-/** Why a recipient is notified; strongest first (see `REASON_STRENGTH`). */
-export type NotifyReason =
-  | 'urgent_direct_message'
-  | 'direct_message'
-  | 'mention'
-  | 'channel_mention'
-  | 'here_mention'
-  | 'keyword'
-  | 'thread_reply'
-  | 'all_messages';
+/** Why a recipient is notified (shared with the activity stream and the database's enum). */
+export type { NotifyReason };
 
 /** Why a recipient is not notified. */
 export type SilentReason =

@@ -21,4 +21,32 @@ export type ClientActivity =
   | { kind: 'file'; channelId: string; fileId: string; change: 'deleted' | 'processed' }
   | { kind: 'channels' }
   /** A user's custom status or do-not-disturb changed or expired: read it again. */
-  | { kind: 'user_status'; userId: string };
+  | { kind: 'user_status'; userId: string }
+  /**
+   * The server recorded a notification for me (the API's notifier): the inbox has it, and a
+   * client whose tab is hidden may show it. `id` is the inbox entry's id; `reason` is
+   * `NotifyReason` of the API's notification rules.
+   */
+  | {
+      kind: 'notification';
+      id: string;
+      channelId: string;
+      messageId: string;
+      parentId: string | null;
+      authorId: string | null;
+      reason: NotifyReason;
+    };
+
+/** Why someone is notified, strongest first (the API's notification rules decide). */
+export const NOTIFY_REASONS = [
+  'urgent_direct_message',
+  'direct_message',
+  'mention',
+  'channel_mention',
+  'here_mention',
+  'keyword',
+  'thread_reply',
+  'all_messages',
+] as const;
+
+export type NotifyReason = (typeof NOTIFY_REASONS)[number];

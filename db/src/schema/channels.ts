@@ -19,6 +19,8 @@ export const channelKind = pgEnum('channel_kind', ['public', 'private', 'dm', 'g
 export const postingPolicy = pgEnum('posting_policy', ['everyone', 'admins']);
 export const reactionPolicy = pgEnum('reaction_policy', ['everyone', 'admins', 'nobody']);
 export const channelRole = pgEnum('channel_role', ['member', 'admin']);
+/** A member's notification preference for a channel; null means the kind's default. */
+export const channelNotify = pgEnum('channel_notify', ['all', 'mentions', 'nothing']);
 
 export const channels = pgTable(
   'channels',
@@ -93,6 +95,8 @@ export const channelMembers = pgTable(
     lastReadMessageId: text('last_read_message_id'),
     lastReadAt: timestampTz('last_read_at'),
     mutedAt: timestampTz('muted_at'),
+    /** Null: the default (`all` in DMs and group DMs, `mentions` in channels). */
+    notify: channelNotify('notify'),
   },
   (t) => [
     primaryKey({ columns: [t.channelId, t.userId] }),

@@ -4,6 +4,7 @@ export * from './channels';
 export * from './files';
 export * from './kv';
 export * from './messages';
+export * from './notifications';
 export * from './signing-keys';
 export * from './sync';
 export * from './system';

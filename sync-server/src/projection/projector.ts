@@ -18,6 +18,7 @@ import {
   insertReactions,
   insertVersions,
   projectPlainMessages,
+  queueNotifications,
   type SegmentState,
   upsertMessages,
   upsertSegments,
@@ -81,7 +82,11 @@ function* chunks<T>(rows: readonly T[]): Generator<T[]> {
 const PROJECTION_WINDOW_MS = 50;
 
 const MENTION = /<@([0-9a-f-]{36})>/g;
-const EVERYONE = /<!(channel|here)>/;
+/**
+ * `<!channel>` mentions every member. `<!here>` does not: it reaches only members active at the
+ * time, which the API's notifier decides with presence, and records as their notification.
+ */
+const EVERYONE = /<!channel>/;
 
 /**
  * Turns accepted changes into rows (messages, versions, reactions, mentions, thread stats, read
@@ -103,6 +108,11 @@ export class Projector {
     private readonly logger: Logger,
     /** Told about new messages and moved read markers once their rows are committed. */
     private readonly activity?: (events: ActivityEvent[]) => void,
+    /**
+     * Told after a commit that inserted message rows, and with them their notification queue
+     * rows: a nudge for the notifier, which would find them on its next poll anyway.
+     */
+    private readonly queued?: () => void,
   ) {}
 
   record(room: ProjectedDoc, changes: DocChanges, meta: AppliedMeta): void {
@@ -287,6 +297,7 @@ export class Projector {
 
   private publish(events: ActivityEvent[]): void {
     if (events.length) this.activity?.(events);
+    if (events.some((event) => event.kind === 'message')) this.queued?.();
   }
 
   /**
@@ -471,6 +482,9 @@ export class Projector {
     const versions = collected.flatMap((c) => c.versions);
     const written: WrittenMessage[] = [];
     for (const chunk of chunks(rows)) written.push(...(await upsertMessages(tx, chunk)));
+    // In the transaction of the rows: a crash after the commit still leaves them to notify.
+    const inserted = written.filter((row) => row.inserted).map((row) => row.id);
+    for (const chunk of chunks(inserted)) await queueNotifications(tx, chunk);
     const sourceOf = sourcesOf(collected);
     const updated = written.filter((row) => !row.inserted).map((row) => row.id);
     const current = written.flatMap(({ id }) => {
@@ -663,7 +677,7 @@ function activityOf(
   });
 }
 
-/** `<@user>` mentions, and everyone in the channel for `<!channel>` / `<!here>`. */
+/** `<@user>` mentions, and everyone in the channel for `<!channel>` (not `<!here>`). */
 export function mentionsIn(text: string, channelMembers: readonly string[]): Set<string> {
   const users = new Set([...text.matchAll(MENTION)].map((match) => match[1] ?? ''));
   if (EVERYONE.test(text)) for (const member of channelMembers) users.add(member);

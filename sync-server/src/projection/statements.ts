@@ -176,6 +176,8 @@ export async function projectPlainMessages(
     ...(versions.length ? [`v AS (${versionsInsert(versions, p)})`] : []),
     'r AS (DELETE FROM reactions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))',
     'n AS (DELETE FROM message_mentions WHERE message_id IN (SELECT id FROM m WHERE NOT inserted))',
+    // A new message is queued for the notifier in the statement that inserts it.
+    `q AS (${notificationsQueued('SELECT id FROM m WHERE inserted')})`,
     ...(segments.length ? [segmentsUpsert(segments, p)] : []),
   ];
   return writtenOf(
@@ -186,6 +188,20 @@ export async function projectPlainMessages(
       `confab_project${touchesFiles(rows) ? '_files' : ''}${versions.length ? '_versions' : ''}${segments.length ? '_segments' : ''}`,
     ),
   );
+}
+
+/**
+ * Queue rows for new messages (`notification_queue`), for the API's notifier: written with the
+ * message rows, so a message is notified even when a process dies right after the commit.
+ */
+const notificationsQueued = (ids: string) =>
+  `INSERT INTO notification_queue (message_id) ${ids} ON CONFLICT DO NOTHING`;
+
+/** Queues new messages for the notifier, in the transaction that inserted their rows. */
+export function queueNotifications(tx: Transaction, messageIds: readonly string[]) {
+  const p = new SqlParams();
+  const ids = `SELECT unnest(${p.add([...messageIds])}::text[])`;
+  return tx.execute(asSql(notificationsQueued(ids), p));
 }
 
 /** Segments' bookkeeping alone, for drains written in a transaction. */
