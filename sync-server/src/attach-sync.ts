@@ -1,11 +1,20 @@
 import type { Server } from 'node:http';
-import { type Backends, type Db, type Logger, Policy, schema, sessionKey } from '@confab/db';
+import {
+  type Backends,
+  type Db,
+  type Logger,
+  Policy,
+  schema,
+  sessionKey,
+  visibleUsers,
+} from '@confab/db';
 import { eq } from 'drizzle-orm';
 import { ActivityHub } from './activity';
 import type { SyncLimits } from './limits';
 import { createClientIdRegistry } from './persistence/client-ids';
 import { type CompactionOptions, compactDoc } from './persistence/compaction';
 import { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
+import { PresenceHub } from './presence/presence-hub';
 import { Projector } from './projection/projector';
 import { createReceipts } from './projection/receipts';
 import { attachSyncEndpoint } from './sync-endpoint';
@@ -33,6 +42,12 @@ export async function attachSync(server: Server, backends: Backends, options: At
   const clientIds = createClientIdRegistry(db);
   const activity = new ActivityHub(backends.bus, (userId) => channelIdsOf(db, userId), logger);
   const projector = new Projector(db, clientIds, logger, (events) => activity.publish(events));
+  const presence = new PresenceHub({
+    store: backends.presence,
+    bus: backends.bus,
+    visible: (viewerId, userIds) => visibleUsers(db, viewerId, userIds),
+    logger: logger.child({ component: 'presence' }),
+  });
   const service = await SyncService.start({
     log: createDocLog(backends.database.db, {
       maxBatch: options.maxBatch,
@@ -41,6 +56,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     clientIds,
     projector,
     activity,
+    presence,
     receipts: createReceipts(db, logger, (events) => activity.publish(events)),
     bus: backends.bus,
     policy,
@@ -62,9 +78,12 @@ export async function attachSync(server: Server, backends: Backends, options: At
     service,
     /** Its quarantine count is what monitoring (and tests) read. */
     projector,
+    presence,
     async stop() {
       endpoint.close();
       await service.stop();
+      // After the sockets closed: this node's users go offline now, not after the TTL.
+      await presence.stop();
     },
   };
 }

@@ -19,6 +19,7 @@ import * as Y from 'yjs';
 import { CloseCode } from './close-codes';
 import type { ClientIdOwner, ClientIdRegistry } from './persistence/client-ids';
 import { type DocLog, MessageIdTaken } from './persistence/doc-log';
+import type { PresenceSession } from './presence/presence-hub';
 import { collectChanges, type DocChanges } from './projection/changes';
 import type { AppliedMeta } from './projection/projector';
 import type { ReceiptRecorder } from './projection/receipts';
@@ -44,6 +45,11 @@ export interface SyncConnection {
   may: ValidationContext['may'];
   /** Whether the client asked for Confab's persisted acks (stock providers do not). */
   readonly wantsAcks: boolean;
+  /**
+   * Set only on a user's own doc opened with acks (the client's always-open socket): where its
+   * presence reports and watches go. Elsewhere a 103 or 104 is malformed.
+   */
+  presence?: PresenceSession;
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
 }
@@ -284,6 +290,16 @@ export class DocRoom {
           return;
         case 'auth':
           return;
+        case 'presenceReport':
+        case 'presenceWatch': {
+          const { presence } = connection;
+          if (!presence) {
+            connection.close(CloseCode.malformed, 'presence only on the own user doc with acks=1');
+            this.leave(connection);
+          } else if (message.type === 'presenceReport') presence.report(message.state);
+          else await presence.watch(message.users);
+          return;
+        }
       }
     } catch (error) {
       // A payload that decodes as a frame but not as a Yjs update, and any other failure here,

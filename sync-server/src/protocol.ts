@@ -1,4 +1,10 @@
-import { MessageType, SyncStep } from '@confab/db/model';
+import {
+  MessageType,
+  PRESENCE_WATCH_MAX,
+  type ReportedPresence,
+  SyncStep,
+  UUID_PATTERN,
+} from '@confab/db/model';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
@@ -57,7 +63,15 @@ export const activityMessage = (json: string) =>
     encoding.writeVarString(e, json);
   });
 
+export const presenceMessage = (json: string) =>
+  encode((e) => {
+    encoding.writeVarUint(e, MessageType.presence);
+    encoding.writeVarString(e, json);
+  });
+
 export type ClientMessage =
+  | { type: 'presenceReport'; state: ReportedPresence }
+  | { type: 'presenceWatch'; users: string[] }
   | { type: 'step1'; stateVector: Uint8Array }
   | { type: 'update'; update: Uint8Array }
   | { type: 'awareness'; update: Uint8Array }
@@ -89,6 +103,16 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
       // y-websocket's auth message carries a permission string the server alone decides; ignore it.
       decoding.readVarString(decoder);
       message = { type: 'auth' };
+    } else if (type === MessageType.presenceReport) {
+      message = {
+        type: 'presenceReport',
+        state: parsePresenceReport(decoding.readVarString(decoder)),
+      };
+    } else if (type === MessageType.presenceWatch) {
+      message = {
+        type: 'presenceWatch',
+        users: parsePresenceWatch(decoding.readVarString(decoder)),
+      };
     } else {
       throw new MalformedMessage(`unknown message type ${type}`);
     }
@@ -99,4 +123,40 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
     if (error instanceof MalformedMessage) throw error;
     throw new MalformedMessage((error as Error).message);
   }
+}
+
+/** A JSON object with exactly these keys, or malformed. */
+function jsonObject(text: string, keys: readonly string[]): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedMessage('presence payload is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new MalformedMessage('presence payload is not an object');
+  const found = Object.keys(value);
+  if (found.length !== keys.length || !keys.every((key) => found.includes(key)))
+    throw new MalformedMessage(`presence payload must have exactly ${keys.join(', ')}`);
+  return value as Record<string, unknown>;
+}
+
+/** 103: `{"state":"active"|"away"}`. */
+function parsePresenceReport(text: string): ReportedPresence {
+  const { state } = jsonObject(text, ['state']);
+  if (state !== 'active' && state !== 'away')
+    throw new MalformedMessage('presence state must be active or away');
+  return state;
+}
+
+/** 104: `{"users":[uuid, ...]}`, at most PRESENCE_WATCH_MAX lower-case UUIDs. */
+function parsePresenceWatch(text: string): string[] {
+  const { users } = jsonObject(text, ['users']);
+  if (!Array.isArray(users)) throw new MalformedMessage('users must be a list');
+  if (users.length > PRESENCE_WATCH_MAX)
+    throw new MalformedMessage(`at most ${PRESENCE_WATCH_MAX} users per watch`);
+  for (const id of users)
+    if (typeof id !== 'string' || !UUID_PATTERN.test(id))
+      throw new MalformedMessage('users must be user ids');
+  return users as string[];
 }

@@ -17,6 +17,7 @@ import { CloseCode } from './close-codes';
 import { DocRoom, type SyncConnection } from './doc-room';
 import type { ClientIdRegistry } from './persistence/client-ids';
 import type { DocLog } from './persistence/doc-log';
+import type { PresenceHub } from './presence/presence-hub';
 import type { Projector } from './projection/projector';
 import type { Receipts } from './projection/receipts';
 import { encode } from './protocol';
@@ -30,6 +31,8 @@ export interface SyncServiceOptions {
   projector?: Projector;
   /** Streams activity to connections on users' own docs (DESIGN.md "Activity"). */
   activity?: ActivityHub;
+  /** Presence reports and watches on users' own docs (PROTOCOL.md "Presence"). */
+  presence?: PresenceHub;
   bus: EventBus;
   policy: Policy;
   logger: Logger;
@@ -106,15 +109,17 @@ export class SyncService {
     const loaded = await this.open(docName);
     clearTimeout(loaded.unloadTimer);
     loaded.room.join(connection);
-    // A client's socket to its own doc is its always-open one: activity rides on it.
+    // A client's socket to its own doc is its always-open one: activity and presence ride on it.
+    const alwaysOpen = connection.wantsAcks && docName === `user:${connection.userId}`;
     const detach =
-      this.options.activity && connection.wantsAcks && docName === `user:${connection.userId}`
-        ? await this.options.activity.attach(connection)
-        : null;
+      this.options.activity && alwaysOpen ? await this.options.activity.attach(connection) : null;
+    if (this.options.presence && alwaysOpen)
+      connection.presence = this.options.presence.attach(connection);
     return {
       receive: (frame) => loaded.room.receive(connection, frame),
       close: () => {
         detach?.();
+        connection.presence?.close();
         loaded.room.leave(connection);
         if (loaded.room.size === 0) this.scheduleUnload(docName, loaded);
       },
