@@ -18,6 +18,7 @@ import { type Attachments, useAttachments } from '../files/use-attachments';
 import { useFileDrop } from '../files/use-file-drop';
 import { usePendingPosts } from '../files/use-pending-posts';
 import type { MessageFocus } from '../search/jump';
+import { PersonMarks } from '../status/PersonMarks';
 import { useActivity } from '../sync/activity';
 import { lookUpChannel } from '../sync/channel-lookup';
 import type { OpenDoc } from '../sync/open-doc';
@@ -379,7 +380,10 @@ export function ChannelView({
   const [panel, setPanel] = useState<'members' | 'files' | null>(null);
   const toggle = (which: 'members' | 'files') => setPanel(panel === which ? null : which);
   const root = messages.find((message) => message.id === thread);
-  const shared = { api, user, channelId, names, people, editing, setEditing };
+  const authorMarks = (userId: string) => (
+    <PersonMarks api={api} me={user.id} workspaceId={workspaceId} userId={userId} />
+  );
+  const shared = { api, user, channelId, names, people, editing, setEditing, authorMarks };
   const attachments = useAttachments(api, channelId);
   const drop = useFileDrop(attachments.add);
   const name = channel.data?.kind === 'public' ? channel.data.name : null;
@@ -569,6 +573,7 @@ interface DocPaneProps {
   focus?: MessageFocus | null;
   /** Shown instead of the composer (I am not a member). */
   joinBar?: ReactNode;
+  authorMarks?: (userId: string) => ReactNode;
 }
 
 /** A doc's messages, what it failed to send, who is typing, and its composer. */
@@ -597,6 +602,7 @@ function DocPane({
   setEditing,
   focus,
   joinBar,
+  authorMarks,
 }: DocPaneProps) {
   const { open } = doc;
   const typing = useTyping(open, user.id);
@@ -622,6 +628,7 @@ function DocPane({
           setEditing={setEditing}
           focus={focus}
           readOnly={joinBar !== undefined}
+          authorMarks={authorMarks}
         />
       ) : (
         <p className="loading">Loading messages…</p>

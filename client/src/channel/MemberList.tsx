@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
+import { useWatch } from '../presence/presence';
+import { PersonMarks } from '../status/PersonMarks';
 import { useWorkspaceMembers } from '../workspaces/PeopleDialogs';
 
 /** Who is in the channel, and adding people from the workspace (the server decides who may). */
@@ -33,6 +35,7 @@ export function MemberList({
     onSuccess: () => client.invalidateQueries({ queryKey: ['members', channelId] }),
   });
   const inChannel = new Set(members.data?.members.map((member) => member.userId));
+  useWatch([...inChannel]);
   return (
     <aside className="members" aria-label="Members">
       <header>
@@ -44,6 +47,7 @@ export function MemberList({
       <ul>
         {members.data?.members.map((member) => (
           <li key={member.userId}>
+            <PersonMarks api={api} me={user.id} workspaceId={workspaceId} userId={member.userId} />
             {member.name}
             {member.userId === user.id && ' (you)'}
             {member.role === 'admin' && <span className="muted"> · channel admin</span>}

@@ -1,8 +1,9 @@
 import { localStatus, type MessageView } from '@confab/db/model';
 import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Api, User } from '../api/api';
 import { Attachments } from '../files/Attachments';
+import { useWatch } from '../presence/presence';
 import type { OpenDoc } from '../sync/open-doc';
 import { useEmoji } from './emoji';
 import { type Row, toRows } from './grouping';
@@ -43,6 +44,7 @@ export function MessageList({
   onLoadNewer,
   focus,
   readOnly = false,
+  authorMarks,
 }: {
   /** For the metadata of attached files. */
   api: Api;
@@ -85,6 +87,8 @@ export function MessageList({
    * not offered, nor replies or edits, which the server would refuse.
    */
   readOnly?: boolean;
+  /** Shown after an author's name: their presence and status. */
+  authorMarks?: (userId: string) => ReactNode;
 }) {
   const emoji = useEmoji();
   const rows = toRows(messages);
@@ -104,6 +108,13 @@ export function MessageList({
   // The list keeps its place itself (below).
   virtualizer.shouldAdjustScrollPositionOnItemSizeChange = () => false;
   const total = virtualizer.getTotalSize();
+  // The authors on screen (and just beyond it) are the ones whose presence is watched.
+  useWatch(
+    virtualizer.getVirtualItems().flatMap((item) => {
+      const row = rows[item.index];
+      return row?.kind === 'message' ? [row.message.author] : [];
+    }),
+  );
   // Pinned to the bottom, the list stays there whatever changes size: new messages, older ones
   // arriving above, rows measured taller or shorter than estimated.
   useLayoutEffect(() => {
@@ -203,7 +214,12 @@ export function MessageList({
     const replyCount = threads?.get(message.id)?.replyCount ?? 0;
     return (
       <>
-        {!continued && <strong className="author">{author}</strong>}{' '}
+        {!continued && (
+          <>
+            <strong className="author">{author}</strong>
+            {authorMarks?.(message.author)}
+          </>
+        )}{' '}
         <time dateTime={time.toISOString()} title={time.toLocaleString()}>
           {time.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
         </time>{' '}

@@ -1,5 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Api, ApiResponse, User } from '../api/api';
+import { useWatch } from '../presence/presence';
+import { PersonMarks, usePersonDescription } from '../status/PersonMarks';
 import { useActivity } from '../sync/activity';
 import { type Channel, channelTitle, isConversation } from './channels';
 
@@ -70,31 +72,27 @@ export function Sidebar({
   canInvite: boolean;
 }) {
   const unread = useUnread(api, user, workspace.id, openId);
+  const conversations = channels.filter(isConversation);
+  /** The person a one-to-one DM is with (group DMs show no one's marks). */
+  const partnerOf = (channel: Channel) =>
+    channel.kind === 'dm'
+      ? channel.members?.find((member) => member.id !== user.id)?.id
+      : undefined;
+  useWatch(conversations.flatMap((channel) => partnerOf(channel) ?? []));
   const item = (channel: Channel) => {
-    const counts = channel.id === openId ? undefined : unread.get(channel.id);
-    const mentions = counts?.mentionCount ?? 0;
-    const unreadCount = counts && !counts.muted ? counts.unreadCount : 0;
-    const title = channelTitle(channel, user);
-    const label = [title, unreadCount && 'unread', mentions && `${mentions} mentions`]
-      .filter(Boolean)
-      .join(', ');
+    const partner = partnerOf(channel);
     return (
-      <li key={channel.id}>
-        <button
-          type="button"
-          className={unreadCount ? 'unread' : undefined}
-          aria-current={channel.id === openId ? 'page' : undefined}
-          aria-label={label}
-          onClick={() => onOpen(channel.id)}
-        >
-          <span>{title}</span>
-          {mentions > 0 && (
-            <span className="badge" aria-hidden="true">
-              {mentions}
-            </span>
-          )}
-        </button>
-      </li>
+      <SidebarItem
+        key={channel.id}
+        api={api}
+        user={user}
+        workspaceId={workspace.id}
+        title={channelTitle(channel, user)}
+        partner={partner}
+        counts={channel.id === openId ? undefined : unread.get(channel.id)}
+        current={channel.id === openId}
+        onOpen={() => onOpen(channel.id)}
+      />
     );
   };
   return (
@@ -124,12 +122,63 @@ export function Sidebar({
           </button>
         )}
       </div>
-      <ul aria-label="Direct messages">{channels.filter(isConversation).map(item)}</ul>
+      <ul aria-label="Direct messages">{conversations.map(item)}</ul>
       {canInvite && (
         <button type="button" className="invite" onClick={() => onAction('invite')}>
           Invite people
         </button>
       )}
     </nav>
+  );
+}
+
+/** One channel or conversation; a DM shows the other person's presence and status. */
+function SidebarItem({
+  api,
+  user,
+  workspaceId,
+  title,
+  partner,
+  counts,
+  current,
+  onOpen,
+}: {
+  api: Api;
+  user: User;
+  workspaceId: string;
+  title: string;
+  partner: string | undefined;
+  counts: Unread['channels'][number] | undefined;
+  current: boolean;
+  onOpen: () => void;
+}) {
+  const mentions = counts?.mentionCount ?? 0;
+  const unreadCount = counts && !counts.muted ? counts.unreadCount : 0;
+  const person = usePersonDescription(api, user.id, workspaceId, partner);
+  const label = [title, unreadCount && 'unread', mentions && `${mentions} mentions`, ...person]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    <li>
+      <button
+        type="button"
+        className={unreadCount ? 'unread' : undefined}
+        aria-current={current ? 'page' : undefined}
+        aria-label={label}
+        onClick={onOpen}
+      >
+        <span className="channel-name">
+          {partner && (
+            <PersonMarks api={api} me={user.id} workspaceId={workspaceId} userId={partner} />
+          )}
+          {title}
+        </span>
+        {mentions > 0 && (
+          <span className="badge" aria-hidden="true">
+            {mentions}
+          </span>
+        )}
+      </button>
+    </li>
   );
 }

@@ -4,9 +4,11 @@ import { type Api, ApiError, type ApiResponse, type User } from '../api/api';
 import { unsentTexts } from '../auth/device-data';
 import { UnsentDialog } from '../auth/UnsentDialog';
 import { ChannelView } from '../channel/ChannelView';
+import { TabBadge } from '../notifications/TabBadge';
 import type { MessageFocus } from '../search/jump';
 import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
+import { MeMenu } from '../status/MeMenu';
 import { BrowseChannels, CreateChannel } from './ChannelDialogs';
 import { channelTitle } from './channels';
 import { DmPicker, InviteDialog } from './PeopleDialogs';
@@ -82,6 +84,7 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
             recentVersion={recentVersion}
           />
         )}
+        <MeMenu api={api} user={user} />
         <span className="signed-in">Signed in as {user.name}</span>
         <button type="button" onClick={() => void logOut()}>
           Log out
@@ -266,6 +269,7 @@ function Workspace({
   const admin = workspace.role === 'owner' || workspace.role === 'admin';
   return (
     <section className="workspace" aria-label={workspace.name}>
+      <TabBadge api={api} workspaceId={workspace.id} />
       {dialog === 'switcher' && (
         <QuickSwitcher user={user} channels={mine} onChoose={openChannel} onClose={close} />
       )}
