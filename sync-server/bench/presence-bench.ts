@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ServerProcess, seededRandom, startProcess, tsEntry } from '@confab/db/testing';
@@ -13,8 +13,9 @@ import { cpuMs, peakRssMiB } from './process-stats';
 /**
  * Presence fan-out (issue #18): a `members`-person workspace, `online` users each on their own
  * user-doc socket watching `perWatcher` people, under a steady churn of presence changes; Confab
- * (two sync nodes on Redis, clients split between them) against a naive server that broadcasts
- * every change to every online user (`presence-naive-server.ts`), same clients, same churn.
+ * (two sync nodes on Redis, clients split between them; then one node alone) against a naive
+ * server that broadcasts every change to every online user (`presence-naive-server.ts`), same
+ * clients, same churn, one after the other.
  * README "Presence benchmark" explains the load; each figure can be overridden from the env.
  */
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -35,7 +36,6 @@ const churn: ChurnShape = {
   seconds: env('BENCH_PRESENCE_SECONDS', 60),
   drainMs: 2_000,
 };
-const nodes = env('BENCH_PRESENCE_NODES', 2);
 const seed = env('BENCH_SEED', 18);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -56,15 +56,18 @@ interface Run {
 
 interface Target {
   label: string;
-  /** Server processes, and the URL for a pool member's socket. */
+  /** Server processes, the workspace's member ids, the URL for a pool member's socket. */
   start(): Promise<{
     processes: ServerProcess[];
+    memberIds: readonly string[];
     url(index: number, userId: string): Promise<string>;
+    cleanUp(): Promise<void>;
   }>;
 }
 
-async function measure(target: Target, memberIds: readonly string[]): Promise<Run> {
+async function measure(target: Target): Promise<Run> {
   const started = await target.start();
+  const { memberIds } = started;
   const pids = started.processes.map(({ child }) => {
     if (!child.pid) throw new Error(`${target.label}: no pid`);
     return child.pid;
@@ -112,21 +115,23 @@ async function measure(target: Target, memberIds: readonly string[]): Promise<Ru
     };
   } finally {
     await Promise.all(started.processes.map((server) => server.stop()));
+    await started.cleanUp();
   }
 }
 
 async function main() {
   const services = await startTestServices();
-  const database = await services.freshDatabase();
-  const prefix = `bench:presence:${randomBytes(4).toString('hex')}:`;
-  const seedStarted = performance.now();
-  const world = await seedPresenceWorld(database.url, services.redis.url, prefix, plan.members);
-  console.info(
-    `seeded ${plan.members} members in ${Math.round(performance.now() - seedStarted)} ms`,
-  );
-  const confab: Target = {
+  // Each Confab set-up gets its own database and key prefix: nothing carries over between them.
+  const confab = (nodes: number): Target => ({
     label: `confab (${nodes} node${nodes === 1 ? '' : 's'}, Redis)`,
     async start() {
+      const database = await services.freshDatabase();
+      const prefix = `bench:presence:${randomBytes(4).toString('hex')}:`;
+      const seedStarted = performance.now();
+      const world = await seedPresenceWorld(database.url, services.redis.url, prefix, plan.members);
+      console.info(
+        `seeded ${plan.members} members in ${Math.round(performance.now() - seedStarted)} ms`,
+      );
       const processes: ServerProcess[] = [];
       for (let i = 0; i < nodes; i++)
         processes.push(
@@ -138,14 +143,19 @@ async function main() {
         );
       return {
         processes,
+        memberIds: world.memberIds,
         async url(index, userId) {
           const port = processes[index % processes.length]?.port;
           const ticket = await world.ticket(userId);
           return `ws://127.0.0.1:${port}/sync/user:${userId}?ticket=${ticket}&acks=1`;
         },
+        async cleanUp() {
+          await world.close();
+          await database.drop();
+        },
       };
     },
-  };
+  });
   const naive: Target = {
     label: 'naive broadcast (1 process)',
     async start() {
@@ -156,25 +166,26 @@ async function main() {
       );
       return {
         processes: [server],
+        // It keeps no directory: any ids will do.
+        memberIds: Array.from({ length: plan.members }, () => randomUUID()),
         url: async (_index, userId) => `ws://127.0.0.1:${server.port}/sync/user:${userId}?acks=1`,
+        cleanUp: async () => {},
       };
     },
   };
   const only = process.env.BENCH_ONLY?.toLowerCase();
   const runs: Run[] = [];
   try {
-    for (const target of [confab, naive]) {
+    for (const target of [confab(2), confab(1), naive]) {
       if (only && !target.label.toLowerCase().includes(only)) continue;
-      runs.push(await measure(target, world.memberIds));
+      runs.push(await measure(target));
       console.info(`done: ${target.label}`);
     }
   } finally {
-    await world.close();
-    await database.drop();
     await services.stop();
   }
   report(runs);
-  await writeBenchResults('presence', { plan, churn, nodes, seed, runs });
+  await writeBenchResults('presence', { plan, churn, seed, runs });
   process.exit(0);
 }
 
@@ -190,6 +201,7 @@ function report(runs: readonly Run[]) {
       ({ server, load, cpuMs, cpuMsPerNode, redisCpuMs, postgresCpuMs, rssMiB, peakRssMiB }) => ({
         server,
         'frames/s': load.framesPerSecond,
+        'users named/s': Math.round(load.entries / churn.seconds),
         'bytes/s': load.bytesPerSecond,
         'CPU ms/s': Math.round(cpuMs / churn.seconds),
         'CPU per node ms': cpuMsPerNode.join(' + '),
@@ -207,15 +219,16 @@ function report(runs: readonly Run[]) {
         `${load.frames} frames (${load.snapshotFrames} watch snapshots); unexpected closes ${JSON.stringify(load.unexpectedCloses)}`,
     );
   }
-  const [ours, naive] = runs;
-  if (ours && naive && ours.load.frames > 0 && ours.cpuMs > 0) {
+  const naive = runs.find((run) => run.server.startsWith('naive'));
+  for (const ours of runs) {
+    if (!naive || ours === naive || ours.load.frames === 0) continue;
     const fewer = naive.load.frames / ours.load.frames;
+    const fewerNamed = naive.load.entries / Math.max(1, ours.load.entries);
     console.info(
-      `messages/s: ${ours.load.framesPerSecond} ours vs ${naive.load.framesPerSecond} naive: ${fewer.toFixed(1)}x fewer (target >= 10x)${fewer >= 10 ? '' : ' MISSED'}`,
-    );
-    console.info(
-      `server CPU: ${ours.cpuMs} ms ours (+${ours.redisCpuMs} ms Redis) vs ${naive.cpuMs} ms naive over ${churn.seconds} s: ` +
-        `${(naive.cpuMs / ours.cpuMs).toFixed(1)}x`,
+      `${ours.server} vs naive: messages/s ${ours.load.framesPerSecond} vs ${naive.load.framesPerSecond}, ${fewer.toFixed(1)}x fewer ` +
+        `(target >= 10x${fewer >= 10 ? ', met' : ', MISSED'}), users named in them ${fewerNamed.toFixed(1)}x fewer; ` +
+        `server CPU ${Math.round(ours.cpuMs / churn.seconds)} vs ${Math.round(naive.cpuMs / churn.seconds)} ms/s ` +
+        `(${(ours.cpuMs / naive.cpuMs).toFixed(2)}x; Redis ${Math.round(ours.redisCpuMs / churn.seconds)} ms/s more)`,
     );
   }
 }

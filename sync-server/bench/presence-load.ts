@@ -47,6 +47,8 @@ export interface LoadResult {
   frames: number;
   bytes: number;
   snapshotFrames: number;
+  /** Users named in the window's 105 frames other than watch snapshots (a frame may name several). */
+  entries: number;
   framesPerSecond: number;
   bytesPerSecond: number;
   /** Toggles (active/away reports): copies due to ready watchers, copies that arrived. */
@@ -114,6 +116,7 @@ export async function runPresenceLoad(
     frames: 0,
     bytes: 0,
     snapshotFrames: 0,
+    entries: 0,
     expectedCopies: 0,
   };
 
@@ -136,6 +139,7 @@ export async function runPresenceLoad(
       if (inWindow(now)) counts.snapshotFrames++;
       return;
     }
+    if (inWindow(now)) counts.entries += Object.keys(users).length;
     for (const [id, seenState] of Object.entries(users)) {
       const watched = indexOf.get(id);
       if (watched === undefined || !watchSets[watcher]?.has(watched)) continue;
