@@ -1,4 +1,11 @@
-import { activityUserTopic, type Db, type EventBus, type Logger } from '@confab/db';
+import {
+  activityUserTopic,
+  type Db,
+  type EventBus,
+  encodePresenceEvent,
+  type Logger,
+  presenceUserTopic,
+} from '@confab/db';
 import type { ClientActivity } from '@confab/db/model';
 import type { JobQueue } from '../jobs/job-queue';
 import { expireStatus } from './status-store';
@@ -32,19 +39,25 @@ export async function scheduleStatusExpiry(
 }
 
 /**
- * Tells the user's own devices that their status changed (their activity topic). Best effort:
- * the row is the truth and every read applies expiry itself.
+ * Tells the user's own devices that their status changed (their activity topic), and everyone
+ * watching them (`presence.user.<id>`: sync nodes pass it on as `statuses` in a 105). Best
+ * effort: the row is the truth and every read applies expiry itself.
  */
-export async function publishStatusActivity(
+export async function publishStatusChange(
   { bus, logger }: Pick<StatusJobDeps, 'bus' | 'logger'>,
   userId: string,
 ): Promise<void> {
   const event: ClientActivity = { kind: 'user_status', userId };
-  const topic = activityUserTopic(userId);
-  try {
-    await bus.publish(topic, new TextEncoder().encode(JSON.stringify(event)));
-  } catch (error) {
-    logger.warn({ err: error, topic }, 'status activity not published');
+  const messages: Array<[string, Uint8Array]> = [
+    [activityUserTopic(userId), new TextEncoder().encode(JSON.stringify(event))],
+    [presenceUserTopic(userId), encodePresenceEvent({ kind: 'status', userId })],
+  ];
+  for (const [topic, message] of messages) {
+    try {
+      await bus.publish(topic, message);
+    } catch (error) {
+      logger.warn({ err: error, topic }, 'status change not published');
+    }
   }
 }
 
@@ -53,7 +66,7 @@ export async function registerStatusJobs(queue: JobQueue, deps: StatusJobDeps): 
   await queue.work<StatusExpiryJob>(STATUS_EXPIRY_JOB, async ({ data }) => {
     const { userId, part, at } = data;
     if (await expireStatus(deps.db, { userId, part, at: new Date(at) }, new Date())) {
-      await publishStatusActivity(deps, data.userId);
+      await publishStatusChange(deps, data.userId);
     }
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { activityUserTopic, createLogger, Policy, schema } from '@confab/db';
+import { activityUserTopic, createLogger, Policy, presenceUserTopic, schema } from '@confab/db';
+import { waitFor } from '@confab/db/testing';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, errorBody } from '../../errors';
@@ -62,6 +63,11 @@ describe('my status', () => {
     await api.backends.bus.subscribe(activityUserTopic(ada.id), (payload) => {
       events.push(new TextDecoder().decode(payload));
     });
+    // Whoever watches Ada's presence hears it too (as `statuses` in a 105).
+    const watchers: string[] = [];
+    await api.backends.bus.subscribe(presenceUserTopic(ada.id), (payload) => {
+      watchers.push(new TextDecoder().decode(payload));
+    });
     const set = await call<StatusAnswer>(ada, 'PUT', '/api/me/status', {
       emoji: '🌴',
       text: 'On holiday',
@@ -84,6 +90,11 @@ describe('my status', () => {
     expect(events).toEqual([
       JSON.stringify({ kind: 'user_status', userId: ada.id }),
       JSON.stringify({ kind: 'user_status', userId: ada.id }),
+    ]);
+    await waitFor('the presence topic', () => (watchers.length === 2 ? true : undefined));
+    expect(watchers).toEqual([
+      JSON.stringify({ kind: 'status', userId: ada.id }),
+      JSON.stringify({ kind: 'status', userId: ada.id }),
     ]);
   });
 

@@ -7,7 +7,7 @@ import { invalidRequest } from '../../errors';
 import { parseJson } from '../../http/request';
 import { selectRows, visiblePeople } from '../../search/postgres/visible-people';
 import { resolveExpiry } from '../../status/expiry';
-import { publishStatusActivity, type StatusExpiryJob } from '../../status/status-jobs';
+import { publishStatusChange, type StatusExpiryJob } from '../../status/status-jobs';
 import {
   CLEARED_STATUS,
   readStatus,
@@ -48,9 +48,9 @@ export function meStatusRoutes(deps: StatusDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use('*', requireAuth(deps.auth));
   const me = (c: Context<{ Variables: AuthVariables }>) => c.get('auth').userId;
-  /** Every change: tell my devices, and answer what is stored now. */
+  /** Every change: tell my devices and whoever watches me, and answer what is stored now. */
   const answer = async (c: Context<{ Variables: AuthVariables }>, userId: string) => {
-    await publishStatusActivity(deps, userId);
+    await publishStatusChange(deps, userId);
     return c.json(serializeStatus(await readStatus(db, userId, Date.now())));
   };
 
