@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { artifacts, useBrowserHarness } from './harness';
 import { team } from './team';
 
-const harness = useBrowserHarness();
+/** A short grace period, so that a closed tab reads offline within the test's patience. */
+const harness = useBrowserHarness(() => ({ PRESENCE_GRACE_MS: '1000' }));
 /** Screenshots for people to look at (not committed); SCREENSHOTS_DIR puts them elsewhere. */
 const SHOTS = process.env.SCREENSHOTS_DIR ?? join(artifacts, 'presence-notifications');
 

@@ -1,10 +1,11 @@
-/** A user's presence as the server reports it (design 18, message 105). */
-export type Presence = 'active' | 'away' | 'offline';
+import type { Presence } from '@confab/db/model';
+
+export type { Presence } from '@confab/db/model';
 
 const PRESENCES: ReadonlySet<string> = new Set(['active', 'away', 'offline']);
 
 /** What one 105 frame says, with anything malformed left out. */
-export interface PresenceFrame {
+export interface ParsedPresence {
   users: Map<string, Presence>;
   statuses: string[];
 }
@@ -14,8 +15,8 @@ export interface PresenceFrame {
  * either key absent. A frame that is not that shape yields nothing (the next snapshot corrects
  * it); stray entries are skipped one by one.
  */
-export function parsePresenceFrame(json: string): PresenceFrame {
-  const frame: PresenceFrame = { users: new Map(), statuses: [] };
+export function parsePresenceFrame(json: string): ParsedPresence {
+  const frame: ParsedPresence = { users: new Map(), statuses: [] };
   let value: unknown;
   try {
     value = JSON.parse(json);

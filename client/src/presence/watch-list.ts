@@ -1,5 +1,7 @@
-/** The server watches at most this many users per connection (design 18, message 104). */
-export const MAX_WATCHED = 500;
+import { PRESENCE_WATCH_MAX } from '@confab/db/model';
+
+/** The server watches at most this many users per connection (a 104 naming more is refused). */
+export const MAX_WATCHED = PRESENCE_WATCH_MAX;
 /** Names appear and go in bursts (a channel opening, a list scrolling): one 104 per burst. */
 export const WATCH_DEBOUNCE_MS = 300;
 
