@@ -14,6 +14,7 @@ import {
 } from './http/body-limit';
 import { securityHeaders } from './http/security-headers';
 import type { Mailer } from './mail/mailer';
+import { UnsubscribeTokens } from './notifications/unsubscribe-token';
 import { openApiDocument } from './openapi/document';
 import { responseCheck } from './openapi/response-check';
 import { authRoutes } from './routes/auth/auth-routes';
@@ -25,6 +26,12 @@ import { DEFAULT_FILE_SETTINGS, type FileSettings } from './routes/files/files-d
 import { fileContentPolicy, filesRoutes } from './routes/files/files-routes';
 import { healthRoute } from './routes/health/health-route';
 import { invitationsRoutes } from './routes/invitations/invitations-routes';
+import {
+  channelNotificationRoutes,
+  meNotificationRoutes,
+  unsubscribeRoutes,
+  workspaceNotificationRoutes,
+} from './routes/notifications/notification-routes';
 import { searchRoutes } from './routes/search/search-routes';
 import {
   meStatusRoutes,
@@ -139,6 +146,15 @@ export function createApp({
     };
     // Before the workspace routes, with its own auth: `/workspaces/:id/statuses` answers here.
     api.route('/workspaces', workspaceStatusesRoutes(status));
+    const notifications = {
+      ...org,
+      unsubscribeTokens: UnsubscribeTokens.opener(backends.database.db),
+    };
+    // Before the workspace, channel and me routes, each with its own auth.
+    api.route('/workspaces', workspaceNotificationRoutes(notifications));
+    api.route('/channels', channelNotificationRoutes(notifications));
+    api.route('/me', meNotificationRoutes(notifications));
+    api.route('/notifications', unsubscribeRoutes(notifications));
     api.route('/workspaces', workspacesRoutes(org));
     api.route('/me', meStatusRoutes(status));
     const filesDeps = {

@@ -7,6 +7,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** Extra headers, such as `List-Unsubscribe` on notification mail. */
+  headers?: Record<string, string>;
 }
 
 export interface StoredMail extends Mail {
@@ -14,7 +16,7 @@ export interface StoredMail extends Mail {
   sentAt: string;
 }
 
-/** Sends the few mails Confab sends (password reset, invitations). */
+/** Sends the few mails Confab sends (password reset, invitations, unread notifications). */
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   send(mail: Mail): Promise<void>;

@@ -55,6 +55,17 @@ import {
   invitationsResponseSchema,
 } from '../routes/invitations/schemas';
 import {
+  inboxQuerySchema,
+  inboxResponseSchema,
+  markReadSchema,
+  preferenceResponseSchema,
+  putPreferenceSchema,
+  putSettingsSchema,
+  settingsResponseSchema,
+  unreadCountResponseSchema,
+  unsubscribeQuerySchema,
+} from '../routes/notifications/schemas';
+import {
   searchQuerySchema,
   searchResponseSchema,
   suggestQuerySchema,
@@ -254,6 +265,37 @@ export const contract = {
   'GET /api/workspaces/{workspaceId}/statuses': {
     query: statusIdsQuerySchema,
     responses: { 200: statusesResponseSchema },
+  },
+
+  'GET /api/channels/{channelId}/notification-preference': {
+    responses: { 200: preferenceResponseSchema },
+  },
+  'PUT /api/channels/{channelId}/notification-preference': {
+    body: putPreferenceSchema,
+    responses: { 200: preferenceResponseSchema },
+  },
+  'GET /api/me/notification-settings': { responses: { 200: settingsResponseSchema } },
+  'PUT /api/me/notification-settings': {
+    body: putSettingsSchema,
+    responses: { 200: settingsResponseSchema },
+  },
+  'GET /api/workspaces/{workspaceId}/notifications': {
+    query: inboxQuerySchema,
+    responses: { 200: inboxResponseSchema },
+  },
+  'POST /api/workspaces/{workspaceId}/notifications/read': {
+    body: markReadSchema,
+    responses: { 200: unreadCountResponseSchema },
+  },
+  'GET /api/notifications/unsubscribe': {
+    query: unsubscribeQuerySchema,
+    responses: { 200: none },
+    binary: true,
+  },
+  'POST /api/notifications/unsubscribe': {
+    query: unsubscribeQuerySchema,
+    responses: { 200: none },
+    binary: true,
   },
 
   'GET /api/invitations/{token}': { responses: { 200: invitationPreviewResponseSchema } },

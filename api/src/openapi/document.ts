@@ -2,6 +2,7 @@ import { authPaths } from './auth-paths';
 import { contract, type RouteContract } from './contract';
 import { errorResponseSchema } from './error-codes';
 import { json } from './helpers';
+import { notificationPaths } from './notification-paths';
 import { orgPaths } from './org-paths';
 import { searchPaths } from './search-paths';
 import { statusPaths } from './status-paths';
@@ -54,7 +55,7 @@ export function openApiDocument(version: string) {
       schemas: { Error: json(errorResponseSchema, 'output') },
     },
     paths: withContract(
-      { ...authPaths, ...orgPaths, ...searchPaths, ...statusPaths } as Paths,
+      { ...authPaths, ...orgPaths, ...searchPaths, ...statusPaths, ...notificationPaths } as Paths,
       contract,
     ),
   };

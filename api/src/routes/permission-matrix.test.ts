@@ -409,6 +409,32 @@ const routes: Route[] = [
     request: (w) => get(`/api/workspaces/${w.workspace}/search/suggest?kind=channel`),
     expected: row(404, 200, 200, 200, 200, 200, 200),
   },
+  // Notifications: a preference is a member's own; admins outside the channel have none.
+  {
+    name: 'read my notification preference in a public channel',
+    request: (w) => get(`/api/channels/${w.publicChannel}/notification-preference`),
+    expected: row(404, 404, 200, 200, 200, 404, 404),
+  },
+  {
+    name: 'set my notification preference in a private channel',
+    request: (w) =>
+      send('PUT', `/api/channels/${w.privateChannel}/notification-preference`, {
+        preference: 'all',
+        muted: true,
+      }),
+    expected: row(404, 404, 200, 200, 200, 404, 404),
+  },
+  {
+    name: 'read my notifications in the workspace',
+    request: (w) => get(`/api/workspaces/${w.workspace}/notifications`),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
+  {
+    name: 'mark my notifications in the workspace read',
+    request: (w) =>
+      send('POST', `/api/workspaces/${w.workspace}/notifications/read`, { all: true }),
+    expected: row(404, 200, 200, 200, 200, 200, 200),
+  },
 ];
 
 describe('permission matrix: routes', () => {
