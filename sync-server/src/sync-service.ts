@@ -90,6 +90,11 @@ export class SyncService {
         service
           .recheck(userIds)
           .catch((error: unknown) => options.logger.warn({ err: error }, 'access recheck failed'));
+        options.presence
+          ?.recheck(userIds)
+          .catch((error: unknown) =>
+            options.logger.warn({ err: error }, 'presence watch recheck failed'),
+          );
         options.activity
           ?.refresh(userIds)
           .catch((error: unknown) =>

@@ -37,12 +37,15 @@ let store: PresenceStore;
 let bus: EventBus;
 let hubs: PresenceHub[];
 
-/** A hub whose users may see everyone but the stranger. */
+/** People nobody may see: the stranger, and whoever a test adds (a membership ended). */
+let hidden: Set<string>;
+
+/** A hub whose users may see everyone but the hidden. */
 function startHub() {
   const hub = new PresenceHub({
     store,
     bus,
-    visible: async (_viewer, ids) => ids.filter((id) => id !== stranger),
+    visible: async (_viewer, ids) => ids.filter((id) => !hidden.has(id)),
     logger: createLogger('silent'),
   });
   hubs.push(hub);
@@ -57,6 +60,7 @@ beforeEach(() => {
   store = createInProcessPresenceStore({ graceMs: GRACE_MS, ttlMs: TTL_MS }, () => Date.now());
   bus = createInProcessBus();
   hubs = [];
+  hidden = new Set([stranger]);
 });
 afterEach(async () => {
   for (const hub of hubs) await hub.stop();
@@ -166,6 +170,18 @@ describe('watches', () => {
     hub.attach(client(cy).connection);
     await pass(2 * TTL_MS);
     expect(watcher.frames).toEqual([{ users: { [ada]: 'offline' } }, { users: {} }]);
+  });
+
+  it('drops a watched user the watcher may no longer see once memberships changed', async () => {
+    const hub = startHub();
+    const watcher = client(bob);
+    await hub.attach(watcher.connection).watch([ada, cy]);
+    hidden.add(ada);
+    await hub.recheck([ada]);
+    hub.attach(client(ada).connection);
+    hub.attach(client(cy).connection);
+    await pass(2 * TTL_MS);
+    expect(watcher.frames.slice(1)).toEqual([{ users: { [cy]: 'active' } }]);
   });
 
   it('passes on status changes of watched users as `statuses`', async () => {

@@ -141,6 +141,33 @@ export class PresenceHub {
     };
   }
 
+  /**
+   * After memberships changed: watches by or of these users are checked again, and people the
+   * watcher may no longer see are dropped from them (no 105 says so: the client stops hearing).
+   */
+  async recheck(userIds: readonly string[]): Promise<void> {
+    const changed = new Set(userIds);
+    for (const [connection, state] of [...this.connections]) {
+      if (!state.watching.size) continue;
+      if (!changed.has(connection.userId) && ![...state.watching].some((id) => changed.has(id)))
+        continue;
+      // In line with the connection's own watches, so a newer 104 is not undone by this one.
+      state.watches = state.watches
+        .then(async () => {
+          const watched = [...state.watching];
+          const allowed = new Set(await this.options.visible(connection.userId, watched));
+          if (state.closed) return;
+          for (const userId of watched)
+            if (!allowed.has(userId) && state.watching.delete(userId))
+              this.unwatch(connection, userId);
+        })
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'presence watch recheck failed'),
+        );
+      await state.watches;
+    }
+  }
+
   /** Withdraws every user this node holds at once (they go offline now, not after a TTL). */
   async stop(): Promise<void> {
     if (this.stopped) return;

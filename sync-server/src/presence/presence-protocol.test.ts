@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { schema } from '@confab/db';
 import { MessageType, PRESENCE_WATCH_MAX } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
+import { and, eq } from 'drizzle-orm';
 import * as encoding from 'lib0/encoding';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../protocol';
@@ -13,6 +14,7 @@ const sync = useSyncWorld();
 /** Someone in another workspace, and a guest of the world's who shares one channel with Bob. */
 let stranger: string;
 let guest: string;
+let guestsChannel: string;
 
 beforeAll(async () => {
   const db = sync.node.backends.database.db;
@@ -34,10 +36,12 @@ beforeAll(async () => {
     { workspaceId: elsewhere.id, userId: stranger, role: 'owner' },
     { workspaceId: sync.world.workspaceId, userId: guest, role: 'guest' },
   ]);
-  await addChannel(db, sync.world, { kind: 'private', name: 'with-guest' }, [
-    guest,
-    sync.world.users.bob,
-  ]);
+  ({ channelId: guestsChannel } = await addChannel(
+    db,
+    sync.world,
+    { kind: 'private', name: 'with-guest' },
+    [guest, sync.world.users.bob],
+  ));
 });
 
 /** The user's always-open socket: their own doc, with acks. */
@@ -80,6 +84,32 @@ describe('presence frames on the wire', () => {
     await waitFor('the answer', () => guests.frames[0]);
     expect(Object.keys(guests.frames[0]?.users ?? {}).sort()).toEqual([bob, guest].sort());
     guests.close();
+  });
+
+  it('stops telling a guest about someone once they share no channel any more', async () => {
+    const { bob } = sync.world.users;
+    const guests = await ownSocket(guest);
+    guests.send(watch([bob, guest]));
+    await waitFor('the answer', () => guests.frames[0]);
+    const db = sync.node.backends.database.db;
+    await db
+      .delete(schema.channelMembers)
+      .where(
+        and(
+          eq(schema.channelMembers.channelId, guestsChannel),
+          eq(schema.channelMembers.userId, guest),
+        ),
+      );
+    // What the node does on `membership.changed` for the guest.
+    await sync.node.sync.presence.recheck([guest]);
+    const bobs = await ownSocket(bob);
+    bobs.send(report('away'));
+    // A fence: the guest's own change comes through the same path after Bob's.
+    guests.send(report('away'));
+    await guests.until(guest, 'away');
+    expect(guests.frames.slice(1).some((frame) => frame.users?.[bob])).toBe(false);
+    guests.close();
+    bobs.close();
   });
 
   const tooMany = Array.from({ length: PRESENCE_WATCH_MAX + 1 }, () => randomUUID());
