@@ -297,7 +297,8 @@ export class DocRoom {
             connection.close(CloseCode.malformed, 'presence only on the own user doc with acks=1');
             this.leave(connection);
           } else if (message.type === 'presenceReport') presence.report(message.state);
-          else await presence.watch(message.users);
+          // Not awaited: a newer watch replaces one still waiting (the hub runs one at a time).
+          else void presence.watch(message.users);
           return;
         }
       }

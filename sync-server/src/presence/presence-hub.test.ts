@@ -150,6 +150,29 @@ describe('watches', () => {
     expect(watcher.frames.slice(1)).toEqual([{ users: {} }, { users: { [ada]: 'active' } }]);
   });
 
+  it('runs only the newest of watches sent while one is being checked', async () => {
+    let checks = 0;
+    const hub = new PresenceHub({
+      store,
+      bus,
+      visible: async (_viewer, ids) => {
+        checks++;
+        return [...ids];
+      },
+      logger: createLogger('silent'),
+    });
+    hubs.push(hub);
+    const watcher = client(bob);
+    const session = hub.attach(watcher.connection);
+    const floods = [[ada], [cy], [ada, cy], [cy]].map((ids) => session.watch(ids));
+    await Promise.all(floods);
+    expect(checks).toBe(2);
+    expect(watcher.frames).toEqual([
+      { users: { [ada]: 'offline' } },
+      { users: { [cy]: 'offline' } },
+    ]);
+  });
+
   it('tells watchers what changed, several changes of one tick in one frame', async () => {
     const hub = startHub();
     const watcher = client(bob);

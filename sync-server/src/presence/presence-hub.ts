@@ -53,8 +53,14 @@ interface ConnectionState {
   reported: ReportedPresence;
   heardAt: number;
   watching: Set<string>;
-  /** Watches of one connection apply in order; a later one waits for the one before. */
-  watches: Promise<void>;
+  /**
+   * Watches of one connection apply one at a time. Each replaces the last, so of those waiting
+   * only the newest runs (a client flooding 104s costs one visibility query at a time).
+   */
+  nextWatch: readonly string[] | null;
+  /** Memberships changed: check the watched set again once the running watch is done. */
+  recheckWatch: boolean;
+  draining: Promise<void> | null;
   closed: boolean;
 }
 
@@ -112,7 +118,9 @@ export class PresenceHub {
       reported: 'active',
       heardAt: Date.now(),
       watching: new Set(),
-      watches: Promise.resolve(),
+      nextWatch: null,
+      recheckWatch: false,
+      draining: null,
       closed: false,
     };
     this.connections.set(connection, state);
@@ -134,8 +142,8 @@ export class PresenceHub {
         this.recompute(userId);
       },
       watch: (userIds) => {
-        state.watches = state.watches.then(() => this.watch(connection, state, userIds));
-        return state.watches;
+        state.nextWatch = userIds;
+        return this.drainWatches(connection, state);
       },
       close: () => this.detach(connection, state),
     };
@@ -147,25 +155,47 @@ export class PresenceHub {
    */
   async recheck(userIds: readonly string[]): Promise<void> {
     const changed = new Set(userIds);
-    for (const [connection, state] of [...this.connections]) {
-      if (!state.watching.size) continue;
-      if (!changed.has(connection.userId) && ![...state.watching].some((id) => changed.has(id)))
-        continue;
-      // In line with the connection's own watches, so a newer 104 is not undone by this one.
-      state.watches = state.watches
-        .then(async () => {
-          const watched = [...state.watching];
-          const allowed = new Set(await this.options.visible(connection.userId, watched));
-          if (state.closed) return;
-          for (const userId of watched)
-            if (!allowed.has(userId) && state.watching.delete(userId))
-              this.unwatch(connection, userId);
-        })
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'presence watch recheck failed'),
-        );
-      await state.watches;
+    const affected = [...this.connections].filter(
+      ([connection, state]) =>
+        state.watching.size &&
+        (changed.has(connection.userId) || [...state.watching].some((id) => changed.has(id))),
+    );
+    await Promise.all(
+      affected.map(([connection, state]) => {
+        state.recheckWatch = true;
+        return this.drainWatches(connection, state);
+      }),
+    );
+  }
+
+  /** Runs a connection's waiting watch (the newest) and recheck, one at a time. */
+  private drainWatches(connection: PresenceConnection, state: ConnectionState): Promise<void> {
+    state.draining ??= (async () => {
+      while (state.nextWatch || state.recheckWatch) {
+        const requested = state.nextWatch;
+        state.nextWatch = null;
+        // A new watch is checked as it is made: it covers a pending recheck.
+        state.recheckWatch = false;
+        if (requested) await this.watch(connection, state, requested);
+        else await this.dropInvisible(connection, state);
+      }
+      state.draining = null;
+    })();
+    return state.draining;
+  }
+
+  private async dropInvisible(connection: PresenceConnection, state: ConnectionState) {
+    const watched = [...state.watching];
+    let allowed: Set<string>;
+    try {
+      allowed = new Set(await this.options.visible(connection.userId, watched));
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'presence watch recheck failed');
+      return;
     }
+    if (state.closed) return;
+    for (const userId of watched)
+      if (!allowed.has(userId) && state.watching.delete(userId)) this.unwatch(connection, userId);
   }
 
   /** Withdraws every user this node holds at once (they go offline now, not after a TTL). */
