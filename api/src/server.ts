@@ -24,6 +24,10 @@ import { enqueueFileProcessing, registerFileJobs } from './files/file-jobs';
 import { startFilePurge } from './files/purge';
 import { type JobQueue, openJobQueue } from './jobs/job-queue';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer';
+import { registerNotificationMailJob } from './notifications/mail-job';
+import { Notifier } from './notifications/notifier';
+import type { PresenceLookup } from './notifications/presence';
+import { UnsubscribeTokens } from './notifications/unsubscribe-token';
 import { registerStatusJobs, scheduleStatusExpiry } from './status/status-jobs';
 
 const { version } = JSON.parse(
@@ -70,6 +74,7 @@ export async function startServer(
     connectionName: 'confab',
   });
   let jobs: JobQueue | null = null;
+  let notifier: Notifier | null = null;
   try {
     const tasks = new BackgroundTasks(logger.child({ component: 'tasks' }));
     // Durable jobs (file processing) run in the processes that take uploads.
@@ -93,6 +98,27 @@ export async function startServer(
     const mailer = env.SMTP_URL
       ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM)
       : await createOutboxMailer(resolve(env.DATA_DIR, 'outbox'), env.MAIL_FROM);
+    // Notifications are decided and mailed by the API processes (README "Notifications").
+    const presence: PresenceLookup = (userIds) => backends.presence.read(userIds);
+    if (env.SERVICES.includes('api')) {
+      notifier = new Notifier({
+        db: backends.database.db,
+        bus: backends.bus,
+        logger: logger.child({ component: 'notifications' }),
+        presence,
+      });
+      await notifier.start();
+    }
+    if (queue) {
+      await registerNotificationMailJob(queue, {
+        db: backends.database.db,
+        mailer,
+        presence,
+        logger: logger.child({ component: 'notifications' }),
+        publicUrl: env.PUBLIC_URL,
+        unsubscribeTokens: UnsubscribeTokens.opener(backends.database.db),
+      });
+    }
     const { app, auth } = await composeApp({
       backends,
       auth: authConfigFromEnv(env),
@@ -145,6 +171,7 @@ export async function startServer(
         stopKeyRotation();
         stopFilePurge();
         await sync?.stop();
+        await notifier?.stop();
         await closeServer(server, env.SHUTDOWN_TIMEOUT_MS);
         await tasks.drain();
         await queue?.stop();
@@ -153,6 +180,7 @@ export async function startServer(
       },
     };
   } catch (error) {
+    await notifier?.stop();
     await jobs?.stop();
     await backends.close();
     throw error;

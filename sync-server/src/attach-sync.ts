@@ -41,7 +41,18 @@ export async function attachSync(server: Server, backends: Backends, options: At
   const policy = new Policy(backends.database.db);
   const clientIds = createClientIdRegistry(db);
   const activity = new ActivityHub(backends.bus, (userId) => channelIdsOf(db, userId), logger);
-  const projector = new Projector(db, clientIds, logger, (events) => activity.publish(events));
+  const projector = new Projector(
+    db,
+    clientIds,
+    logger,
+    (events) => activity.publish(events),
+    // New messages are queued for the API's notifier in their commit; this wakes it at once.
+    () => {
+      backends.bus
+        .publish(schema.NOTIFICATIONS_PENDING_TOPIC, new TextEncoder().encode('{}'))
+        .catch((error: unknown) => logger.warn({ err: error }, 'notification nudge not published'));
+    },
+  );
   const presence = new PresenceHub({
     store: backends.presence,
     bus: backends.bus,
