@@ -10,7 +10,8 @@ export const mentionedIds = (text: string): string[] =>
 /**
  * A message's stored text as one plain line for the inbox and mail: mentions as `@Name`
  * (`@someone` when the name is unknown), `@channel` and `@here`; line breaks and control
- * characters as spaces; at most `EXCERPT_LENGTH` characters (code points, never half a pair).
+ * characters as spaces; at most `EXCERPT_LENGTH` UTF-16 units (what `length` and the answer's
+ * schema count), cut between code points, never inside a surrogate pair, and ended with `…`.
  */
 export function excerptOf(text: string, names: ReadonlyMap<string, string>): string {
   const plain = text
@@ -20,8 +21,11 @@ export function excerptOf(text: string, names: ReadonlyMap<string, string>): str
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
     .replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ')
     .trim();
-  const points = [...plain];
-  return points.length <= EXCERPT_LENGTH
-    ? plain
-    : `${points.slice(0, EXCERPT_LENGTH - 1).join('')}…`;
+  if (plain.length <= EXCERPT_LENGTH) return plain;
+  let cut = '';
+  for (const point of plain) {
+    if (cut.length + point.length > EXCERPT_LENGTH - 1) break;
+    cut += point;
+  }
+  return `${cut}…`;
 }
