@@ -124,6 +124,16 @@ describe('presence across two nodes', () => {
     const adaOnB = await device(nodeB, ada);
     adaOnB.send(report('active'));
     await bobs.until(ada, 'active');
+    // Redis loses everything of presence [S9]: node B writes it again at its next refresh.
+    const keys = await redis.keys(`${processes.redis.prefix}presence:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await redis.del(...keys);
+    await waitFor(
+      'node B wrote Ada again',
+      async () => ((await holders(ada)).length === 1 ? true : undefined),
+      { timeoutMs: TTL_MS },
+    );
+    await bobs.until(ada, 'active');
     const stoppedAt = Date.now();
     expect(await nodeB.stop('SIGTERM')).toBe(0);
     // Well before the grace period and the TTL would have run out.
