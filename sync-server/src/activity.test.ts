@@ -191,10 +191,16 @@ describe('the activity stream on the user doc socket', () => {
     await publish(activityUserTopic(ada), { kind: 'user_status', userId: ada });
     // Addressed to someone else, or of a kind this node does not know: never sent as anything.
     await publish(activityUserTopic(ada), { ...notification, id: '43', userId: bob });
+    // Shaped like a message event but of another kind: it must not come out as one.
     await publish(activityUserTopic(ada), {
       kind: 'presence_v9',
       userId: ada,
       channelId: publicId,
+      messageId: '01JZ0000000000000000000001',
+      authorId: bob,
+      parentId: null,
+      mentioned: [ada],
+      everyone: false,
     });
     await publish(activityUserTopic(ada), 'just a string');
     await publish(activityUserTopic(ada), null);
