@@ -34,7 +34,9 @@ const churn: ChurnShape = {
   reconnectMs: [1_000, 3_000],
   warmupSeconds: env('BENCH_PRESENCE_WARMUP_SECONDS', 35),
   seconds: env('BENCH_PRESENCE_SECONDS', 60),
-  drainMs: 2_000,
+  // Long enough to see a copy that waited for a node's sweep (every third of the 30 s TTL).
+  drainMs: 12_000,
+  lateMs: 2_000,
 };
 const seed = env('BENCH_SEED', 18);
 
@@ -209,7 +211,7 @@ function report(runs: readonly Run[]) {
         'RSS (peak) MiB': rssMiB.map((rss, i) => `${rss} (${peakRssMiB[i]})`).join(', '),
         'p50 / p95 ms': `${load.latencyP50Ms} / ${load.latencyP95Ms}`,
         'online p50 / p95 ms': `${load.onlineP50Ms} / ${load.onlineP95Ms}`,
-        'toggle copies': `${load.deliveredCopies}/${load.expectedCopies}`,
+        'copies got/due (late, excused, missed)': `${load.deliveredCopies}/${load.expectedCopies} (${load.lateCopies}, ${load.excusedCopies}, ${load.missedCopies})`,
       }),
     ),
   );

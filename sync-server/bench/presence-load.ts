@@ -24,6 +24,8 @@ export interface ChurnShape {
   seconds: number;
   /** After the window: how long a change sent in it may take to arrive and still count. */
   drainMs: number;
+  /** Copies later than this count as late; a watcher leaving or a newer change this soon excuses a miss. */
+  lateMs: number;
 }
 
 export interface LoadPorts {
@@ -51,9 +53,16 @@ export interface LoadResult {
   entries: number;
   framesPerSecond: number;
   bytesPerSecond: number;
-  /** Toggles (active/away reports): copies due to ready watchers, copies that arrived. */
+  /**
+   * Toggles (active/away reports) made in the window: copies due to watchers that had their
+   * snapshot; arrived; arrived later than `lateMs`; not arrived but excused (the watcher
+   * disconnected, or the user changed again, within `lateMs`); missing without excuse.
+   */
   expectedCopies: number;
   deliveredCopies: number;
+  lateCopies: number;
+  excusedCopies: number;
+  missedCopies: number;
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyMaxMs: number | null;
@@ -65,15 +74,19 @@ export interface LoadResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Expected {
+/** A change whose copies are timed: an active/away report, or a user coming back online. */
+interface TimedChange {
   state: Presence;
-  /** When the change was made (report sent, or connect started); null: not timed. */
-  at: number | null;
-  kind: 'toggle' | 'online' | 'offline';
+  /** When it was made: the report sent, or the connect started. */
+  at: number;
+  kind: 'toggle' | 'online';
   /** Toggles: the watchers that had their snapshot when it was made, so are owed a copy. */
   due: ReadonlySet<number> | null;
   seen: Set<number>;
 }
+
+/** Timed changes kept per user: copies of older ones are not matched any more. */
+const KEPT_CHANGES = 4;
 
 /**
  * Runs the churn against one server set-up and counts what the clients receive. All clients
@@ -100,7 +113,23 @@ export async function runPresenceLoad(
   const sockets = new Map<number, WebSocket>();
   const ready = new Set<number>();
   const state = new Map<number, ReportedPresence>();
-  const expected = new Map<number, Expected>();
+  const changesOf = new Map<number, TimedChange[]>();
+  const measuredToggles: Array<{ user: number; change: TimedChange }> = [];
+  /** When each user changed (any kind) and when each watcher's socket was closed by the churn. */
+  const changedAt = new Map<number, number[]>();
+  const leftAt = new Map<number, number[]>();
+  const note = (times: Map<number, number[]>, index: number, at: number) => {
+    const list = times.get(index) ?? [];
+    list.push(at);
+    times.set(index, list);
+  };
+  const timeChange = (user: number, change: TimedChange) => {
+    const list = changesOf.get(user) ?? [];
+    list.push(change);
+    if (list.length > KEPT_CHANGES) list.shift();
+    changesOf.set(user, list);
+    note(changedAt, user, change.at);
+  };
   const offlineQueue: number[] = [];
   const unexpectedCloses: Record<string, number> = {};
   const latencies: number[] = [];
@@ -143,10 +172,14 @@ export async function runPresenceLoad(
     for (const [id, seenState] of Object.entries(users)) {
       const watched = indexOf.get(id);
       if (watched === undefined || !watchSets[watcher]?.has(watched)) continue;
-      const change = expected.get(watched);
-      if (!change || change.at === null || change.state !== seenState) continue;
-      if (change.seen.has(watcher) || change.at < measuredFrom) continue;
-      if (change.due && !change.due.has(watcher)) continue;
+      // The newest change this copy can be a copy of.
+      const change = (changesOf.get(watched) ?? []).findLast(
+        (candidate) =>
+          candidate.state === seenState &&
+          !candidate.seen.has(watcher) &&
+          (candidate.due === null || candidate.due.has(watcher)),
+      );
+      if (!change || change.at < measuredFrom) continue;
       change.seen.add(watcher);
       (change.kind === 'toggle' ? latencies : onlineLatencies).push(now - change.at);
     }
@@ -185,6 +218,7 @@ export async function runPresenceLoad(
   }
 
   const disconnect = (index: number) => {
+    note(leftAt, index, performance.now());
     const socket = sockets.get(index);
     sockets.delete(index);
     ready.delete(index);
@@ -224,28 +258,24 @@ export async function runPresenceLoad(
       }
       disconnect(index);
       state.delete(index);
-      expected.set(index, {
-        state: 'offline',
-        at: null,
-        kind: 'offline',
-        due: null,
-        seen: new Set(),
-      });
+      note(changedAt, index, now);
       offlineQueue.push(index);
       // Someone who has been away longest comes back, so `online` stay connected.
       const back = offlineQueue.shift();
       if (back === undefined) return;
       state.set(back, 'active');
-      expected.set(back, { state: 'active', at: now, kind: 'online', due: null, seen: new Set() });
+      timeChange(back, { state: 'active', at: now, kind: 'online', due: null, seen: new Set() });
       void connect(back);
     } else {
       const next = state.get(index) === 'active' ? 'away' : 'active';
       state.set(index, next);
       const due = new Set((watchersOf.get(index) ?? []).filter((w) => ready.has(w)));
-      expected.set(index, { state: next, at: now, kind: 'toggle', due, seen: new Set() });
+      const toggle: TimedChange = { state: next, at: now, kind: 'toggle', due, seen: new Set() };
+      timeChange(index, toggle);
       if (inWindow(now)) {
         counts.toggles++;
         counts.expectedCopies += due.size;
+        measuredToggles.push({ user: index, change: toggle });
       }
       sockets.get(index)?.send(reportFrame(next));
     }
@@ -280,11 +310,26 @@ export async function runPresenceLoad(
   stopped = true;
   for (const index of [...sockets.keys()]) disconnect(index);
 
+  const soon = (times: readonly number[] | undefined, after: number) =>
+    (times ?? []).some((t) => t > after && t <= after + shape.lateMs);
+  let excusedCopies = 0;
+  let missedCopies = 0;
+  for (const { user, change } of measuredToggles)
+    for (const watcher of change.due ?? []) {
+      if (change.seen.has(watcher)) continue;
+      if (soon(leftAt.get(watcher), change.at) || soon(changedAt.get(user), change.at))
+        excusedCopies++;
+      else missedCopies++;
+    }
+
   return {
     ...counts,
     framesPerSecond: round(counts.frames / shape.seconds, 1) ?? 0,
     bytesPerSecond: Math.round(counts.bytes / shape.seconds),
     deliveredCopies: latencies.length,
+    lateCopies: latencies.filter((ms) => ms > shape.lateMs).length,
+    excusedCopies,
+    missedCopies,
     latencyP50Ms: round(percentile(latencies, 0.5)),
     latencyP95Ms: round(percentile(latencies, 0.95)),
     latencyMaxMs: round(percentile(latencies, 1)),
