@@ -8,7 +8,7 @@ import {
   schema,
 } from '@confab/db';
 import { useTestDatabase, waitFor } from '@confab/db/testing';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Notifier } from './notifier';
@@ -250,6 +250,55 @@ describe.each([
     expect(await recorded(after)).toEqual({});
     await notifier.drainBatch();
     expect(await recorded(after)).toEqual({ [ada]: 'mention' });
+  });
+
+  it('records the others when one message cannot be recorded, and gives that one up after 3 tries', async () => {
+    const { ada, bob, channelId } = await world();
+    const poison = await post(channelId, bob, `<@${ada}> poison`);
+    const good = await post(channelId, bob, `<@${ada}> good`);
+    // A database that refuses this one message's notification (as a failing row would).
+    // One statement per call: PGlite's extended protocol takes one at a time.
+    await database.db.execute(
+      sql.raw(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.message_id = '${poison}' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$`),
+    );
+    await database.db.execute(
+      sql.raw(`CREATE TRIGGER refuse_poison BEFORE INSERT ON notifications
+        FOR EACH ROW EXECUTE FUNCTION refuse_poison()`),
+    );
+    try {
+      await notifier.drainBatch();
+      expect(await recorded(good)).toEqual({ [ada]: 'mention' });
+      const queued = async () =>
+        (await database.db.select().from(schema.notificationQueue)).map((row) => row.messageId);
+      expect(await queued()).toEqual([poison]);
+      await notifier.drainBatch();
+      expect(await queued()).toEqual([poison]);
+      await notifier.drainBatch();
+      expect(await queued()).toEqual([]);
+      expect(await recorded(poison)).toEqual({});
+    } finally {
+      await database.db.execute(sql.raw('DROP TRIGGER refuse_poison ON notifications'));
+      await database.db.execute(sql.raw('DROP FUNCTION refuse_poison()'));
+    }
+  });
+
+  it('lets @here reach no one when presence cannot be read, and records the rest', async () => {
+    const { ada, bob, channelId } = await world();
+    const lost = new Notifier({
+      db: database.db,
+      bus,
+      logger,
+      presence: async () => {
+        throw new Error('presence store down');
+      },
+    });
+    const here = await post(channelId, bob, `<!here> and <@${ada}>`);
+    const plain = await post(channelId, bob, '<!here> standup');
+    await lost.drainBatch();
+    expect(await recorded(here)).toEqual({ [ada]: 'mention' });
+    expect(await recorded(plain)).toEqual({});
+    expect(await database.db.select().from(schema.notificationQueue)).toEqual([]);
   });
 
   it('takes a large queue in batches and never notifies twice', async () => {

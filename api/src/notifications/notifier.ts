@@ -32,6 +32,9 @@ const {
 
 type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/** Drains a message may fail alone before it is given up. */
+const MAX_ATTEMPTS = 3;
+
 export interface NotifierOptions {
   db: Db;
   bus: EventBus;
@@ -81,6 +84,8 @@ export class Notifier {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: Unsubscribe | null = null;
+  /** Messages that failed alone, and how often (see `failed`). */
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly options: NotifierOptions) {
     this.pollMs = options.pollMs ?? 5_000;
@@ -136,15 +141,57 @@ export class Notifier {
     } while (this.again && !this.stopped);
   }
 
-  /** One transaction over up to `batchSize` queued messages; answers how many it took. */
+  /**
+   * One transaction over up to `batchSize` queued messages; answers how many it took. When the
+   * batch fails, its messages are taken one at a time, so one that cannot be recorded does not
+   * hold up the others (the queue is read in order, and it would come first every time).
+   */
   async drainBatch(): Promise<number> {
+    try {
+      return await this.drainQueued(this.batchSize);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'notification batch failed: one at a time');
+    }
+    const rows = await this.options.db
+      .select({ messageId: q.messageId })
+      .from(q)
+      .orderBy(q.messageId)
+      .limit(this.batchSize);
+    let taken = 0;
+    for (const { messageId } of rows) {
+      try {
+        taken += await this.drainQueued(1, messageId);
+        this.failures.delete(messageId);
+      } catch (error) {
+        await this.failed(messageId, error);
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * A message that failed alone: tried again on later drains, and given up after
+   * `MAX_ATTEMPTS` (its queue row deleted, an error logged) so the queue moves on. Counted in
+   * this process only: a restart gives it a few more tries.
+   */
+  private async failed(messageId: string, error: unknown): Promise<void> {
+    const attempts = (this.failures.get(messageId) ?? 0) + 1;
+    this.failures.set(messageId, attempts);
+    if (attempts < MAX_ATTEMPTS) return;
+    this.failures.delete(messageId);
+    this.options.logger.error({ err: error, messageId, attempts }, 'notification given up');
+    await this.options.db.delete(q).where(eq(q.messageId, messageId));
+  }
+
+  private async drainQueued(limit: number, messageId?: string): Promise<number> {
     const { db } = this.options;
     const { taken, recorded } = await db.transaction(async (tx) => {
       const rows = await tx
         .select({ messageId: q.messageId })
         .from(q)
+        .where(messageId === undefined ? undefined : eq(q.messageId, messageId))
         .orderBy(q.messageId)
-        .limit(this.batchSize)
+        .limit(limit)
         .for('update', { skipLocked: true });
       const ids = rows.map((row) => row.messageId);
       if (!ids.length) return { taken: 0, recorded: [] };
@@ -166,7 +213,7 @@ export class Notifier {
         listings.filter((l) => here.some((h) => h.id === l.messageId)).map((l) => l.userId),
       ),
     ];
-    const presence = askPresence.length ? await this.options.presence(askPresence) : new Map();
+    const presence = askPresence.length ? await this.presenceOf(askPresence) : new Map();
     const rows: Array<typeof n.$inferInsert> = [];
     for (const message of messages) {
       const facts: MessageFacts = {
@@ -216,6 +263,19 @@ export class Notifier {
         },
       ];
     });
+  }
+
+  /**
+   * Presence may be lost [S9] (Redis down): then nobody counts as active, and `@here` reaches no
+   * one, rather than the queue stalling until presence is back.
+   */
+  private async presenceOf(userIds: string[]): Promise<Map<string, string>> {
+    try {
+      return await this.options.presence(userIds);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'presence unknown: @here reaches no one');
+      return new Map();
+    }
   }
 
   /** After the commit: each recipient's own devices hear of it (best effort; the row is the truth). */
