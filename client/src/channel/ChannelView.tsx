@@ -10,13 +10,15 @@ import {
   threadMarkerKey,
 } from '@confab/db/model';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
 import { FilesPanel } from '../files/FilesPanel';
 import { PendingPostList } from '../files/PendingPostList';
 import { type Attachments, useAttachments } from '../files/use-attachments';
 import { useFileDrop } from '../files/use-file-drop';
 import { usePendingPosts } from '../files/use-pending-posts';
+import { ChannelNotifyMenu } from '../notifications/ChannelNotifyMenu';
+import { SentContext } from '../notifications/WebNotifications';
 import type { MessageFocus } from '../search/jump';
 import { PersonMarks } from '../status/PersonMarks';
 import { useActivity } from '../sync/activity';
@@ -399,6 +401,9 @@ export function ChannelView({
         <header>
           <h2>{title}</h2>
           <span className="header-buttons">
+            {!onJoin && (
+              <ChannelNotifyMenu api={api} channelId={channelId} workspaceId={workspaceId} />
+            )}
             <button type="button" aria-expanded={panel === 'files'} onClick={() => toggle('files')}>
               Files
             </button>
@@ -607,6 +612,7 @@ function DocPane({
   const { open } = doc;
   const typing = useTyping(open, user.id);
   const pending = usePendingPosts({ api, user, channelId, target, parentId, open });
+  const sent = useContext(SentContext);
   return (
     <>
       {open ? (
@@ -648,6 +654,7 @@ function DocPane({
           attachments={attachments}
           onSend={(text, files) => {
             typing.stopped();
+            sent();
             // Files go through the pending posts (uploaded first, kept across a reload).
             if (files.length) void pending.send(text, files);
             else void open?.perform({ ...post(user, text), parentId });

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Api } from '../api/api';
 import { waitingCount } from './badge';
+import { useUnreadNotifications } from './inbox-data';
 import { useDocumentBadge } from './use-document-badge';
 
 /**
@@ -14,6 +15,9 @@ export function TabBadge({ api, workspaceId }: { api: Api; workspaceId: string }
     queryFn: () =>
       api.request('GET /api/workspaces/{workspaceId}/unread', { params: { workspaceId } }),
   });
-  useDocumentBadge(waitingCount(unread.data?.channels ?? [], []));
+  const notifications = useUnreadNotifications(api, workspaceId);
+  useDocumentBadge(
+    waitingCount(unread.data?.channels ?? [], notifications.data?.notifications ?? []),
+  );
   return null;
 }

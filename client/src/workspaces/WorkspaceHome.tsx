@@ -1,10 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { type Api, ApiError, type ApiResponse, type User } from '../api/api';
 import { unsentTexts } from '../auth/device-data';
 import { UnsentDialog } from '../auth/UnsentDialog';
 import { ChannelView } from '../channel/ChannelView';
+import { Inbox, InboxButton } from '../notifications/Inbox';
+import type { InboxEntry } from '../notifications/inbox-data';
+import { NotificationSettings } from '../notifications/NotificationSettings';
 import { TabBadge } from '../notifications/TabBadge';
+import { NotificationPrompt, SentContext, WebNotifier } from '../notifications/WebNotifications';
 import type { MessageFocus } from '../search/jump';
 import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
@@ -59,7 +63,22 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
   const remembered = useCallback(() => setRecentVersion((version) => version + 1), []);
   const runSearch = (q: string) => {
     setSearch({ q, at: Date.now() });
+    setInbox(false);
     setMenu(false);
+  };
+  // The inbox shown in place of the open channel; a notification to open (clicked outside it).
+  const [inbox, setInbox] = useState(false);
+  const [jump, setJump] = useState<{ entry: InboxEntry; at: number } | null>(null);
+  const [settings, setSettings] = useState(false);
+  // Web Notifications are offered once the user has sent something, never on load.
+  const [engaged, setEngaged] = useState(false);
+  const markEngaged = useCallback(() => setEngaged(true), []);
+  const openNotification = (workspaceId: string, entry: InboxEntry) => {
+    setChosen(workspaceId);
+    setSearch(null);
+    setInbox(false);
+    setMenu(false);
+    setJump({ entry, at: Date.now() });
   };
 
   return (
@@ -84,12 +103,38 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
             recentVersion={recentVersion}
           />
         )}
-        <MeMenu api={api} user={user} />
+        {current && (
+          <InboxButton
+            api={api}
+            workspaceId={current.id}
+            open={inbox}
+            onToggle={() => {
+              setInbox(!inbox);
+              setSearch(null);
+              setMenu(false);
+            }}
+          />
+        )}
+        <MeMenu api={api} user={user} onSettings={() => setSettings(true)} />
         <span className="signed-in">Signed in as {user.name}</span>
         <button type="button" onClick={() => void logOut()}>
           Log out
         </button>
       </header>
+      {settings && <NotificationSettings api={api} onClose={() => setSettings(false)} />}
+      <NotificationPrompt engaged={engaged} />
+      {current && (
+        <WebNotifier
+          api={api}
+          workspaceIds={[
+            current.id,
+            ...(workspaces.data?.workspaces ?? [])
+              .map((workspace) => workspace.id)
+              .filter((id) => id !== current.id),
+          ]}
+          onOpen={openNotification}
+        />
+      )}
       {unsent && (
         <UnsentDialog
           label="Log out and delete unsent messages?"
@@ -122,6 +167,7 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
                 onClick={() => {
                   setChosen(workspace.id);
                   setSearch(null);
+                  setInbox(false);
                 }}
               >
                 {workspace.name}
@@ -133,16 +179,21 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
       </nav>
       {workspaces.isError && <p role="alert">Your workspaces could not be loaded.</p>}
       {current && (
-        <Workspace
-          api={api}
-          user={user}
-          workspace={current}
-          onNavigated={() => setMenu(false)}
-          search={search}
-          onSearch={runSearch}
-          onSearchClosed={() => setSearch(null)}
-          onRemembered={remembered}
-        />
+        <SentContext.Provider value={markEngaged}>
+          <Workspace
+            api={api}
+            user={user}
+            workspace={current}
+            onNavigated={() => setMenu(false)}
+            search={search}
+            onSearch={runSearch}
+            onSearchClosed={() => setSearch(null)}
+            onRemembered={remembered}
+            inbox={inbox}
+            onInboxClosed={() => setInbox(false)}
+            jump={jump}
+          />
+        </SentContext.Provider>
       )}
     </div>
   );
@@ -192,6 +243,9 @@ function Workspace({
   onSearch,
   onSearchClosed,
   onRemembered,
+  inbox,
+  onInboxClosed,
+  jump,
 }: {
   api: Api;
   user: User;
@@ -203,6 +257,11 @@ function Workspace({
   onSearch: (q: string) => void;
   onSearchClosed: () => void;
   onRemembered: () => void;
+  /** The inbox is shown in place of the open channel. */
+  inbox: boolean;
+  onInboxClosed: () => void;
+  /** A notification to open (clicked in the browser's notification). */
+  jump: { entry: InboxEntry; at: number } | null;
 }) {
   const channels = useQuery({
     queryKey: ['channels', workspace.id],
@@ -239,6 +298,7 @@ function Workspace({
     setChosen(id);
     setFocus(null);
     onSearchClosed();
+    onInboxClosed();
     onNavigated();
     setDialog(null);
   };
@@ -248,6 +308,24 @@ function Workspace({
     openChannel(id);
     setFocus(message);
   };
+  /** A notification's message: its channel, scrolled to it, in its thread for a reply. */
+  const openEntry = (entry: InboxEntry) => {
+    const known = mine.find((channel) => channel.id === entry.channelId);
+    const title = known ? channelTitle(known, user) : `# ${entry.channelName ?? ''}`;
+    visit(entry.channelId, title, {
+      channelId: entry.channelId,
+      messageId: entry.messageId,
+      segment: null,
+      threadRootId: entry.parentId,
+      at: Date.now(),
+    });
+  };
+  const jumped = useRef<number | null>(null);
+  useEffect(() => {
+    if (!jump || jumped.current === jump.at || !channels.isSuccess) return;
+    jumped.current = jump.at;
+    openEntry(jump.entry);
+  });
   const client = useQueryClient();
   // Counts joins: the channel view opens anew after one, its docs with them.
   const [joins, setJoins] = useState(0);
@@ -305,7 +383,9 @@ function Workspace({
         canBrowse={fullMember}
         canInvite={admin}
       />
-      {search ? (
+      {inbox && !search ? (
+        <Inbox api={api} workspaceId={workspace.id} onOpen={openEntry} onClose={onInboxClosed} />
+      ) : search ? (
         <SearchResults
           key={search.at}
           api={api}

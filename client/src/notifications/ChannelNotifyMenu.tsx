@@ -1,0 +1,100 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type Api, ApiError, type ApiResponse } from '../api/api';
+
+type Preference = ApiResponse<'GET /api/channels/{channelId}/notification-preference'>;
+
+const CHOICES: ReadonlyArray<{ value: Preference['preference']; label: string }> = [
+  { value: 'default', label: 'Default' },
+  { value: 'all', label: 'All messages' },
+  { value: 'mentions', label: 'Mentions only' },
+  { value: 'nothing', label: 'Nothing' },
+];
+
+const EFFECTIVE: Record<Preference['effective'], string> = {
+  all: 'all messages',
+  mentions: 'mentions',
+  nothing: 'nothing',
+};
+
+/**
+ * The channel header's notification menu: which messages notify me here (all, mentions,
+ * nothing, or the default: all in DMs, mentions in channels) and Mute (no notifications, no
+ * unread bold in the sidebar).
+ */
+export function ChannelNotifyMenu({
+  api,
+  channelId,
+  workspaceId,
+}: {
+  api: Api;
+  channelId: string;
+  workspaceId: string;
+}) {
+  const key = ['notification-preference', channelId];
+  const current = useQuery({
+    queryKey: key,
+    queryFn: () =>
+      api.request('GET /api/channels/{channelId}/notification-preference', {
+        params: { channelId },
+      }),
+  });
+  const client = useQueryClient();
+  const change = useMutation({
+    mutationFn: (body: { preference?: Preference['preference']; muted?: boolean }) =>
+      api.request('PUT /api/channels/{channelId}/notification-preference', {
+        params: { channelId },
+        body,
+      }),
+    onSuccess: (answer) => {
+      client.setQueryData(key, answer);
+      // Muting takes the channel's unread count out of the sidebar.
+      void client.invalidateQueries({ queryKey: ['unread', workspaceId] });
+    },
+  });
+  const data = current.data;
+  // While a change is on its way, it shows as made (the server's answer then confirms it).
+  const asked = change.isPending ? change.variables : undefined;
+  const preference = asked?.preference ?? data?.preference;
+  const muted = asked?.muted ?? data?.muted ?? false;
+  return (
+    <details className="notify-menu">
+      <summary aria-label={`Notifications for this channel${data?.muted ? ', muted' : ''}`}>
+        {data?.muted ? 'Muted' : 'Notify'}
+      </summary>
+      <div className="menu-popup">
+        <fieldset disabled={!data}>
+          <legend>Notify me about</legend>
+          {CHOICES.map((choice) => (
+            <label key={choice.value} className="inline">
+              <input
+                type="radio"
+                name={`notify-${channelId}`}
+                checked={preference === choice.value}
+                onChange={() => change.mutate({ preference: choice.value })}
+              />
+              {choice.label}
+              {choice.value === 'default' && data && (
+                <span className="muted"> ({EFFECTIVE[data.effective]})</span>
+              )}
+            </label>
+          ))}
+          <label className="inline mute">
+            <input
+              type="checkbox"
+              checked={muted}
+              onChange={(event) => change.mutate({ muted: event.target.checked })}
+            />
+            Mute this channel
+          </label>
+        </fieldset>
+        {(current.error || change.error) && (
+          <p role="alert">
+            {change.error instanceof ApiError
+              ? change.error.message
+              : 'Notification settings are not available offline.'}
+          </p>
+        )}
+      </div>
+    </details>
+  );
+}
