@@ -148,6 +148,17 @@ describe('presence, status and notifications', () => {
     // The second device goes away (it would read, and so settle, what the test sends next).
     await phone.close();
 
+    // Ada pauses her notifications for 30 minutes: Bob's sidebar marks her do-not-disturb.
+    await ada.getByLabel('Your status and notifications').click();
+    await ada.getByRole('button', { name: 'Pause notifications…' }).click();
+    const dnd = ada.getByRole('dialog', { name: 'Pause notifications' });
+    await shoot(ada, 'dnd-dialog');
+    await dnd.getByRole('button', { name: '30 minutes' }).click();
+    await dnd.waitFor({ state: 'detached' });
+    await sidebar(bob)
+      .getByRole('button', { name: /^Ada.*do not disturb/ })
+      .waitFor();
+
     // Bob mutes # quiet from its header, then switches to another tab.
     await sidebar(bob).getByRole('button', { name: '# quiet', exact: true }).click();
     await bob.getByLabel('Notifications for this channel').click();
@@ -155,6 +166,19 @@ describe('presence, status and notifications', () => {
     await bob.getByLabel('Notifications for this channel, muted').waitFor();
     await bob.screenshot({ path: join(SHOTS, 'channel-menu.png') });
     await bob.getByLabel('Notifications for this channel, muted').click();
+    // He adds a keyword in his notification settings (a bad one is refused before saving).
+    await bob.getByLabel('Your status and notifications').click();
+    await bob.getByRole('button', { name: 'Notification settings…' }).click();
+    const settings = bob.getByRole('dialog', { name: 'Notification settings' });
+    await settings.getByRole('textbox', { name: 'New keyword' }).fill('x');
+    await settings.getByRole('button', { name: 'Add', exact: true }).click();
+    await settings.getByRole('alert').getByText('at least 2 characters').waitFor();
+    await settings.getByRole('textbox', { name: 'New keyword' }).fill('launch');
+    await settings.getByRole('button', { name: 'Add', exact: true }).click();
+    await settings.getByRole('list', { name: 'Keywords' }).getByText('launch').waitFor();
+    await shoot(bob, 'settings');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.waitFor({ state: 'detached' });
     await sidebar(bob).getByRole('button', { name: '# general', exact: true }).click();
     await bob.evaluate(hideTab);
 
