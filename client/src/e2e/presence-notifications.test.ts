@@ -162,7 +162,7 @@ describe('presence, status and notifications', () => {
     // Bob mutes # quiet from its header, then switches to another tab.
     await sidebar(bob).getByRole('button', { name: '# quiet', exact: true }).click();
     await bob.getByLabel('Notifications for this channel').click();
-    await bob.getByRole('checkbox', { name: 'Mute this channel' }).click();
+    await bob.getByRole('checkbox', { name: 'Mute this channel' }).check();
     await bob.getByLabel('Notifications for this channel, muted').waitFor();
     await bob.screenshot({ path: join(SHOTS, 'channel-menu.png') });
     await bob.getByLabel('Notifications for this channel, muted').click();

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { type Api, ApiError, type ApiResponse } from '../api/api';
 
 type Preference = ApiResponse<'GET /api/channels/{channelId}/notification-preference'>;
@@ -39,8 +40,12 @@ export function ChannelNotifyMenu({
       }),
   });
   const client = useQueryClient();
+  type Change = { preference?: Preference['preference']; muted?: boolean };
+  // The change asked for shows at once (a controlled input would otherwise flip back until
+  // the answer), and goes once the server answered either way.
+  const [asked, setAsked] = useState<Change | null>(null);
   const change = useMutation({
-    mutationFn: (body: { preference?: Preference['preference']; muted?: boolean }) =>
+    mutationFn: (body: Change) =>
       api.request('PUT /api/channels/{channelId}/notification-preference', {
         params: { channelId },
         body,
@@ -50,10 +55,13 @@ export function ChannelNotifyMenu({
       // Muting takes the channel's unread count out of the sidebar.
       void client.invalidateQueries({ queryKey: ['unread', workspaceId] });
     },
+    onSettled: () => setAsked(null),
   });
+  const ask = (body: Change) => {
+    setAsked(body);
+    change.mutate(body);
+  };
   const data = current.data;
-  // While a change is on its way, it shows as made (the server's answer then confirms it).
-  const asked = change.isPending ? change.variables : undefined;
   const preference = asked?.preference ?? data?.preference;
   const muted = asked?.muted ?? data?.muted ?? false;
   return (
@@ -70,7 +78,7 @@ export function ChannelNotifyMenu({
                 type="radio"
                 name={`notify-${channelId}`}
                 checked={preference === choice.value}
-                onChange={() => change.mutate({ preference: choice.value })}
+                onChange={() => ask({ preference: choice.value })}
               />
               {choice.label}
               {choice.value === 'default' && data && (
@@ -82,7 +90,7 @@ export function ChannelNotifyMenu({
             <input
               type="checkbox"
               checked={muted}
-              onChange={(event) => change.mutate({ muted: event.target.checked })}
+              onChange={(event) => ask({ muted: event.target.checked })}
             />
             Mute this channel
           </label>

@@ -1,3 +1,4 @@
+import { UUID_PATTERN } from '@confab/db/model';
 import { createContext, useContext, useEffect, useSyncExternalStore } from 'react';
 import { type Presence, PresenceStore } from './presence-store';
 import { WatchList } from './watch-list';
@@ -21,9 +22,16 @@ export function usePresence(userId: string | undefined): Presence | undefined {
   );
 }
 
-/** Watches `userIds` while the component shows them (the server reports their presence). */
+/**
+ * Watches `userIds` while the component shows them (the server reports their presence). Only
+ * well-formed user ids: the server closes the socket on a watch naming anything else, and the
+ * activity stream would go with it.
+ */
 export function useWatch(userIds: readonly string[]): void {
   const { watch } = useContext(PresenceContext);
-  const key = [...new Set(userIds)].sort().join();
+  const key = [...new Set(userIds)]
+    .filter((id) => UUID_PATTERN.test(id))
+    .sort()
+    .join();
   useEffect(() => (key ? watch.add(key.split(',')) : undefined), [watch, key]);
 }
