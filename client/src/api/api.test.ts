@@ -53,6 +53,23 @@ describe('answers kept for offline use', () => {
     ]);
   });
 
+  it('keeps no batch of statuses nor older inbox pages, each a new path', async () => {
+    const api = await signedInApi();
+    await api.request('GET /api/workspaces/{workspaceId}/statuses', {
+      params: { workspaceId: WORKSPACE },
+      query: { ids: [WORKSPACE] },
+    });
+    await api.request('GET /api/workspaces/{workspaceId}/notifications', {
+      params: { workspaceId: WORKSPACE },
+      query: { limit: 30, cursor: '42' },
+    });
+    await api.request('GET /api/workspaces/{workspaceId}/notifications', {
+      params: { workspaceId: WORKSPACE },
+      query: { limit: 30 },
+    });
+    expect(keptPaths()).toEqual([expect.stringMatching(/\/notifications\?limit=30$/)]);
+  });
+
   it('answers a read when the storage is full, without keeping it', async () => {
     const api = await signedInApi();
     const setItem = vi.spyOn(localStorage, 'setItem').mockImplementation(() => {

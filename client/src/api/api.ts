@@ -294,10 +294,12 @@ export class Api {
 }
 
 /**
- * Reads not kept for offline use: every search page and suggestion prefix is a new path, so
- * keeping them would fill the storage, and search says it needs a connection anyway.
+ * Reads not kept for offline use, as each is a new path and keeping them would fill the
+ * storage: every search page and suggestion prefix (search says it needs a connection anyway),
+ * every batch of statuses (the ids on screen in one tick) and every older page of the inbox.
  */
-const NOT_KEPT_OFFLINE = /^\/api\/workspaces\/[^/]+\/search(?:[/?]|$)/;
+const NOT_KEPT_OFFLINE =
+  /^\/api\/workspaces\/[^/]+\/(?:search(?:[/?]|$)|statuses\?|notifications\?(?:[^#]*&)?cursor=)/;
 
 /** The last answer of a read, for offline use; best effort, never failing the read itself. */
 function keepForOffline(path: string, value: unknown): void {
