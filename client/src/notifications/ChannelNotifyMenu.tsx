@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { type Api, ApiError, type ApiResponse } from '../api/api';
+import { useMenuDetails } from '../ui/use-menu-details';
 
 type Preference = ApiResponse<'GET /api/channels/{channelId}/notification-preference'>;
 
@@ -40,6 +41,7 @@ export function ChannelNotifyMenu({
       }),
   });
   const client = useQueryClient();
+  const menu = useMenuDetails();
   type Change = { preference?: Preference['preference']; muted?: boolean };
   // The change asked for shows at once (a controlled input would otherwise flip back until
   // the answer), and goes once the server answered either way.
@@ -65,7 +67,7 @@ export function ChannelNotifyMenu({
   const preference = asked?.preference ?? data?.preference;
   const muted = asked?.muted ?? data?.muted ?? false;
   return (
-    <details className="notify-menu">
+    <details className="notify-menu" ref={menu}>
       <summary aria-label={`Notifications for this channel${data?.muted ? ', muted' : ''}`}>
         {data?.muted ? 'Muted' : 'Notify'}
       </summary>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Api, User } from '../api/api';
+import { useMenuDetails } from '../ui/use-menu-details';
 import { DndDialog } from './DndDialog';
 import { StatusMarks } from './PersonMarks';
 import { StatusDialog } from './StatusDialog';
@@ -20,6 +21,7 @@ export function MeMenu({
   onSettings?: () => void;
 }) {
   const mine = useMyStatus(api, user.id);
+  const menu = useMenuDetails();
   const [dialog, setDialog] = useState<'status' | 'dnd' | null>(null);
   const close = () => setDialog(null);
   const choose = (next: 'status' | 'dnd' | 'settings', from: HTMLElement) => {
@@ -30,7 +32,7 @@ export function MeMenu({
   const status = mine.data?.status;
   return (
     <>
-      <details className="me-menu">
+      <details className="me-menu" ref={menu}>
         <summary aria-label="Your status and notifications">
           {status || mine.data?.dnd.now ? <StatusMarks status={mine.data} /> : '☺'}
         </summary>
