@@ -181,6 +181,8 @@ describe('presence, status and notifications', () => {
     await settings.waitFor({ state: 'detached' });
     await sidebar(bob).getByRole('button', { name: '# general', exact: true }).click();
     await bob.evaluate(hideTab);
+    // His tab hidden, he is away for Ada.
+    await sidebar(ada).getByRole('img', { name: 'Away' }).waitFor();
 
     // Ada mentions him in the muted channel, then in # general.
     await sidebar(ada).getByRole('button', { name: '# quiet', exact: true }).click();
