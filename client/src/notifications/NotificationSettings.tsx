@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useContext, useState } from 'react';
 import { type Api, ApiError } from '../api/api';
+import { IDLE_CHOICES, readIdleMs, saveIdleMs } from '../presence/idle-setting';
+import { PresenceContext } from '../presence/presence';
 import { Dialog } from '../ui/Dialog';
 import { notifyPermission } from './web-notify';
 
@@ -29,7 +31,10 @@ const PERMISSION_TEXT = {
   unsupported: 'This browser cannot show desktop notifications.',
 } as const;
 
-/** My notification settings: keywords, the email of unread mentions, desktop notifications. */
+/**
+ * My notification settings: keywords, the email of unread mentions, desktop notifications, and
+ * (this device) how long without input before I show as away.
+ */
 export function NotificationSettings({ api, onClose }: { api: Api; onClose: () => void }) {
   const settings = useQuery({
     queryKey: ['notification-settings'],
@@ -62,6 +67,8 @@ function SettingsForm({
   const [problem, setProblem] = useState<string | null>(null);
   const [email, setEmail] = useState(initial.emailMentions);
   const [permission, setPermission] = useState(notifyPermission);
+  const [idleMinutes, setIdleMinutes] = useState(() => readIdleMs() / 60_000);
+  const presence = useContext(PresenceContext);
   const client = useQueryClient();
   const save = useMutation({
     mutationFn: () =>
@@ -82,6 +89,9 @@ function SettingsForm({
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    // This device's own setting: kept even if the server's part fails (offline).
+    saveIdleMs(idleMinutes * 60_000);
+    presence.setIdleMs(idleMinutes * 60_000);
     save.mutate();
   };
   return (
@@ -143,6 +153,19 @@ function SettingsForm({
           </button>
         )}
       </fieldset>
+      <label>
+        On this device, show me as away after
+        <select
+          value={idleMinutes}
+          onChange={(event) => setIdleMinutes(Number(event.target.value))}
+        >
+          {IDLE_CHOICES.map((minutes) => (
+            <option key={minutes} value={minutes}>
+              {minutes} minutes without activity
+            </option>
+          ))}
+        </select>
+      </label>
       {save.error && (
         <p role="alert">
           {save.error instanceof ApiError ? save.error.message : 'Could not save your settings.'}

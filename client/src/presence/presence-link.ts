@@ -35,8 +35,10 @@ export class PresenceLink {
   private stopPage = () => {};
   private send: ((frame: Uint8Array) => void) | null = null;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private idleMs: number | undefined;
 
   constructor(private readonly options: PresenceLinkOptions) {
+    this.idleMs = options.idleMs;
     this.watch = new WatchList((users) =>
       this.send?.(presenceFrame(MessageType.presenceWatch, { users })),
     );
@@ -47,13 +49,19 @@ export class PresenceLink {
     this.stop();
     const page = this.options.page ?? document;
     const idle = new IdleDetector({
-      idleMs: this.options.idleMs,
+      idleMs: this.idleMs,
       hidden: () => page.hidden,
       onChange: () => this.report(),
     });
     this.idle = idle;
     this.stopPage = watchPage(idle, page);
     this.report();
+  }
+
+  /** A new idle time (the user's setting): counted afresh from now. */
+  setIdleMs(ms: number): void {
+    this.idleMs = ms;
+    if (this.idle) this.start();
   }
 
   /** What this device reports now. */

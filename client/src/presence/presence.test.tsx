@@ -18,7 +18,7 @@ describe('useWatch', () => {
 
   it('watches what is shown, only well-formed user ids, and lets go on unmount', () => {
     const watch = new WatchList(() => {});
-    const hub = { store: new PresenceStore(), watch };
+    const hub = { store: new PresenceStore(), watch, setIdleMs: () => {} };
     const view = render(
       <PresenceContext.Provider value={hub}>
         <Shows ids={[ADA, 'Someone', ADA.toUpperCase(), '', `${BOB}<script>`]} />

@@ -6,10 +6,16 @@ import { WatchList } from './watch-list';
 export interface PresenceHub {
   store: PresenceStore;
   watch: WatchList;
+  /** Changes how long without input this device waits before it says away. */
+  setIdleMs(ms: number): void;
 }
 
 /** Outside a signed-in screen (tests of one component): nothing is watched or known. */
-const NOWHERE: PresenceHub = { store: new PresenceStore(), watch: new WatchList(() => {}) };
+const NOWHERE: PresenceHub = {
+  store: new PresenceStore(),
+  watch: new WatchList(() => {}),
+  setIdleMs: () => {},
+};
 
 export const PresenceContext = createContext<PresenceHub>(NOWHERE);
 

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import * as decoding from 'lib0/decoding';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import type { Api, User } from '../api/api';
+import { readIdleMs } from '../presence/idle-setting';
 import { PresenceContext } from '../presence/presence';
 import { PresenceLink } from '../presence/presence-link';
 import { refreshStatuses } from '../status/status-data';
@@ -31,7 +32,11 @@ export function UserDocProvider({
   const listeners = useRef(new Set<(activity: Activity) => void>()).current;
   const client = useQueryClient();
   const [presence] = useState(
-    () => new PresenceLink({ onStatuses: (ids) => refreshStatuses(client, ids) }),
+    () =>
+      new PresenceLink({
+        idleMs: readIdleMs(),
+        onStatuses: (ids) => refreshStatuses(client, ids),
+      }),
   );
   useEffect(() => {
     presence.start();
