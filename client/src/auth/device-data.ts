@@ -1,5 +1,4 @@
 import type { Intent } from '@confab/db/model';
-import { indexedDbPendingPosts, PENDING_POSTS_DB } from '../files/pending-posts';
 
 /** Everything the app keeps in localStorage starts with this (API answers, drafts, acks). */
 const PREFIX = 'confab.';
@@ -32,8 +31,13 @@ async function outboxIntents(): Promise<Intent[]> {
   }
 }
 
-/** Messages waiting for their files; the database is not created when there is none. */
+/**
+ * Messages waiting for their files; the database is not created when there is none. Loaded
+ * when asked: the pending posts' module brings the document model (Yjs) with it, which the
+ * sign-in screen, where this module is, must not download.
+ */
 async function pendingPosts() {
+  const { indexedDbPendingPosts, PENDING_POSTS_DB } = await import('../files/pending-posts');
   const databases = await indexedDB.databases();
   if (!databases.some((database) => database.name === PENDING_POSTS_DB)) return [];
   return indexedDbPendingPosts().list();
