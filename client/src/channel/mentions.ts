@@ -9,7 +9,8 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 /**
  * What the user typed, as stored: `@Name` of a channel member becomes `<@id>` (longest names
  * first, so "@Ada Lovelace" wins over "@Ada"), `@channel` and `@here` become `<!channel>` and
- * `<!here>`. The stored form survives renames and is what the server counts as a mention.
+ * `<!here>`. The stored form survives renames and is what the server reads: `<@id>` and
+ * `<!channel>` count as mentions, `<!here>` notifies the members active at the time.
  */
 export function toStored(text: string, people: readonly Person[]): string {
   let out = text.replace(/(^|\s)@(channel|here)(?![\p{L}\p{N}_-])/gu, '$1<!$2>');
