@@ -29,8 +29,8 @@ const plan = {
 const churn: ChurnShape = {
   online: env('BENCH_PRESENCE_ONLINE', 500),
   meanChangeMs: env('BENCH_PRESENCE_CHANGE_MS', 30_000),
-  reconnectShare: 0.1,
-  offlineShare: 0.1,
+  reconnectShare: env('BENCH_PRESENCE_RECONNECT_SHARE', 0.1),
+  offlineShare: env('BENCH_PRESENCE_OFFLINE_SHARE', 0.1),
   reconnectMs: [1_000, 3_000],
   warmupSeconds: env('BENCH_PRESENCE_WARMUP_SECONDS', 35),
   seconds: env('BENCH_PRESENCE_SECONDS', 60),
