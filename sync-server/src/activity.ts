@@ -6,7 +6,7 @@ import {
   type Unsubscribe,
 } from '@confab/db';
 import type { ClientActivity } from '@confab/db/model';
-import type { SyncConnection } from './doc-room';
+import type { SyncConnection } from './engine/ports';
 import { activityMessage } from './protocol';
 
 /** A new message, published once (by the node whose projection inserted its row). */

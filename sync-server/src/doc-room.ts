@@ -17,11 +17,15 @@ import {
 } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseCode } from './close-codes';
-import type { ClientIdOwner, ClientIdRegistry } from './persistence/client-ids';
-import { type DocLog, MessageIdTaken } from './persistence/doc-log';
-import type { PresenceSession } from './presence/presence-hub';
-import { collectChanges, type DocChanges } from './projection/changes';
-import type { AppliedMeta } from './projection/projector';
+import { collectChanges, type DocChanges } from './engine/changes';
+import {
+  type AppliedMeta,
+  type ClientIdOwner,
+  type ClientIdRegistry,
+  type DocLog,
+  MessageIdTaken,
+  type SyncConnection,
+} from './engine/ports';
 import type { ReceiptRecorder } from './projection/receipts';
 import {
   awarenessMessage,
@@ -35,24 +39,6 @@ import {
   syncUpdate,
 } from './protocol';
 import { assertUpdateWithinLimits, UpdateOutOfLimits } from './update-limits';
-
-/** One client's socket, as the engine sees it. */
-export interface SyncConnection {
-  readonly userId: string;
-  readonly sessionId: string;
-  readonly readOnly: boolean;
-  /** Which changes the validator lets through; refreshed when memberships change. */
-  may: ValidationContext['may'];
-  /** Whether the client asked for Confab's persisted acks (stock providers do not). */
-  readonly wantsAcks: boolean;
-  /**
-   * Set only on a user's own doc opened with acks (the client's always-open socket): where its
-   * presence reports and watches go. Elsewhere a 103 or 104 is malformed.
-   */
-  presence?: PresenceSession;
-  send(frame: Uint8Array): void;
-  close(code: number, reason: string): void;
-}
 
 /** What the room's validator needs to know about its doc, besides its contents. */
 export interface RoomGuard {

@@ -1,16 +1,12 @@
 export { type AttachSyncOptions, attachSync } from './attach-sync';
 export { CloseCode, UpgradeStatus } from './close-codes';
-export { DocRoom, type SyncConnection } from './doc-room';
+export { DocRoom } from './doc-room';
+export type { DocLog, LogEntry, SyncConnection } from './engine/ports';
 export { originListSchema } from './env';
 export { SYNC_LIMITS, type SyncLimits } from './limits';
 export { isOriginAllowed } from './origin';
 export { type CompactionOptions, compactDoc, SETTLE_MS } from './persistence/compaction';
-export {
-  createDocLog,
-  type DocLog,
-  type GroupCommitOptions,
-  type LogEntry,
-} from './persistence/doc-log';
+export { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
 export { MessageType } from './protocol';
 export {
   attachSyncEndpoint,

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type KeyValueStore, type Logger, type Policy, parseDocRef } from '@confab/db';
 import { WebSocketServer } from 'ws';
 import { CloseCode, UpgradeStatus } from './close-codes';
-import type { SyncConnection } from './doc-room';
+import type { SyncConnection } from './engine/ports';
 import { frameBudget, SYNC_LIMITS, type SyncLimits } from './limits';
 import { isOriginAllowed } from './origin';
 import type { SyncService } from './sync-service';

@@ -1,19 +1,8 @@
 import { type Db, schema } from '@confab/db';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { AttachableFiles } from '../engine/ports';
 
-export interface AttachmentQuery {
-  channelId: string;
-  userId: string;
-  fileIds: readonly string[];
-}
-
-/**
- * Which of `fileIds` the user may attach to a message in the channel: files they uploaded for
- * it, promoted (`ready`) and not deleted. Asked afresh for each update that references new files,
- * never cached, so a file deleted a moment ago is refused at once.
- */
-export type AttachableFiles = (query: AttachmentQuery) => Promise<Set<string>>;
-
+/** The engine's `AttachableFiles` question, asked of the files table. */
 export function createAttachableFiles(db: Db): AttachableFiles {
   const { files } = schema;
   return async ({ channelId, userId, fileIds }) => {

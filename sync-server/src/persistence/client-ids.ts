@@ -1,21 +1,8 @@
 import { type Db, schema } from '@confab/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { ClientIdRegistry } from '../engine/ports';
 
-export interface ClientIdOwner {
-  userId: string;
-  barred: boolean;
-}
-
-/** Ownership of Yjs client ids per doc [S3], shared by every node through Postgres. */
-export interface ClientIdRegistry {
-  /** Every owned client id of a doc (loaded with the doc, and again when an owner is unknown). */
-  owners(docName: string): Promise<Map<number, ClientIdOwner>>;
-  /** Claims unowned ids for `userId` (the first writer wins) and returns every id's owner. */
-  claim(docName: string, clientIds: number[], userId: string): Promise<Map<number, ClientIdOwner>>;
-  /** Bars client ids in a doc for good, after a rejected update. */
-  bar(docName: string, clientIds: number[]): Promise<void>;
-}
-
+/** The client-id registry (the engine's port) in Postgres or PGlite: every node shares it. */
 export function createClientIdRegistry(db: Db): ClientIdRegistry {
   const { docClientIds } = schema;
   const toOwners = (rows: Array<typeof docClientIds.$inferSelect>) =>

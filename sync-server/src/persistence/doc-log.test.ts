@@ -2,75 +2,85 @@ import { type Database, openPglite, openPostgres, schema } from '@confab/db';
 import { useTestDatabase } from '@confab/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocLog, MessageIdTaken } from './doc-log';
+import { createDocLog } from './doc-log';
+import { docLogContract } from './doc-log-contract';
+import { createMemoryDocLog, createMemoryLogStore } from './memory-doc-log';
 
 const testDb = useTestDatabase();
 
-/** The log's raw INSERT must behave the same on both databases the server can run on. */
-function docLogContract(name: string, open: () => Promise<Database>) {
-  describe(`doc log on ${name}`, () => {
-    let database: Database;
-    let userId: string;
-    beforeAll(async () => {
-      database = await open();
-      await database.migrate();
-      const [user] = await database.db
-        .insert(schema.users)
-        .values({ email: `log-${name}@example.com`, name: 'Ada' })
-        .returning();
-      userId = user?.id ?? '';
-    });
-    afterAll(() => database.close());
+/** A database with a user, opened and migrated in `beforeAll`, read inside tests. */
+function openWithUser(name: string, open: () => Promise<Database>) {
+  let database: Database | undefined;
+  let userId = '';
+  beforeAll(async () => {
+    database = await open();
+    await database.migrate();
+    const [user] = await database.db
+      .insert(schema.users)
+      .values({ email: `log-${name}@example.com`, name: 'Ada' })
+      .returning();
+    userId = user?.id ?? '';
+  });
+  afterAll(() => database?.close());
+  return {
+    get db() {
+      if (!database) throw new Error('read inside a test');
+      return database.db;
+    },
+    get userId() {
+      return userId;
+    },
+  };
+}
 
+const memory = createMemoryLogStore();
+docLogContract(
+  'memory',
+  () => ({ log: () => createMemoryDocLog({ store: memory }), userId: 'ada' }),
+  'MEM',
+);
+
+/** The log's raw INSERT must behave the same on both databases the server can run on. */
+for (const [name, open] of [
+  ['postgres', () => openPostgres(testDb.url, { poolSize: 2 })],
+  ['pglite', () => openPglite('memory')],
+] as const) {
+  describe(`doc log on ${name}`, () => {
+    const database = openWithUser(name, open);
     for (const maxBatch of [512, 1]) {
-      it(`logs a burst of appends, each once, and loads them all (maxBatch ${maxBatch})`, async () => {
+      docLogContract(
+        `${name} (maxBatch ${maxBatch})`,
+        () => ({ log: () => createDocLog(database.db, { maxBatch }), userId: database.userId }),
+        `${name.slice(0, 2)}${maxBatch === 1 ? 'S' : 'B'}`,
+      );
+
+      it(`stores each entry's client id and user id in its row (maxBatch ${maxBatch})`, async () => {
         const log = createDocLog(database.db, { maxBatch });
-        const doc = `doc-${name}-${maxBatch}`;
-        const updates = Array.from({ length: 20 }, (_, i) => new Uint8Array([i, 255, 0, i]));
+        const doc = `rows-${name}-${maxBatch}`;
         const seqs = await Promise.all(
-          updates.map((update, i) =>
+          Array.from({ length: 20 }, (_, i) =>
             log.append({
               docName: doc,
-              update,
+              update: new Uint8Array([i, 255, 0, i]),
               clientId: 4_000_000_000 + i,
-              userId: i % 2 ? userId : null,
+              userId: i % 2 ? database.userId : null,
             }),
           ),
         );
-        expect(new Set(seqs).size).toBe(20);
         // One burst fits one batch: its sequences follow call order. Batches in flight together
         // (maxBatch 1) commit in any order; they hold independent updates.
         if (maxBatch === 512) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-        const loaded = (await log.load(doc)).map((update) => update[0]);
-        expect(loaded.sort((a = 0, b = 0) => a - b)).toEqual(updates.map((_, i) => i));
         const rows = await database.db.select().from(schema.docUpdates);
         const mine = rows.filter((row) => row.docName === doc);
         for (const row of mine) {
           const i = row.update[0] ?? -1;
           expect(row.seq).toBe(seqs[i]);
           expect(row.clientId).toBe(4_000_000_000 + i);
-          expect(row.userId).toBe(i % 2 ? userId : null);
+          expect(row.userId).toBe(i % 2 ? database.userId : null);
         }
         expect(mine).toHaveLength(20);
       });
     }
-
-    it('refuses a second creation of a message id and passes a re-sent one', async () => {
-      const log = createDocLog(database.db);
-      const creation = (token: string) => ({
-        docName: `claims-${name}`,
-        update: new Uint8Array([9]),
-        clientId: 7,
-        userId: null,
-        claim: { messageIds: [`01JE${name === 'pglite' ? 'P' : 'Q'}000000000000000000001`], token },
-      });
-      const results = await Promise.allSettled([
-        log.append(creation('first')),
-        log.append(creation('second')),
-        log.append(creation('first')),
-      ]);
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    });
 
     it('fails every append of a batch that cannot commit, and keeps serving later ones', async () => {
       const log = createDocLog(database.db);
@@ -87,48 +97,6 @@ function docLogContract(name: string, open: () => Promise<Database>) {
     });
   });
 }
-
-docLogContract('postgres', () => openPostgres(testDb.url, { poolSize: 2 }));
-docLogContract('pglite', () => openPglite('memory'));
-
-describe('message id claims across nodes', () => {
-  let database: Database;
-  beforeAll(async () => {
-    database = await openPostgres(testDb.url, { poolSize: 4 });
-  });
-  afterAll(() => database.close());
-
-  it('lets exactly one of two nodes log a creation of the same message id', async () => {
-    const nodes = [createDocLog(database.db), createDocLog(database.db)];
-    const entry = (token: string) => ({
-      docName: 'claims',
-      update: new Uint8Array([1, 2, 3]),
-      clientId: 1,
-      userId: null,
-      claim: { messageIds: ['01JE0000000000000000000009', '01JE000000000000000000000A'], token },
-    });
-    const results = await Promise.allSettled(nodes.map((log, n) => log.append(entry(`node${n}`))));
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const refused = results.find((r) => r.status === 'rejected');
-    expect(refused?.status === 'rejected' && refused.reason).toBeInstanceOf(MessageIdTaken);
-    // The winner re-sending its update passes (same token); a second entry of one batch is refused.
-    const winner = results.findIndex((r) => r.status === 'fulfilled');
-    await expect(nodes[0]?.append(entry(`node${winner}`))).resolves.toBeGreaterThan(0);
-    const log = createDocLog(database.db);
-    const pair = await Promise.allSettled([
-      log.append({
-        ...entry('a'),
-        claim: { messageIds: ['01JE000000000000000000000B'], token: 'a' },
-      }),
-      log.append({
-        ...entry('b'),
-        claim: { messageIds: ['01JE000000000000000000000B'], token: 'b' },
-      }),
-      log.append({ ...entry('c'), claim: undefined }),
-    ]);
-    expect(pair.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-  });
-});
 
 describe('commits in flight together', () => {
   let database: Database;

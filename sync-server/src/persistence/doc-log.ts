@@ -1,39 +1,8 @@
 import { type Db, rawQuery, SqlParams, schema } from '@confab/db';
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { type AttachableFiles, createAttachableFiles } from './attachable-files';
+import { type DocLog, type LogEntry, MessageIdTaken } from '../engine/ports';
+import { createAttachableFiles } from './attachable-files';
 import { latestSnapshot } from './snapshots';
-
-export interface LogEntry {
-  docName: string;
-  update: Uint8Array;
-  /** The Yjs client id that wrote the update (0 when it only deletes). */
-  clientId: number;
-  userId: string | null;
-  /** Messages the update creates, claimed across nodes in the same statement that logs it. */
-  claim?: { messageIds: string[]; token: string };
-}
-
-/** Another update (on this node or another) already created one of these message ids. */
-export class MessageIdTaken extends Error {
-  constructor() {
-    super('a message id this update creates is taken');
-  }
-}
-
-/** Where a doc's accepted updates live [S1]: loaded at open, appended before any ack. */
-export interface DocLog {
-  /** The doc's latest snapshot (if any) followed by every update logged after it, in log order. */
-  load(docName: string): Promise<Uint8Array[]>;
-  /** Resolves with the entry's sequence once the transaction holding it has committed. */
-  append(entry: LogEntry): Promise<number>;
-  /** Waits for every append already asked for. */
-  flush(): Promise<void>;
-  /**
-   * Which files may be attached, read from the same database (so embedded mode has it too): the
-   * validator's question about files new messages and edits name, asked before they are logged.
-   */
-  readonly attachableFiles: AttachableFiles;
-}
 
 export interface GroupCommitOptions {
   /** Most entries in one INSERT; 1 turns group commit off (one commit per update). */
@@ -49,7 +18,7 @@ interface Pending {
 }
 
 /**
- * The update log in Postgres (or PGlite), written by group commit: a few INSERTs in flight per
+ * The update log (the engine's `DocLog` port) in Postgres (or PGlite), written by group commit: a few INSERTs in flight per
  * process, and everything that arrives while they are goes in the next. Batches grow with load,
  * so commits per second stay bounded while acks per second grow, and an idle server adds no
  * waiting. More than one in flight keeps one slow commit from holding up everyone behind it.

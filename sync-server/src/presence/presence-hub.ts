@@ -16,22 +16,13 @@ import {
   type PresenceFrame,
   type ReportedPresence,
 } from '@confab/db/model';
+import type { PresenceSession } from '../engine/ports';
 import { presenceMessage } from '../protocol';
 
 /** A connection as the hub sees it: its user, and where 105 frames go. */
 export interface PresenceConnection {
   readonly userId: string;
   send(frame: Uint8Array): void;
-}
-
-/** A connection's presence, handed to the engine for its 103 and 104 frames. */
-export interface PresenceSession {
-  /** A 103 report: also the connection's heartbeat. */
-  report(state: ReportedPresence): void;
-  /** A 104 watch (ids already well-formed): replaces the set; answered with one 105. */
-  watch(userIds: readonly string[]): Promise<void>;
-  /** The connection closed. */
-  close(): void;
 }
 
 export interface PresenceHubOptions {

@@ -10,8 +10,8 @@ import {
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { ActivityEvent, MessageActivity } from '../activity';
-import type { ClientIdOwner, ClientIdRegistry } from '../persistence/client-ids';
-import { type DocChanges, emptyChanges, wholeDoc } from './changes';
+import { type DocChanges, emptyChanges, wholeDoc } from '../engine/changes';
+import type { AppliedMeta, ClientIdOwner, ClientIdRegistry } from '../engine/ports';
 import { rollOverFull, scanSegment } from './segments';
 import {
   insertMentions,
@@ -30,14 +30,6 @@ export interface ProjectedDoc {
   readonly name: string;
   readonly doc: Y.Doc;
   readonly owners: Map<number, ClientIdOwner>;
-}
-
-export interface AppliedMeta {
-  /** Log sequence of the update; null when it came from restoring the doc. */
-  seq: number | null;
-  receivedAt: Date;
-  /** Committed by this node: only then does it write the update's message versions. */
-  local: boolean;
 }
 
 interface Pending {

@@ -1,13 +1,7 @@
 import { type Db, type DocRef, type Logger, schema } from '@confab/db';
 import { eq } from 'drizzle-orm';
 import type { StatusActivity } from '../activity';
-
-export interface Receipt {
-  messageId: string;
-  userId: string;
-  /** The message's author, told when a receipt is new (their message status moved). */
-  authorId: string;
-}
+import type { Receipt } from '../engine/ports';
 
 /** Records that messages were sent to recipients' devices; absent for docs that keep none. */
 export type ReceiptRecorder = (receipts: Receipt[]) => void;
