@@ -4,7 +4,7 @@ import { waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
-import { MessageType } from './protocol';
+import { MessageType } from './engine/protocol';
 import { addChannel, type SyncNode, say, useSyncWorld } from './sync-test-kit';
 
 const sync = useSyncWorld(undefined, {}, 2);

@@ -7,7 +7,7 @@ import {
 } from '@confab/db';
 import type { ClientActivity } from '@confab/db/model';
 import type { SyncConnection } from './engine/ports';
-import { activityMessage } from './protocol';
+import { activityMessage } from './engine/protocol';
 
 /** A new message, published once (by the node whose projection inserted its row). */
 export interface MessageActivity {

@@ -13,7 +13,7 @@ import * as decoding from 'lib0/decoding';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { MessageType, syncUpdate } from './protocol';
+import { MessageType, syncUpdate } from './engine/protocol';
 import { addChannel, say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
 
 /**

@@ -3,8 +3,8 @@ import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { syncUpdate } from './engine/protocol';
 import { SYNC_LIMITS } from './limits';
-import { syncUpdate } from './protocol';
 import {
   type SyncNode,
   seedWorld,

@@ -14,12 +14,12 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { ActivityHub } from './activity';
 import { CloseCode } from './close-codes';
-import { DocRoom } from './doc-room';
+import { DocRoom } from './engine/doc-room';
 import type { ClientIdRegistry, DocLog, SyncConnection } from './engine/ports';
+import { encode } from './engine/protocol';
 import type { PresenceHub } from './presence/presence-hub';
 import type { Projector } from './projection/projector';
 import type { Receipts } from './projection/receipts';
-import { encode } from './protocol';
 
 export interface SyncServiceOptions {
   log: DocLog;

@@ -13,8 +13,8 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { type AttachSyncOptions, attachSync } from './attach-sync';
+import { encode } from './engine/protocol';
 import type { SyncLimits } from './limits';
-import { encode } from './protocol';
 import { issueSyncTicket } from './tickets';
 
 /** One sync node: its own backends (sharing the test's database and Redis) and HTTP server. */

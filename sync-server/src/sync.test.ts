@@ -6,7 +6,7 @@ import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { MessageType, syncUpdate } from './protocol';
+import { MessageType, syncUpdate } from './engine/protocol';
 import { nextCloseCode, say, texts, ticketFor, useSyncWorld } from './sync-test-kit';
 
 const sync = useSyncWorld();

@@ -17,7 +17,7 @@ import {
   type ReportedPresence,
 } from '@confab/db/model';
 import type { PresenceSession } from '../engine/ports';
-import { presenceMessage } from '../protocol';
+import { presenceMessage } from '../engine/protocol';
 
 /** A connection as the hub sees it: its user, and where 105 frames go. */
 export interface PresenceConnection {

@@ -5,7 +5,7 @@ import { waitFor } from '@confab/db/testing';
 import { and, eq } from 'drizzle-orm';
 import * as encoding from 'lib0/encoding';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encode } from '../protocol';
+import { encode } from '../engine/protocol';
 import { addChannel, ticketFor, useSyncWorld } from '../sync-test-kit';
 import { MALFORMED, presenceFrame, presenceSocket, report, watch } from './presence-test-kit';
 

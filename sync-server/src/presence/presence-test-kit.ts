@@ -3,7 +3,7 @@ import { waitFor } from '@confab/db/testing';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
-import { encode } from '../protocol';
+import { encode } from '../engine/protocol';
 
 /** A 103 or 104 frame carrying `payload` as its string (JSON, or anything a hostile client sends). */
 export const presenceFrame = (

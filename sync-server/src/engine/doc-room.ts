@@ -1,4 +1,5 @@
 import {
+  CloseCode,
   type DecodedUpdate,
   MESSAGES,
   messageCount,
@@ -16,8 +17,8 @@ import {
   removeAwarenessStates,
 } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CloseCode } from './close-codes';
-import { collectChanges, type DocChanges } from './engine/changes';
+import type { ReceiptRecorder } from '../projection/receipts';
+import { collectChanges, type DocChanges } from './changes';
 import {
   type AppliedMeta,
   type ClientIdOwner,
@@ -25,8 +26,7 @@ import {
   type DocLog,
   MessageIdTaken,
   type SyncConnection,
-} from './engine/ports';
-import type { ReceiptRecorder } from './projection/receipts';
+} from './ports';
 import {
   awarenessMessage,
   type ClientMessage,

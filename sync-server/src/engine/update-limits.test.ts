@@ -2,8 +2,8 @@ import { seededRandom } from '@confab/db/testing';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { updateNamingClients } from '../sync-test-kit';
 import { encode } from './protocol';
-import { updateNamingClients } from './sync-test-kit';
 import { assertUpdateWithinLimits, UPDATE_LIMITS, UpdateOutOfLimits } from './update-limits';
 
 /** Honest updates of every content kind Yjs has, from edits made by real docs. */
