@@ -183,6 +183,42 @@ describe('watches', () => {
     expect(watcher.frames.slice(1)).toEqual([{ users: { [ada]: 'active', [cy]: 'active' } }]);
   });
 
+  it('ends a watcher on the newest state when its snapshot read loses a race with a change', async () => {
+    // The watch's read sees Ada active but answers late, after her change to away was read
+    // and sent: the stale snapshot must not be the last word the watcher hears.
+    let holdNext = false;
+    let release = () => {};
+    const inner = store;
+    store = {
+      ...inner,
+      async read(userIds) {
+        const value = await inner.read(userIds);
+        if (holdNext) {
+          holdNext = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return value;
+      },
+    };
+    const hub = startHub();
+    const ada1 = hub.attach(client(ada).connection);
+    const cyWatches = hub.attach(client(cy).connection);
+    await cyWatches.watch([ada]);
+    const watcher = client(bob);
+    holdNext = true;
+    const watching = hub.attach(watcher.connection).watch([ada]);
+    await pass(0);
+    ada1.report('away');
+    await pass(100);
+    release();
+    await watching;
+    await pass(100);
+    const seen = Object.assign({}, ...watcher.frames.map((frame) => frame.users ?? {}));
+    expect(seen[ada]).toBe('away');
+  });
+
   it('never tells a watcher about users outside its watch list', async () => {
     const hub = startHub();
     const watcher = client(bob);

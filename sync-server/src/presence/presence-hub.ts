@@ -319,9 +319,12 @@ export class PresenceHub {
       if (!state.watching.has(userId)) continue;
       const presence = snapshot.get(userId) ?? 'offline';
       users[userId] = presence;
-      // Other watchers learn a difference from the next flush, which reads again.
-      if (this.known.has(userId) && this.known.get(userId) !== presence) this.markDirty(userId);
-      else this.known.set(userId, presence);
+      if (this.known.has(userId) && this.known.get(userId) !== presence) {
+        // This read and the one behind `known` disagree and either may be the newer: forget
+        // both, so the next flush reads again and tells every watcher, this one included.
+        this.known.delete(userId);
+        this.markDirty(userId);
+      } else this.known.set(userId, presence);
     }
     connection.send(presenceMessage(JSON.stringify({ users } satisfies PresenceFrame)));
   }
