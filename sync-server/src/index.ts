@@ -18,6 +18,7 @@ export {
 export { SyncService, type SyncServiceOptions } from './sync-service';
 export {
   issueSyncTicket,
+  MAX_SYNC_TICKET_USES,
   redeemSyncTicket,
   SYNC_TICKET_TTL_MS,
   type SyncPrincipal,

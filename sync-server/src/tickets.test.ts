@@ -9,7 +9,12 @@ import {
 import { useTestDatabase, useTestRedis } from '@confab/db/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueSyncTicket, redeemSyncTicket, SYNC_TICKET_TTL_MS } from './tickets';
+import {
+  issueSyncTicket,
+  MAX_SYNC_TICKET_USES,
+  redeemSyncTicket,
+  SYNC_TICKET_TTL_MS,
+} from './tickets';
 
 const testDb = useTestDatabase();
 const testRedis = useTestRedis();
@@ -67,6 +72,38 @@ for (const [name, store] of [
         await redeemSyncTicket(kv, ticket, new Date(issuedAt.getTime() + SYNC_TICKET_TTL_MS + 1)),
       ).toBeNull();
     });
+
+    it('opens as many sockets as a burst ticket has uses, even when all redeem at once', async () => {
+      const kv = store();
+      await signIn(kv);
+      const { ticket, uses } = await issueSyncTicket(kv, alice, new Date(), 5);
+      expect(uses).toBe(5);
+      const redeemed = await Promise.all(
+        Array.from({ length: 8 }, () => redeemSyncTicket(kv, ticket)),
+      );
+      expect(redeemed.filter(Boolean)).toEqual(Array(5).fill(alice));
+      expect(await redeemSyncTicket(kv, ticket)).toBeNull();
+    });
+
+    it('refuses the rest of a burst once its session ended, and after 60 seconds', async () => {
+      const kv = store();
+      const carol = { userId: 'user-carol', sessionId: `session-carol-${name}` };
+      await signIn(kv, carol);
+      const issuedAt = new Date();
+      const { ticket } = await issueSyncTicket(kv, carol, issuedAt, 10);
+      expect(await redeemSyncTicket(kv, ticket)).toEqual(carol);
+      const late = new Date(issuedAt.getTime() + SYNC_TICKET_TTL_MS + 1);
+      expect(await redeemSyncTicket(kv, ticket, late)).toBeNull();
+      await kv.delete(sessionKey(carol.sessionId));
+      expect(await redeemSyncTicket(kv, ticket)).toBeNull();
+    });
+
+    it.each([0, -1, 1.5, MAX_SYNC_TICKET_USES + 1, Number.NaN])(
+      'issues no ticket with %s uses',
+      async (uses) => {
+        await expect(issueSyncTicket(store(), alice, new Date(), uses)).rejects.toThrow(RangeError);
+      },
+    );
 
     it.each([
       ['empty', ''],

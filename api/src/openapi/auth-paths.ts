@@ -152,9 +152,11 @@ export const authPaths = {
   },
   '/api/sync/tickets': {
     post: {
-      summary: 'A single-use, 60-second ticket for opening sync WebSockets (`/sync/<doc>?ticket=`)',
+      summary:
+        'A 60-second ticket for opening sync WebSockets (`/sync/<doc>?ticket=`): without a body it opens one socket; `{"uses": n}` (1-50) opens up to n sockets of this session, for a burst of (re)connects',
       security: bearer,
-      responses: { '201': ok('Ticket'), ...authErrors },
+      requestBody: { required: false },
+      responses: { '201': ok('Ticket'), ...authErrors, ...commonErrors },
     },
   },
 };

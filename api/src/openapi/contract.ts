@@ -78,7 +78,7 @@ import {
   statusIdsQuerySchema,
   userStatusSchema,
 } from '../routes/status/schemas';
-import { syncTicketSchema } from '../routes/sync-tickets/schemas';
+import { syncTicketRequestSchema, syncTicketSchema } from '../routes/sync-tickets/schemas';
 import {
   auditQuerySchema,
   auditResponseSchema,
@@ -142,7 +142,10 @@ export const contract = {
   'GET /api/auth/oidc/providers': { responses: { 200: ssoProvidersResponseSchema } },
   'GET /api/auth/oidc/{provider}/start': { query: ssoStartQuerySchema, responses: { 302: none } },
   'GET /api/auth/oidc/{provider}/callback': { responses: { 302: none } },
-  'POST /api/sync/tickets': { responses: { 201: syncTicketSchema } },
+  'POST /api/sync/tickets': {
+    body: syncTicketRequestSchema,
+    responses: { 201: syncTicketSchema },
+  },
 
   'GET /api/workspaces': { responses: { 200: workspacesResponseSchema } },
   'POST /api/workspaces': {

@@ -17,6 +17,7 @@ import * as Y from 'yjs';
 import { type Api, ApiError } from '../api/api';
 import { lookUpChannel } from './channel-lookup';
 import { watchConnection } from './connection-state';
+import { syncTickets } from './sync-tickets';
 
 export interface OpenDoc {
   /** The doc the app reads and writes; replaced when one of its changes was refused locally. */
@@ -58,8 +59,6 @@ const RULES_FRESH_MS = 60_000;
 
 const outboxStorage = indexedDbOutboxStorage(undefined, 'confab-outbox');
 
-const ticket = (api: Api) => api.request('POST /api/sync/tickets').then((answer) => answer.ticket);
-
 /** Waits between reconnects: from 0.5 s, doubling, at most 4 s (a restart is back in seconds). */
 const reconnectDelay = (failures: number) => Math.min(500 * 2 ** (failures - 1), 4_000);
 
@@ -72,7 +71,8 @@ const syncUrl = () => {
  * One sync doc as the app uses it [S5]. The provider and IndexedDB hold the wire doc; the app
  * writes into a local replica whose every change first passes the server's validator (the
  * guarded replica), so a change the server would refuse never leaves. The stock y-websocket
- * provider reconnects with a fresh single-use ticket each time, and the persistence tracker
+ * provider connects with a use of a burst ticket shared by all of the app's docs (one ticket
+ * request per burst of reconnects, not per socket), and the persistence tracker
  * follows which changes the server has committed [S1].
  */
 export async function openDoc(api: Api, name: string, options: OpenDocOptions): Promise<OpenDoc> {
@@ -166,6 +166,9 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   let refusedForGood = false;
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const tickets = syncTickets(api);
+  /** The ticket of the latest connect, until its socket opened. */
+  let unproven: string | null = null;
   const retry = (delayMs = reconnectDelay(++failures)) => {
     clearTimeout(retryTimer);
     retryTimer = setTimeout(() => void connect(), delayMs);
@@ -173,7 +176,9 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   const connect = async () => {
     if (closed || refusedForGood || provider.wsconnected || provider.wsconnecting) return;
     try {
-      provider.params = { ...provider.params, ticket: await ticket(api) };
+      const ticket = await tickets.take();
+      unproven = ticket;
+      provider.params = { ...provider.params, ticket };
       void loadRules(rulesFreshSince);
       if (!closed) provider.connect();
     } catch (error) {
@@ -183,6 +188,9 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
       retry();
     }
   };
+  provider.on('status', ({ status }) => {
+    if (status === 'connected') unproven = null;
+  });
   provider.on('sync', (synced) => {
     if (synced) failures = 0;
   });
@@ -195,6 +203,9 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   provider.on('connection-close', (event) => {
     if (closed) return;
     rulesFreshSince = Date.now();
+    // Refused before it opened: the next socket must not bet on the same ticket.
+    if (unproven) tickets.spoil(unproven);
+    unproven = null;
     const code = (event as { code?: number } | null)?.code ?? 0;
     if (code === CloseCode.rejected) {
       // This replica holds a change the server refused and its client id is barred here: it
@@ -214,8 +225,8 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
       stopWatching();
       return;
     }
-    // Tickets are single use: the provider must not retry with the spent one (its own retry
-    // runs only while `shouldConnect`), so reconnect with a new one. Not `disconnect()`: the
+    // The provider must not retry with the ticket in its params (its own retry runs only while
+    // `shouldConnect`): that use is spent, so reconnect with a use of our own. Not `disconnect()`: the
     // provider emits this event before letting go of the socket, so disconnecting here closes
     // the same socket again and emits this event again, without end.
     retry();

@@ -1,4 +1,14 @@
+import { MAX_SYNC_TICKET_USES } from '@confab/sync-server';
 import { z } from 'zod';
 import { timestampSchema } from '../../http/response-schemas';
 
-export const syncTicketSchema = z.strictObject({ ticket: z.string(), expiresAt: timestampSchema });
+/** Optional: without a body a ticket opens one socket (the stock provider's way). */
+export const syncTicketRequestSchema = z.strictObject({
+  uses: z.number().int().min(1).max(MAX_SYNC_TICKET_USES),
+});
+
+export const syncTicketSchema = z.strictObject({
+  ticket: z.string(),
+  expiresAt: timestampSchema,
+  uses: z.number().int(),
+});

@@ -20,6 +20,68 @@ describe('POST /api/sync/tickets', () => {
     expect(await redeemSyncTicket(api.backends.kv, ticket)).toBeNull();
   });
 
+  it('issues a burst ticket that opens as many sockets as asked for, and no more', async () => {
+    const user = await signUp(api.app, 'burst');
+    const response = await callAs<{ ticket: string; uses: number }>(
+      api.app,
+      user,
+      'POST',
+      '/api/sync/tickets',
+      { uses: 3 },
+    );
+    expect(response.status).toBe(201);
+    const { ticket, uses } = response.body;
+    expect(uses).toBe(3);
+    const redeemed = await Promise.all(
+      Array.from({ length: 5 }, () => redeemSyncTicket(api.backends.kv, ticket)),
+    );
+    expect(redeemed.filter(Boolean)).toHaveLength(3);
+  });
+
+  it('voids the rest of a burst ticket at logout', async () => {
+    const user = await signUp(api.app, 'burst-logout');
+    const { body } = await callAs<{ ticket: string }>(api.app, user, 'POST', '/api/sync/tickets', {
+      uses: 5,
+    });
+    const { ticket } = body;
+    expect(await redeemSyncTicket(api.backends.kv, ticket)).not.toBeNull();
+    expect((await callAs(api.app, user, 'POST', '/api/auth/logout')).status).toBe(204);
+    expect(await redeemSyncTicket(api.backends.kv, ticket)).toBeNull();
+  });
+
+  it.each([
+    ['no uses', {}],
+    ['zero uses', { uses: 0 }],
+    ['more uses than a user may hold sockets', { uses: 51 }],
+    ['a fraction', { uses: 2.5 }],
+    ['a string', { uses: '3' }],
+    ['an unknown field', { uses: 2, forever: true }],
+    ['an array', [2]],
+  ])('refuses a body with %s (400) and issues nothing', async (_name, body) => {
+    const user = await signUp(api.app, 'hostile');
+    const response = await callAs<{ error: { code: string } }>(
+      api.app,
+      user,
+      'POST',
+      '/api/sync/tickets',
+      body,
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_request');
+  });
+
+  it('refuses a body that is not JSON', async () => {
+    const user = await signUp(api.app, 'not-json');
+    const send = (contentType: string, body: string) =>
+      api.app.request('/api/sync/tickets', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': contentType },
+        body,
+      });
+    expect((await send('application/json', '{"uses":')).status).toBe(400);
+    expect((await send('text/plain', 'uses=50')).status).toBe(415);
+  });
+
   it('refuses callers without a valid access token', async () => {
     expect((await callAs(api.app, null, 'POST', '/api/sync/tickets')).status).toBe(401);
     const forged = { id: 'x', email: 'x@example.com', token: 'nope' };
