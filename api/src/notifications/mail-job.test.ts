@@ -196,6 +196,22 @@ describe('the notification mail', () => {
     expect(await mailsTo(w.adaEmail)).toHaveLength(1);
   });
 
+  it('reaches an offline user however many online users with unread notifications come first', async () => {
+    // One candidate per read: the online one sorted first must not hide the offline one.
+    const [first, second] = [await world(), await world()].sort((a, b) => (a.ada < b.ada ? -1 : 1));
+    if (!first || !second) throw new Error('two worlds');
+    await mention(first, at(0));
+    await mention(second, at(0));
+    presence.set(first.ada, 'active');
+    try {
+      await sendNotificationMails({ ...deps, usersPerRead: 1 }, at(20));
+      expect(await mailsTo(second.adaEmail)).toHaveLength(1);
+      expect(await mailsTo(first.adaEmail)).toEqual([]);
+    } finally {
+      presence.delete(first.ada);
+    }
+  });
+
   it('runs as a recurring durable job', async () => {
     const w = await world();
     await mention(w, at(0));

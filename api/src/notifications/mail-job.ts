@@ -1,5 +1,5 @@
 import { type Db, type Logger, schema } from '@confab/db';
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { JobQueue } from '../jobs/job-queue';
 import type { Mailer } from '../mail/mailer';
 import { excerptOf } from './excerpt';
@@ -20,8 +20,9 @@ const {
 export const NOTIFICATION_MAIL_JOB = 'notification-mail';
 /** A notification is mailed once it stayed unread this long; a user gets one mail per window. */
 export const MAIL_WINDOW_MS = 15 * 60_000;
-/** Users one run considers, and notifications one mail lists (the rest wait for the next one). */
-const USERS_PER_RUN = 500;
+/** Candidates one read takes; a run reads them all, page by page. */
+const USERS_PER_READ = 500;
+/** Notifications one mail lists (the rest wait for the next one). */
 const NOTIFICATIONS_PER_MAIL = 50;
 
 export interface NotificationMailDeps {
@@ -32,6 +33,8 @@ export interface NotificationMailDeps {
   /** Where users reach Confab: links and the unsubscribe address start with it. */
   publicUrl: string;
   unsubscribeTokens: () => Promise<UnsubscribeTokens>;
+  /** Candidates one read takes (tests make it small). */
+  usersPerRead?: number;
 }
 
 /** Unread, not yet mailed, older than the window: what a mail may list. */
@@ -50,9 +53,39 @@ export async function sendNotificationMails(
   deps: NotificationMailDeps,
   now = new Date(),
 ): Promise<number> {
-  const { db, presence, logger } = deps;
+  const { presence, logger } = deps;
   const cutoff = new Date(now.getTime() - MAIL_WINDOW_MS);
-  const candidates = await db
+  const perRead = deps.usersPerRead ?? USERS_PER_READ;
+  let sent = 0;
+  // Every candidate is reached in pages by user id: users still online (who keep their unread
+  // notifications) would otherwise fill the one page each run reads and starve the rest.
+  let after: string | undefined;
+  for (;;) {
+    const candidates = await mailCandidates(deps.db, cutoff, after, perRead);
+    if (!candidates.length) break;
+    const seen = await presence(candidates);
+    for (const userId of candidates) {
+      if ((seen.get(userId) ?? 'offline') !== 'offline') continue;
+      try {
+        if (await mailUser(deps, userId, now, cutoff)) sent++;
+      } catch (error) {
+        logger.error({ err: error, userId }, 'notification mail failed');
+      }
+    }
+    if (candidates.length < perRead) break;
+    after = candidates.at(-1);
+  }
+  return sent;
+}
+
+/** Users after `after` (by id) with something to mail who want mail and whose window is free. */
+async function mailCandidates(
+  db: Db,
+  cutoff: Date,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
     .selectDistinct({ userId: n.userId })
     .from(n)
     .innerJoin(cm, and(eq(cm.channelId, n.channelId), eq(cm.userId, n.userId)))
@@ -62,23 +95,14 @@ export async function sendNotificationMails(
     .where(
       and(
         mailable(cutoff),
+        after === undefined ? undefined : gt(n.userId, after),
         sql`coalesce(${ns.emailMentions}, true)`,
         or(isNull(ns.lastEmailedAt), lte(ns.lastEmailedAt, cutoff)),
       ),
     )
-    .limit(USERS_PER_RUN);
-  if (!candidates.length) return 0;
-  const seen = await presence(candidates.map((row) => row.userId));
-  let sent = 0;
-  for (const { userId } of candidates) {
-    if ((seen.get(userId) ?? 'offline') !== 'offline') continue;
-    try {
-      if (await mailUser(deps, userId, now, cutoff)) sent++;
-    } catch (error) {
-      logger.error({ err: error, userId }, 'notification mail failed');
-    }
-  }
-  return sent;
+    .orderBy(asc(n.userId))
+    .limit(limit);
+  return rows.map((row) => row.userId);
 }
 
 async function mailUser(
