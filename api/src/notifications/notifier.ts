@@ -13,6 +13,7 @@ import type { PresenceLookup } from './presence';
 import {
   type ChannelKind,
   type ChannelPreference,
+  isDirect,
   type MessageFacts,
   type NotifyReason,
   notificationsFor,
@@ -49,7 +50,7 @@ export interface NotifierOptions {
 
 /** The preference a member gets without choosing one: DMs notify of everything, channels of mentions. */
 export const defaultPreference = (kind: ChannelKind): ChannelPreference =>
-  kind === 'dm' || kind === 'group_dm' ? 'all' : 'mentions';
+  isDirect(kind) ? 'all' : 'mentions';
 
 /** A notification as recorded, and the activity its recipient's devices hear. */
 export type RecordedNotification = Extract<ClientActivity, { kind: 'notification' }> & {

@@ -90,7 +90,8 @@ export function audienceOf(message: MessageFacts): MessageAudience {
   };
 }
 
-const isDirect = (kind: ChannelKind) => kind === 'dm' || kind === 'group_dm';
+/** DMs and group DMs: addressed to every member, whatever their preference (rule 4). */
+export const isDirect = (kind: ChannelKind) => kind === 'dm' || kind === 'group_dm';
 
 /**
  * Whether one recipient is notified of one message, and why. The first rule that applies wins:

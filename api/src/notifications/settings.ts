@@ -1,7 +1,7 @@
 import { type Db, schema } from '@confab/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { defaultPreference } from './notifier';
-import type { ChannelKind, ChannelPreference } from './rules';
+import { type ChannelKind, type ChannelPreference, isDirect } from './rules';
 
 const { channelMembers: cm, notificationSettings: ns } = schema;
 
@@ -53,9 +53,11 @@ export async function readPreference(
     .from(cm)
     .where(and(eq(cm.channelId, channelId), eq(cm.userId, userId)));
   if (!row) return null;
+  // A DM's preference is not applied (rules.ts, rule 4): it reads as the default whatever is stored.
+  const notify = isDirect(kind) ? null : row.notify;
   return {
-    preference: row.notify ?? 'default',
-    effective: row.notify ?? defaultPreference(kind),
+    preference: notify ?? 'default',
+    effective: notify ?? defaultPreference(kind),
     muted: row.muted,
   };
 }

@@ -1,6 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { type Api, ApiError, type ApiResponse } from '../api/api';
+import type { ChannelRecord } from '../sync/channel-lookup';
 import { useMenuDetails } from '../ui/use-menu-details';
 
 type Preference = ApiResponse<'GET /api/channels/{channelId}/notification-preference'>;
@@ -40,6 +41,11 @@ export function ChannelNotifyMenu({
         params: { channelId },
       }),
   });
+  // The channel view's own lookup, read from the cache: in a DM or group DM every message
+  // notifies whatever the preference (the server refuses one), so only Mute is offered there.
+  const channel = useQuery<ChannelRecord>({ queryKey: ['channel', channelId], queryFn: skipToken });
+  const kind = channel.data?.kind;
+  const conversation = kind === 'dm' || kind === 'group_dm';
   const client = useQueryClient();
   const menu = useMenuDetails();
   type Change = { preference?: Preference['preference']; muted?: boolean };
@@ -74,20 +80,24 @@ export function ChannelNotifyMenu({
       <div className="menu-popup">
         <fieldset disabled={!data}>
           <legend>Notify me about</legend>
-          {CHOICES.map((choice) => (
-            <label key={choice.value} className="inline">
-              <input
-                type="radio"
-                name={`notify-${channelId}`}
-                checked={preference === choice.value}
-                onChange={() => ask({ preference: choice.value })}
-              />
-              {choice.label}
-              {choice.value === 'default' && data && (
-                <span className="muted"> ({EFFECTIVE[data.effective]})</span>
-              )}
-            </label>
-          ))}
+          {conversation ? (
+            <p className="muted">Every message here notifies you.</p>
+          ) : (
+            CHOICES.map((choice) => (
+              <label key={choice.value} className="inline">
+                <input
+                  type="radio"
+                  name={`notify-${channelId}`}
+                  checked={preference === choice.value}
+                  onChange={() => ask({ preference: choice.value })}
+                />
+                {choice.label}
+                {choice.value === 'default' && data && (
+                  <span className="muted"> ({EFFECTIVE[data.effective]})</span>
+                )}
+              </label>
+            ))
+          )}
           <label className="inline mute">
             <input
               type="checkbox"

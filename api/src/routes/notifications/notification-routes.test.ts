@@ -139,6 +139,24 @@ describe('channel notification preference', () => {
     expect((await call<Preference>(ada, 'PUT', path, { muted: false })).body.muted).toBe(false);
   });
 
+  it('refuses a preference in a DM, where every message notifies (the rules ignore it), and mutes it', async () => {
+    const { ada, dmId } = await world();
+    const path = `/api/channels/${dmId}/notification-preference`;
+    for (const preference of ['nothing', 'mentions', 'all']) {
+      const answer = await call<{ error: { code: string } }>(ada, 'PUT', path, { preference });
+      expect(answer.status, preference).toBe(400);
+      expect(answer.body.error.code).toBe('invalid_request');
+    }
+    expect((await call<Preference>(ada, 'GET', path)).body).toEqual({
+      preference: 'default',
+      effective: 'all',
+      muted: false,
+    });
+    // Mute is how a conversation is silenced; `default` stays accepted.
+    const muted = await call<Preference>(ada, 'PUT', path, { preference: 'default', muted: true });
+    expect(muted.body).toEqual({ preference: 'default', effective: 'all', muted: true });
+  });
+
   it.each([
     ['nothing', {}],
     ['an unknown preference', { preference: 'loud' }],

@@ -7,6 +7,7 @@ import { type AuthVariables, requireAuth } from '../../auth/require-auth';
 import { invalidRequest, notFound } from '../../errors';
 import { parseJson } from '../../http/request';
 import { markRead, readInbox, unreadCount } from '../../notifications/inbox';
+import { isDirect } from '../../notifications/rules';
 import {
   readPreference,
   readSettings,
@@ -70,6 +71,11 @@ export function channelNotificationRoutes({ db, policy, auth }: NotificationRout
   app.put('/:channelId/notification-preference', async (c) => {
     const { userId, channel } = await membership(c);
     const change = await parseJson(c, putPreferenceSchema);
+    // The rules notify of every DM whatever the preference: a stored one would say otherwise.
+    if (isDirect(channel.kind) && (change.preference ?? 'default') !== 'default')
+      throw invalidRequest(
+        'preference: every message of a direct message notifies; mute it to silence it',
+      );
     if (!(await writePreference(db, userId, channel.id, change))) throw notFound('No such channel');
     return answer(c, userId, channel);
   });
