@@ -4,20 +4,43 @@ export const APP_TITLE = 'Confab';
 /** Notification reasons the sidebar's mention counts already hold (one per mention, not two). */
 const COUNTED_AS_MENTIONS: ReadonlySet<string> = new Set(['mention', 'channel_mention']);
 
+const isConversation = (kind: string) => kind === 'dm' || kind === 'group_dm';
+
 /**
  * How many things wait for me: unread mentions (the sidebar's counts, by read markers) plus
  * unread notifications that are not mentions (a DM, a keyword, a thread reply, `@here`), so a
- * mention, which is also a notification, counts once.
+ * mention, which is also a notification, counts once. In a DM or group DM a message that
+ * mentions me is recorded as `direct_message` (the stronger reason) and counted as a mention
+ * too: there the larger of the two counts is what waits, as every DM message notifies.
  */
 export function waitingCount(
-  mentionCounts: ReadonlyArray<{ mentionCount: number }>,
-  unreadNotifications: ReadonlyArray<{ reason: string; read: boolean }>,
+  mentionCounts: ReadonlyArray<{ channelId: string; mentionCount: number }>,
+  unreadNotifications: ReadonlyArray<{
+    channelId: string;
+    channelKind: string;
+    reason: string;
+    read: boolean;
+  }>,
 ): number {
-  const mentions = mentionCounts.reduce((sum, entry) => sum + Math.max(0, entry.mentionCount), 0);
-  const others = unreadNotifications.filter(
-    (notification) => !notification.read && !COUNTED_AS_MENTIONS.has(notification.reason),
-  ).length;
-  return mentions + others;
+  const mentions = new Map(
+    mentionCounts.map((entry) => [entry.channelId, Math.max(0, entry.mentionCount)]),
+  );
+  let others = 0;
+  const conversations = new Map<string, number>();
+  for (const notification of unreadNotifications) {
+    if (notification.read || COUNTED_AS_MENTIONS.has(notification.reason)) continue;
+    if (!isConversation(notification.channelKind)) others++;
+    else
+      conversations.set(
+        notification.channelId,
+        (conversations.get(notification.channelId) ?? 0) + 1,
+      );
+  }
+  let total = others;
+  for (const [channelId, count] of mentions)
+    total += Math.max(count, conversations.get(channelId) ?? 0);
+  for (const [channelId, count] of conversations) if (!mentions.has(channelId)) total += count;
+  return total;
 }
 
 /** What the badge and the title print: up to 99, then "99+". */
