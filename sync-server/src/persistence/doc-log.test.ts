@@ -36,7 +36,7 @@ function openWithUser(name: string, open: () => Promise<Database>) {
 const memory = createMemoryLogStore();
 docLogContract(
   'memory',
-  () => ({ log: () => createMemoryDocLog({ store: memory }), userId: 'ada' }),
+  () => ({ log: () => createMemoryDocLog({ store: memory }), userId: 'ada', inOrder: true }),
   'MEM',
 );
 
@@ -50,7 +50,11 @@ for (const [name, open] of [
     for (const maxBatch of [512, 1]) {
       docLogContract(
         `${name} (maxBatch ${maxBatch})`,
-        () => ({ log: () => createDocLog(database.db, { maxBatch }), userId: database.userId }),
+        () => ({
+          log: () => createDocLog(database.db, { maxBatch }),
+          userId: database.userId,
+          inOrder: maxBatch > 1,
+        }),
         `${name.slice(0, 2)}${maxBatch === 1 ? 'S' : 'B'}`,
       );
 
