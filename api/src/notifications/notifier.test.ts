@@ -8,9 +8,10 @@ import {
   schema,
 } from '@confab/db';
 import { useTestDatabase, waitFor } from '@confab/db/testing';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unreadCount } from './inbox';
 import { Notifier } from './notifier';
 import type { Presence } from './presence';
 
@@ -166,6 +167,42 @@ describe.each([
     await notifier.drainBatch();
     expect(await recorded(id)).toEqual({ [ada]: 'mention' });
     expect(adaHears).toHaveLength(1);
+  });
+
+  it('makes someone mentioned in a thread follow it, so reading the thread reads the notification', async () => {
+    const { ada, bob, cy, dan, workspaceId, channelId } = await world();
+    const db = database.db;
+    const { threadFollowers: tf } = schema;
+    const root = await post(channelId, bob, 'a plan');
+    await db.insert(tf).values({ rootId: root, userId: bob });
+    // Dan muted the thread: being mentioned changes nothing for him.
+    await db.insert(tf).values({ rootId: root, userId: dan, following: false });
+    const reply = await post(channelId, bob, `<@${cy}> <@${dan}> thoughts?`, { parentId: root });
+    await notifier.drainBatch();
+    expect(await recorded(reply)).toEqual({ [cy]: 'mention' });
+    const follows = await db
+      .select({ userId: tf.userId, following: tf.following })
+      .from(tf)
+      .where(eq(tf.rootId, root));
+    expect(Object.fromEntries(follows.map((row) => [row.userId, row.following]))).toEqual({
+      [bob]: true,
+      [cy]: true,
+      [dan]: false,
+    });
+    expect(await unreadCount(db, cy, workspaceId)).toBe(1);
+    // The projector moves the thread marker of a follower when Cy reads the thread.
+    await db
+      .update(tf)
+      .set({ lastReadReplyId: reply })
+      .where(and(eq(tf.rootId, root), eq(tf.userId, cy)));
+    expect(await unreadCount(db, cy, workspaceId)).toBe(0);
+    // Later replies reach Cy as a follower; a mention at the top level follows nothing.
+    const later = await post(channelId, bob, 'done', { parentId: root });
+    const top = await post(channelId, bob, `<@${ada}> fyi`);
+    await notifier.drainBatch();
+    expect(await recorded(later)).toEqual({ [cy]: 'thread_reply' });
+    expect(await recorded(top)).toEqual({ [ada]: 'mention' });
+    expect(await db.select().from(tf).where(eq(tf.rootId, top))).toEqual([]);
   });
 
   it('applies preferences, mutes, DND, @channel, @here by presence, keywords, DMs and threads', async () => {

@@ -248,6 +248,7 @@ export class Notifier {
       .onConflictDoNothing({ target: [n.userId, n.messageId] })
       .returning({ id: n.id, userId: n.userId, messageId: n.messageId, reason: n.reason });
     const byId = new Map(messages.map((message) => [message.id, message]));
+    await followMentionedThreads(tx, inserted, byId);
     return inserted.flatMap(({ id, userId, messageId, reason }) => {
       const message = byId.get(messageId);
       if (!message) return [];
@@ -291,6 +292,24 @@ export class Notifier {
         );
     }
   }
+}
+
+/**
+ * Someone mentioned in a thread follows it, as in Slack: the projector keeps a thread read marker
+ * for followers only, so without the row reading the thread would never read the notification
+ * (and the mail would list it); later replies then reach them too. A row that exists stays as it
+ * is: an explicit unfollow (`following` false) is kept.
+ */
+async function followMentionedThreads(
+  tx: Transaction,
+  inserted: ReadonlyArray<{ userId: string; messageId: string; reason: string }>,
+  messages: ReadonlyMap<string, QueuedMessage>,
+): Promise<void> {
+  const follows = inserted.flatMap(({ userId, messageId, reason }) => {
+    const rootId = messages.get(messageId)?.parentId;
+    return reason === 'mention' && rootId ? [{ rootId, userId }] : [];
+  });
+  if (follows.length) await tx.insert(tf).values(follows).onConflictDoNothing();
 }
 
 async function readMessages(tx: Transaction, ids: string[]): Promise<QueuedMessage[]> {
