@@ -12,6 +12,11 @@ import {
   enforceDurability,
 } from './durability-checks';
 import { ensureInstallation, type Installation } from './installation';
+import {
+  type ConnectionCounts,
+  createInProcessConnectionCounts,
+  createRedisConnectionCounts,
+} from './kv/connection-counts';
 import { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
 import type { KeyValueStore } from './kv/key-value-store';
 import { createRedisKeyValueStore } from './kv/redis-key-value-store';
@@ -32,6 +37,8 @@ export interface Backends {
   readonly kv: KeyValueStore;
   /** Who is around: Redis with TTLs, or in-process (one instance for the API and sync). */
   readonly presence: PresenceStore;
+  /** Open sync connections per user over all nodes (the per-user cap); entries live as presence's. */
+  readonly connections: ConnectionCounts;
   readonly blobs: BlobStore;
   readonly installation: Installation;
   health(): Promise<BackendsHealth>;
@@ -118,6 +125,13 @@ export async function openBackends(
     const presence = redis
       ? createRedisPresenceStore(redis, `${env.REDIS_KEY_PREFIX}presence:`, presenceSettings)
       : createInProcessPresenceStore(presenceSettings);
+    const connections = redis
+      ? createRedisConnectionCounts(
+          redis,
+          `${env.REDIS_KEY_PREFIX}connections:`,
+          env.PRESENCE_TTL_MS,
+        )
+      : createInProcessConnectionCounts(env.PRESENCE_TTL_MS);
 
     const blobs = await openBlobStore(env);
     opened.push(() => blobs.close());
@@ -137,6 +151,7 @@ export async function openBackends(
       bus,
       kv,
       presence,
+      connections,
       blobs,
       installation,
       async health() {

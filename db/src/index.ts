@@ -31,6 +31,11 @@ export {
   STATEMENT_TIMEOUT_MS,
 } from './database';
 export { ensureInstallation, type Installation } from './installation';
+export {
+  type ConnectionCounts,
+  createInProcessConnectionCounts,
+  createRedisConnectionCounts,
+} from './kv/connection-counts';
 export { createEmbeddedKeyValueStore } from './kv/embedded-key-value-store';
 export type { KeyValueStore } from './kv/key-value-store';
 export { sessionKey } from './kv/keys';

@@ -84,6 +84,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     policy,
     service,
     limits,
+    connectionCounts: backends.connections,
   });
   return {
     service,

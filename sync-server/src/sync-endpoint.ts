@@ -1,8 +1,16 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type KeyValueStore, type Logger, type Policy, parseDocRef } from '@confab/db';
+import {
+  type ConnectionCounts,
+  createInProcessConnectionCounts,
+  type KeyValueStore,
+  type Logger,
+  type Policy,
+  parseDocRef,
+} from '@confab/db';
 import { WebSocketServer } from 'ws';
 import { CloseCode, UpgradeStatus } from './close-codes';
+import { NodeConnections } from './connection-count';
 import type { SyncConnection } from './engine/ports';
 import { frameBudget, SYNC_LIMITS, type SyncLimits } from './limits';
 import { isOriginAllowed } from './origin';
@@ -18,6 +26,8 @@ export interface SyncEndpointOptions {
   policy: Policy;
   service: SyncService;
   limits?: SyncLimits;
+  /** Connections per user over all nodes (`backends.connections`); this node's alone if absent. */
+  connectionCounts?: ConnectionCounts;
 }
 
 export interface SyncEndpoint {
@@ -33,7 +43,11 @@ export interface SyncEndpoint {
 export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions): SyncEndpoint {
   const { allowedOrigins, logger, kv, policy, service, limits = SYNC_LIMITS } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
-  const connectionsPerUser = new Map<string, number>();
+  const connections = new NodeConnections(
+    options.connectionCounts ?? createInProcessConnectionCounts(),
+    limits.maxConnectionsPerUser,
+    logger,
+  );
   let closing = false;
   const alive = new WeakMap<object, boolean>();
   // Peers that vanished without a close (a phone going into a tunnel) are found by ping/pong.
@@ -99,8 +113,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
       // A doc one may not open answers like one that does not exist.
       if (access === 'none')
         return refuse(socket, UpgradeStatus.notFound, 'not_found', 'No such document');
-      const open = connectionsPerUser.get(principal.userId) ?? 0;
-      if (open >= limits.maxConnectionsPerUser) {
+      const release = await connections.acquire(principal.userId);
+      if (!release) {
         return refuse(
           socket,
           UpgradeStatus.tooManyConnections,
@@ -108,12 +122,10 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
           'Too many open documents',
         );
       }
+      // Counted before the upgrade; a handshake that dies midway uncounts itself here.
+      if (socket.destroyed) return release();
+      socket.once('close', release);
       wss.handleUpgrade(request, socket, head, (ws) => {
-        // Counted once the socket exists: a handshake that dies midway never reaches here.
-        connectionsPerUser.set(
-          principal.userId,
-          (connectionsPerUser.get(principal.userId) ?? 0) + 1,
-        );
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         const budget = frameBudget(limits);
@@ -142,9 +154,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
           else early.push(frame);
         });
         ws.on('close', () => {
-          const remaining = (connectionsPerUser.get(principal.userId) ?? 1) - 1;
-          if (remaining > 0) connectionsPerUser.set(principal.userId, remaining);
-          else connectionsPerUser.delete(principal.userId);
+          release();
           leave?.();
           leave = () => {};
         });
@@ -174,6 +184,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
     close() {
       closing = true;
       clearInterval(heartbeat);
+      connections.stop();
     },
   };
 }
