@@ -219,6 +219,36 @@ describe('watches', () => {
     expect(seen[ada]).toBe('away');
   });
 
+  it('survives a bus that fails a subscription: the watch answers, later ones run, the tick subscribes again', async () => {
+    const inner = bus;
+    let failures = 1;
+    bus = {
+      kind: inner.kind,
+      publish: (topic, message) => inner.publish(topic, message),
+      async subscribe(topic, handler) {
+        if (failures-- > 0) throw new Error('bus down');
+        return inner.subscribe(topic, handler);
+      },
+      onResubscribed: (listener) => inner.onResubscribed(listener),
+      close: () => inner.close(),
+    };
+    const hub = startHub();
+    const watcher = client(bob);
+    const session = hub.attach(watcher.connection);
+    await session.watch([ada]);
+    await session.watch([ada, cy]);
+    expect(watcher.frames).toEqual([
+      { users: { [ada]: 'offline' } },
+      { users: { [cy]: 'offline' } },
+    ]);
+    await pass(TTL_MS);
+    // Another node's change reaches the watcher through the subscription the tick made again.
+    await startHub().attach(client(ada).connection);
+    await pass(100);
+    const seen = Object.assign({}, ...watcher.frames.map((frame) => frame.users ?? {}));
+    expect(seen[ada]).toBe('active');
+  });
+
   it('never tells a watcher about users outside its watch list', async () => {
     const hub = startHub();
     const watcher = client(bob);

@@ -162,15 +162,19 @@ export class PresenceHub {
   /** Runs a connection's waiting watch (the newest) and recheck, one at a time. */
   private drainWatches(connection: PresenceConnection, state: ConnectionState): Promise<void> {
     state.draining ??= (async () => {
-      while (state.nextWatch || state.recheckWatch) {
-        const requested = state.nextWatch;
-        state.nextWatch = null;
-        // A new watch is checked as it is made: it covers a pending recheck.
-        state.recheckWatch = false;
-        if (requested) await this.watch(connection, state, requested);
-        else await this.dropInvisible(connection, state);
+      try {
+        while (state.nextWatch || state.recheckWatch) {
+          const requested = state.nextWatch;
+          state.nextWatch = null;
+          // A new watch is checked as it is made: it covers a pending recheck.
+          state.recheckWatch = false;
+          if (requested) await this.watch(connection, state, requested);
+          else await this.dropInvisible(connection, state);
+        }
+      } finally {
+        // Even after a failure, so the connection's next watch runs instead of this one's fate.
+        state.draining = null;
       }
-      state.draining = null;
     })();
     return state.draining;
   }
@@ -300,12 +304,13 @@ export class PresenceHub {
       if (!watching) {
         watching = new Set();
         this.watchers.set(userId, watching);
-        this.subscriptions.set(userId, this.follow(userId));
       }
       watching.add(connection);
+      this.ensureFollowing(userId);
     }
-    // Subscribed before reading, so a change between the read and now is not missed.
-    await Promise.all(added.map((userId) => this.subscriptions.get(userId)));
+    // Subscribed before reading, so a change between the read and now is not missed. A failed
+    // subscription is retried at the next tick, whose re-read covers what it would have heard.
+    await Promise.allSettled(added.map((userId) => this.subscriptions.get(userId)));
     let snapshot: Map<string, Presence>;
     try {
       snapshot = await this.options.store.read(added);
@@ -340,6 +345,17 @@ export class PresenceHub {
     subscription
       ?.then((unsubscribe) => unsubscribe())
       .catch((error: unknown) => this.options.logger.warn({ err: error }, 'unsubscribe failed'));
+  }
+
+  /** Subscribes to a watched user's topic unless subscribed; a failure is forgotten, to retry. */
+  private ensureFollowing(userId: string): void {
+    if (this.subscriptions.has(userId)) return;
+    const subscription = this.follow(userId);
+    this.subscriptions.set(userId, subscription);
+    subscription.catch((error: unknown) => {
+      this.options.logger.warn({ err: error, userId }, 'presence not followed; next tick retries');
+      if (this.subscriptions.get(userId) === subscription) this.subscriptions.delete(userId);
+    });
   }
 
   private follow(userId: string): Promise<Unsubscribe> {
@@ -420,7 +436,10 @@ export class PresenceHub {
     this.options.store.write(this.nodeId, new Map(this.held)).catch((error: unknown) => {
       this.options.logger.warn({ err: error }, 'presence refresh failed');
     });
-    for (const userId of this.watchers.keys()) this.dirty.add(userId);
+    for (const userId of this.watchers.keys()) {
+      this.ensureFollowing(userId);
+      this.dirty.add(userId);
+    }
     if (this.dirty.size) this.scheduleFlush();
   }
 }
