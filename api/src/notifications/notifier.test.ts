@@ -289,35 +289,84 @@ describe.each([
     expect(await recorded(after)).toEqual({ [ada]: 'mention' });
   });
 
-  it('records the others when one message cannot be recorded, and gives that one up after 3 tries', async () => {
+  /**
+   * A database that refuses the notifications of the messages `refused` (an SQL condition on the
+   * new row) until the returned function is called: a real failure inside the notifier's
+   * transaction. One statement per call: PGlite's extended protocol takes one at a time.
+   */
+  async function refuseNotifications(refused: string) {
+    await database.db.execute(
+      sql.raw(`CREATE FUNCTION refuse_notification() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF ${refused} THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`),
+    );
+    await database.db.execute(
+      sql.raw(`CREATE TRIGGER refuse_notification BEFORE INSERT ON notifications
+        FOR EACH ROW EXECUTE FUNCTION refuse_notification()`),
+    );
+    return async () => {
+      await database.db.execute(sql.raw('DROP TRIGGER refuse_notification ON notifications'));
+      await database.db.execute(sql.raw('DROP FUNCTION refuse_notification()'));
+    };
+  }
+
+  async function queued() {
+    const rows = await database.db.select().from(schema.notificationQueue);
+    return rows.map((row) => row.messageId).sort();
+  }
+
+  it('records the others when one message cannot be recorded, and gives that one up after 3 drains that recorded others', async () => {
     const { ada, bob, channelId } = await world();
     const poison = await post(channelId, bob, `<@${ada}> poison`);
-    const good = await post(channelId, bob, `<@${ada}> good`);
-    // A database that refuses this one message's notification (as a failing row would).
-    // One statement per call: PGlite's extended protocol takes one at a time.
-    await database.db.execute(
-      sql.raw(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.message_id = '${poison}' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$`),
-    );
-    await database.db.execute(
-      sql.raw(`CREATE TRIGGER refuse_poison BEFORE INSERT ON notifications
-        FOR EACH ROW EXECUTE FUNCTION refuse_poison()`),
-    );
+    const allow = await refuseNotifications(`NEW.message_id = '${poison}'`);
     try {
+      const first = await post(channelId, bob, `<@${ada}> first`);
       await notifier.drainBatch();
-      expect(await recorded(good)).toEqual({ [ada]: 'mention' });
-      const queued = async () =>
-        (await database.db.select().from(schema.notificationQueue)).map((row) => row.messageId);
+      expect(await recorded(first)).toEqual({ [ada]: 'mention' });
       expect(await queued()).toEqual([poison]);
+      // Alone, its failure cannot be told from the database's: it does not count.
       await notifier.drainBatch();
       expect(await queued()).toEqual([poison]);
+      const second = await post(channelId, bob, `<@${ada}> second`);
       await notifier.drainBatch();
+      expect(await recorded(second)).toEqual({ [ada]: 'mention' });
+      expect(await queued()).toEqual([poison]);
+      const third = await post(channelId, bob, `<@${ada}> third`);
+      await notifier.drainBatch();
+      expect(await recorded(third)).toEqual({ [ada]: 'mention' });
       expect(await queued()).toEqual([]);
       expect(await recorded(poison)).toEqual({});
     } finally {
-      await database.db.execute(sql.raw('DROP TRIGGER refuse_poison ON notifications'));
-      await database.db.execute(sql.raw('DROP FUNCTION refuse_poison()'));
+      await allow();
     }
+  });
+
+  it('gives nothing up while every message fails (an outage), and records each once after it', async () => {
+    const { ada, bob, channelId, dmId } = await world();
+    const ids = [
+      await post(channelId, bob, `<@${ada}> one`),
+      await post(channelId, bob, `<@${ada}> two`),
+      await post(dmId, bob, 'three'),
+    ];
+    const allow = await refuseNotifications('true');
+    try {
+      // Nudges during an outage: many drains, each failing every message.
+      for (let drain = 0; drain < 10; drain++) {
+        expect(await notifier.drainBatch()).toBe(0);
+      }
+      expect(await queued()).toEqual([...ids].sort());
+    } finally {
+      await allow();
+    }
+    expect(await notifier.drainBatch()).toBe(3);
+    expect(await queued()).toEqual([]);
+    expect(await recorded(ids[0] ?? '')).toEqual({ [ada]: 'mention' });
+    expect(await recorded(ids[1] ?? '')).toEqual({ [ada]: 'mention' });
+    expect(await recorded(ids[2] ?? '')).toEqual({ [ada]: 'direct_message' });
+    const rows = await database.db
+      .select({ messageId: schema.notifications.messageId })
+      .from(schema.notifications)
+      .where(inArray(schema.notifications.messageId, ids));
+    expect(rows).toHaveLength(3);
   });
 
   it('lets @here reach no one when presence cannot be read, and records the rest', async () => {

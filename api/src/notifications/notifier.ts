@@ -33,7 +33,7 @@ const {
 
 type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-/** Drains a message may fail alone before it is given up. */
+/** One-at-a-time passes a message may fail, while another is recorded, before it is given up. */
 const MAX_ATTEMPTS = 3;
 
 export interface NotifierOptions {
@@ -145,7 +145,10 @@ export class Notifier {
   /**
    * One transaction over up to `batchSize` queued messages; answers how many it took. When the
    * batch fails, its messages are taken one at a time, so one that cannot be recorded does not
-   * hold up the others (the queue is read in order, and it would come first every time).
+   * hold up the others (the queue is read in order, and it would come first every time). A
+   * failure counts against a message only when another was recorded in the same pass: when all
+   * fail, the database is at fault (an outage, where nudges repeat the pass many times a second),
+   * and their rows stay queued for the next nudge or poll.
    */
   async drainBatch(): Promise<number> {
     try {
@@ -159,21 +162,25 @@ export class Notifier {
       .orderBy(q.messageId)
       .limit(this.batchSize);
     let taken = 0;
+    const failures: Array<{ messageId: string; error: unknown }> = [];
     for (const { messageId } of rows) {
       try {
         taken += await this.drainQueued(1, messageId);
         this.failures.delete(messageId);
       } catch (error) {
-        await this.failed(messageId, error);
+        failures.push({ messageId, error });
       }
+    }
+    if (taken > 0) {
+      for (const { messageId, error } of failures) await this.failed(messageId, error);
     }
     return taken;
   }
 
   /**
-   * A message that failed alone: tried again on later drains, and given up after
-   * `MAX_ATTEMPTS` (its queue row deleted, an error logged) so the queue moves on. Counted in
-   * this process only: a restart gives it a few more tries.
+   * A message that failed while others were recorded: tried again on later drains, and given up
+   * after `MAX_ATTEMPTS` (its queue row deleted, an error logged) so the queue moves on. Counted
+   * in this process only: a restart gives it a few more tries.
    */
   private async failed(messageId: string, error: unknown): Promise<void> {
     const attempts = (this.failures.get(messageId) ?? 0) + 1;
