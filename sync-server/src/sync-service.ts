@@ -15,6 +15,7 @@ import * as encoding from 'lib0/encoding';
 import type { ActivityHub } from './activity';
 import { CloseCode } from './close-codes';
 import { DocRoom } from './engine/doc-room';
+import { composeHooks } from './engine/hooks';
 import type { ClientIdRegistry, DocLog, SyncConnection } from './engine/ports';
 import { encode } from './engine/protocol';
 import type { PresenceHub } from './presence/presence-hub';
@@ -166,35 +167,38 @@ export class SyncService {
         .publish(docTopic(docName), frame)
         .catch((error: unknown) => logger.warn({ err: error, docName }, 'fan-out failed'));
     };
-    let appended = 0;
-    const countingLog: DocLog = {
-      ...log,
-      append: async (entry) => {
-        const seq = await log.append(entry);
-        if (++appended % (this.options.compactEvery ?? 500) === 0) this.scheduleCompaction(docName);
-        return seq;
-      },
-    };
+    const { clientIds, projector, compactEvery = 500 } = this.options;
     const ref = parseDocRef(docName);
     if (!ref) throw new Error(`not a doc name: ${docName}`);
-    const room = new DocRoom(
-      docName,
-      countingLog,
-      {
-        publishUpdate: (update, seq) => publish(PeerMessage.update, update, seq),
-        publishAwareness: (update) => publish(PeerMessage.awareness, update),
-        applied: (changes, meta) => this.options.projector?.record(room, changes, meta),
-      },
-      {
-        docKind: ref.kind,
-        threadRootId: ref.kind === 'thread' ? ref.rootId : undefined,
-        clientIds: this.options.clientIds,
-        owners: await this.options.clientIds.owners(docName),
-        receipts: (await this.options.receipts?.forDoc(ref)) ?? null,
-      },
-      (error, connection) =>
-        logger.warn({ err: error, docName, userId: connection?.userId }, 'sync connection failed'),
-    );
+    const owners = await clientIds.owners(docName);
+    const receipts = await this.options.receipts?.forDoc(ref);
+    let appended = 0;
+    const room: DocRoom = new DocRoom(docName, {
+      log,
+      clientIds,
+      owners,
+      hooks: composeHooks(
+        // Fan-out: what this node committed, and its connections' awareness, to the other nodes.
+        {
+          committed: (update, seq) => publish(PeerMessage.update, update, seq),
+          awareness: (update) => publish(PeerMessage.awareness, update),
+        },
+        {
+          committed: () => {
+            if (++appended % compactEvery === 0) this.scheduleCompaction(docName);
+          },
+        },
+        projector ? { applied: (changes, meta) => projector.record(room, changes, meta) } : {},
+        receipts ? { delivered: receipts } : {},
+        {
+          error: (error, connection) =>
+            logger.warn(
+              { err: error, docName, userId: connection?.userId },
+              'sync connection failed',
+            ),
+        },
+      ),
+    });
     // Subscribe before reading the log: an update committed in between arrives by one path or
     // both, and applying it twice is harmless [S7].
     const unsubscribe = await bus.subscribe(docTopic(docName), (frame) => {

@@ -1,14 +1,9 @@
 import {
   CloseCode,
-  type DecodedUpdate,
   MESSAGES,
-  messageCount,
   parseDocRef,
   type RejectReason,
-  SEGMENT_BOUND,
-  type ValidationContext,
   type Verdict,
-  validateUpdate,
 } from '@confab/db/model';
 import {
   Awareness,
@@ -17,14 +12,14 @@ import {
   removeAwarenessStates,
 } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { ReceiptRecorder } from '../projection/receipts';
-import { collectChanges, type DocChanges } from './changes';
+import { collectChanges } from './changes';
 import {
   type AppliedMeta,
   type ClientIdOwner,
   type ClientIdRegistry,
   type DocLog,
   MessageIdTaken,
+  type RoomHooks,
   type SyncConnection,
 } from './ports';
 import {
@@ -39,17 +34,8 @@ import {
   syncUpdate,
 } from './protocol';
 import { assertUpdateWithinLimits, UpdateOutOfLimits } from './update-limits';
-
-/** What the room's validator needs to know about its doc, besides its contents. */
-export interface RoomGuard {
-  docKind: ValidationContext['docKind'];
-  threadRootId?: string;
-  clientIds: ClientIdRegistry;
-  /** Owners of the doc's client ids as loaded with it. */
-  owners: Map<number, ClientIdOwner>;
-  /** DMs and group DMs: records which messages reached which recipients' devices. */
-  receipts?: ReceiptRecorder | null;
-}
+import { changesSomething, newPart, startsBeyond, writersOf } from './update-parts';
+import { type RoomGuard, validateInRoom } from './validate-in-room';
 
 /** On joining, a recipient is sent the whole doc; receipts go to its newest this many messages. */
 const RECEIPTS_ON_JOIN = 100;
@@ -67,12 +53,13 @@ const MAY_BE_LAG = new Set<RejectReason>([
 /** A doc reads its log to catch up at most this often. */
 const CATCH_UP_EVERY_MS = 1_000;
 
-/** What a room tells the other nodes (through the service). */
-export interface RoomPeers {
-  publishUpdate(update: Uint8Array, seq: number): void;
-  publishAwareness(update: Uint8Array): void;
-  /** What an applied update changed, for the projection (not called while restoring). */
-  applied(changes: DocChanges, meta: AppliedMeta): void;
+export interface DocRoomOptions {
+  log: DocLog;
+  clientIds: ClientIdRegistry;
+  /** Owners of the doc's client ids as loaded with it. */
+  owners: Map<number, ClientIdOwner>;
+  /** What the rest of the node does with durable, applied updates (none: a lone engine). */
+  hooks?: RoomHooks;
 }
 
 /** Origin of changes that came from another node: they are durable and fanned out already. */
@@ -91,29 +78,42 @@ export class DocRoom {
   private readonly queues = new Map<SyncConnection, Promise<void>>();
   /** Message ids created by updates being committed: a second creation of one is refused. */
   private readonly reserved = new Set<string>();
+  private readonly log: DocLog;
+  private readonly hooks: RoomHooks;
+  /** What the validator reads besides the doc's contents. */
+  private readonly guard: RoomGuard;
   /** Where the update being applied comes from; null while restoring (nothing to project). */
   private applying: AppliedMeta | null = null;
   /** The last catch-up from the log (see `catchUpFromLog`). */
   private caughtUp: { at: number; done: Promise<boolean> } | null = null;
-  /** The channel of a segment or thread doc: messages attach files uploaded for it. */
-  private readonly channelId: string | null;
 
   constructor(
     readonly name: string,
-    private readonly log: DocLog,
-    private readonly peers: RoomPeers,
-    private readonly guard: RoomGuard,
-    private readonly onError: (error: unknown, connection: SyncConnection | null) => void,
+    { log, clientIds, owners, hooks = {} }: DocRoomOptions,
   ) {
     const ref = parseDocRef(name);
-    this.channelId = ref && ref.kind !== 'user' ? ref.channelId : null;
+    if (!ref) throw new Error(`not a doc name: ${name}`);
+    this.log = log;
+    this.hooks = hooks;
+    this.guard = {
+      name,
+      doc: this.doc,
+      docKind: ref.kind,
+      threadRootId: ref.kind === 'thread' ? ref.rootId : undefined,
+      channelId: ref.kind === 'user' ? null : ref.channelId,
+      clientIds,
+      owners,
+      reserved: this.reserved,
+      attachableFiles: log.attachableFiles,
+    };
     // The server holds no awareness state of its own.
     this.awareness.setLocalState(null);
     this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
       if (!this.applying) return;
       const changes = collectChanges(transaction);
-      if (changes.messageIds.size || changes.markerKeys.size) peers.applied(changes, this.applying);
-      if (guard.receipts && changes.created.size) this.deliver([...changes.created], null);
+      if (changes.messageIds.size || changes.markerKeys.size)
+        hooks.applied?.(changes, this.applying);
+      if (hooks.delivered && changes.created.size) this.deliver([...changes.created], null);
     });
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       const frame = syncUpdate(update);
@@ -134,7 +134,7 @@ export class DocRoom {
       const update = encodeAwarenessUpdate(this.awareness, changed);
       const frame = awarenessMessage(update);
       for (const connection of this.connections.keys()) connection.send(frame);
-      if (origin !== REMOTE) this.peers.publishAwareness(update);
+      if (origin !== REMOTE) hooks.awareness?.(update);
     });
   }
 
@@ -221,7 +221,7 @@ export class DocRoom {
         .filter((userId) => userId !== author)
         .map((userId) => ({ messageId, userId, authorId: author }));
     });
-    this.guard.receipts?.(receipts);
+    this.hooks.delivered?.(receipts);
   }
 
   /** A user's roles or the channel's policies changed: later updates are checked by the new ones. */
@@ -255,7 +255,7 @@ export class DocRoom {
       switch (message.type) {
         case 'step1': {
           connection.send(syncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
-          if (this.guard.receipts) {
+          if (this.hooks.delivered) {
             const newest = [...this.doc.getMap(MESSAGES).keys()].sort().slice(-RECEIPTS_ON_JOIN);
             this.deliver(newest, connection);
           }
@@ -291,7 +291,7 @@ export class DocRoom {
     } catch (error) {
       // A payload that decodes as a frame but not as a Yjs update, and any other failure here,
       // ends this connection only.
-      this.onError(error, connection);
+      this.hooks.error?.(error, connection);
       connection.close(CloseCode.malformed, 'update could not be applied');
       this.leave(connection);
     }
@@ -309,8 +309,8 @@ export class DocRoom {
       this.leave(connection);
       return;
     }
-    let { news, decoded } = this.newPart(update);
-    if (startsBeyond(decoded.structs, (client) => Y.getState(this.doc.store, client))) {
+    let { news, decoded } = newPart(this.doc, update);
+    if (startsBeyond(this.doc, decoded)) {
       // The update skips clocks this copy lacks (after a crash, a client's live update can overtake
       // its catch-up). Stored now it could not integrate, and its catch-up would carry it again:
       // so store nothing, ack nothing, and ask the client for everything from our state on.
@@ -324,13 +324,13 @@ export class DocRoom {
         return;
       }
       let writers = writersOf(decoded);
-      let verdict = await this.validate(connection, decoded, writers);
+      let verdict = await validateInRoom(this.guard, connection, decoded, writers);
       if (!verdict.ok && MAY_BE_LAG.has(verdict.reason) && (await this.catchUpFromLog())) {
         // This copy missed committed updates (fan-out lost or late): judge again on the log's state.
-        ({ news, decoded } = this.newPart(update));
+        ({ news, decoded } = newPart(this.doc, update));
         if (!changesSomething(decoded)) return this.ack(connection);
         writers = writersOf(decoded);
-        verdict = await this.validate(connection, decoded, writers);
+        verdict = await validateInRoom(this.guard, connection, decoded, writers);
       }
       if (!verdict.ok) return this.refuse(connection, writers, verdict);
       for (const id of verdict.createdMessages) this.reserved.add(id);
@@ -361,7 +361,7 @@ export class DocRoom {
           });
         }
         // Not durable, so not applied, not acked and not sent on: the client keeps it and re-sends.
-        this.onError(error, connection);
+        this.hooks.error?.(error, connection);
         connection.close(CloseCode.persistenceFailed, 'could not persist');
         this.leave(connection);
         return;
@@ -369,28 +369,13 @@ export class DocRoom {
         for (const id of verdict.createdMessages) this.reserved.delete(id);
       }
       this.apply(news, connection, { seq, receivedAt: new Date(), local: true });
-      this.peers.publishUpdate(news, seq);
+      this.hooks.committed?.(news, seq);
     }
     this.ack(connection);
   }
 
   private ack(connection: SyncConnection): void {
     if (connection.wantsAcks) connection.send(persistedMessage(Y.encodeStateVector(this.doc)));
-  }
-
-  /**
-   * What of `update` this copy lacks. A live update only continues its clients' clocks: it is new
-   * as it is. Only one that repeats what this copy has (a catch-up after reconnecting) is cut down.
-   */
-  private newPart(update: Uint8Array): { news: Uint8Array; decoded: DecodedUpdate } {
-    const whole = Y.decodeUpdate(update);
-    const { store } = this.doc;
-    const repeats = whole.structs.some(
-      (struct) => struct.id.clock < Y.getState(store, struct.id.client),
-    );
-    if (!repeats) return { news: update, decoded: whole };
-    const news = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
-    return { news, decoded: Y.decodeUpdate(news) };
   }
 
   /**
@@ -410,80 +395,12 @@ export class DocRoom {
         return true;
       },
       (error: unknown) => {
-        this.onError(error, null);
+        this.hooks.error?.(error, null);
         return false;
       },
     );
     this.caughtUp = { at: now, done };
     return done;
-  }
-
-  /**
-   * Claims the update's new client ids for the sender, then runs the shared validator [S2] on
-   * the server's copy. An owner this node does not know yet (claimed on another node) is read
-   * from Postgres and the update checked once more; so are files it newly attaches, whose
-   * answers hold for this update only (a file deleted after it must not stay attachable).
-   * Updates attaching no new file never wait for a lookup.
-   */
-  private async validate(
-    connection: SyncConnection,
-    update: DecodedUpdate,
-    writers: number[],
-  ): Promise<Verdict> {
-    const { owners, clientIds } = this.guard;
-    const unclaimed = writers.filter((client) => !owners.has(client));
-    if (unclaimed.length) {
-      for (const [client, owner] of await clientIds.claim(this.name, unclaimed, connection.userId))
-        owners.set(client, owner);
-    }
-    const barred = writers.find((client) => owners.get(client)?.barred);
-    if (barred !== undefined)
-      return {
-        ok: false,
-        reason: 'client_id_barred',
-        detail: `client id ${barred} is barred here`,
-      };
-    let missed = false;
-    const files = new Map<string, boolean>();
-    const unknownFiles = new Set<string>();
-    const check = () =>
-      validateUpdate(this.doc, update, {
-        docKind: this.guard.docKind,
-        threadRootId: this.guard.threadRootId,
-        userId: connection.userId,
-        may: connection.may,
-        reserved: (id) => this.reserved.has(id),
-        capacity:
-          this.guard.docKind === 'segment'
-            ? SEGMENT_BOUND.hardCap - messageCount(this.doc) - this.reserved.size
-            : undefined,
-        ownerOf: (client) => {
-          const owner = owners.get(client);
-          if (!owner) missed = true;
-          return owner?.userId;
-        },
-        attachable: (fileId) => {
-          const known = files.get(fileId);
-          if (known === undefined) unknownFiles.add(fileId);
-          return known;
-        },
-      });
-    let verdict = check();
-    if (!verdict.ok && missed) {
-      for (const [client, owner] of await clientIds.owners(this.name)) owners.set(client, owner);
-      verdict = check();
-    }
-    if (!verdict.ok && unknownFiles.size && this.channelId) {
-      const fileIds = [...unknownFiles];
-      const attachable = await this.log.attachableFiles({
-        channelId: this.channelId,
-        userId: connection.userId,
-        fileIds,
-      });
-      for (const id of fileIds) files.set(id, attachable.has(id));
-      verdict = check();
-    }
-    return verdict;
   }
 
   /**
@@ -508,28 +425,8 @@ export class DocRoom {
     }
     await this.guard.clientIds
       .bar(this.name, own)
-      .catch((error: unknown) => this.onError(error, connection));
+      .catch((error: unknown) => this.hooks.error?.(error, connection));
   }
-}
-
-const changesSomething = (update: DecodedUpdate) =>
-  update.structs.length > 0 || update.ds.clients.size > 0;
-
-/** The client ids whose structs an update holds. */
-const writersOf = (update: DecodedUpdate) => [
-  ...new Set(update.structs.filter((s) => !(s instanceof Y.Skip)).map((s) => s.id.client)),
-];
-
-/** Whether some client's first new struct starts after the clock this copy has for that client. */
-function startsBeyond(
-  structs: Array<{ id: { client: number; clock: number } }>,
-  known: (client: number) => number,
-): boolean {
-  const first = new Map<number, number>();
-  for (const { id } of structs)
-    first.set(id.client, Math.min(first.get(id.client) ?? id.clock, id.clock));
-  for (const [client, clock] of first) if (clock > known(client)) return true;
-  return false;
 }
 
 interface AwarenessChange {
