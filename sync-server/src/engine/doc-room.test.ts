@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CloseCode, docName, postMessage, readMessages } from '@confab/db/model';
+import { CloseCode, docName, postMessage, readMessages, toggleReaction } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
@@ -304,6 +304,34 @@ describeOnPorts('DocRoom', (ports) => {
     room.receive(ada, syncUpdate(Y.encodeStateAsUpdate(replica)));
     await waitFor('the ack', () => acked(ada, replica) || undefined);
     expect(readMessages(room.doc).map((m) => m.text)).toEqual(['first', 'second']);
+  });
+
+  it('reads the log again when an update builds on a message committed elsewhere whose fan-out is lost [S9]', async () => {
+    const here = await openRoom(ports());
+    // A second node's room on the same log and registry, before anything was written.
+    const there = new DocRoom(here.name, {
+      log: ports().log,
+      clientIds: ports().clientIds,
+      owners: await ports().clientIds.owners(here.name),
+    });
+    const ada = testConnection(ports().ada);
+    here.join(ada);
+    const post = writeOn(here, (d) => postMessage(d, { author: ports().ada, text: 'elsewhere' }));
+    here.receive(ada, syncUpdate(post.update));
+    await waitFor('the ack', () => acked(ada, post.doc) || undefined);
+    const [message] = readMessages(here.doc);
+    // Bob reacts from a replica that has the message; the second node never heard of it.
+    const bob = testConnection(ports().bob);
+    there.join(bob);
+    const replica = new Y.Doc();
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(here.doc));
+    const base = Y.encodeStateVector(replica);
+    toggleReaction(replica, { messageId: message?.id ?? '', userId: ports().bob, emoji: '👍' });
+    there.receive(bob, syncUpdate(Y.encodeStateAsUpdate(replica, base)));
+    await waitFor('the ack', () => acked(bob, replica) || undefined);
+    expect(bob.closed).toBeNull();
+    expect(readMessages(there.doc).map((m) => m.text)).toEqual(['elsewhere']);
+    expect(await ports().log.load(here.name)).toHaveLength(2);
   });
 
   it('applies an update from another node: passes it on, logs and commits nothing', async () => {
