@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Db, schema } from '@confab/db';
-import { eq } from 'drizzle-orm';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Db } from '@confab/db';
+import { installationSecret, openOnce } from '../http/installation-secret';
 
 /** How long a signed file URL works, at least; `expiresAt` rounds up to the next whole minute. */
 export const FILE_URL_LIFETIME_SECONDS = 600;
@@ -23,33 +23,13 @@ export interface SignedFileUrl {
 export class FileUrlSigner {
   private constructor(private readonly key: Buffer) {}
 
-  /**
-   * Opens the signer on first use and keeps it: the app is built synchronously, and a process
-   * that never serves a file never touches the secret.
-   */
+  /** Opens the signer on first use and keeps it (see `openOnce`). */
   static opener(db: Db): () => Promise<FileUrlSigner> {
-    let opened: Promise<FileUrlSigner> | undefined;
-    return () => {
-      opened ??= FileUrlSigner.open(db).catch((error: unknown) => {
-        opened = undefined;
-        throw error;
-      });
-      return opened;
-    };
+    return openOnce(() => FileUrlSigner.open(db));
   }
 
   static async open(db: Db): Promise<FileUrlSigner> {
-    // Concurrent first starts race on the insert; the primary key lets exactly one secret win.
-    await db
-      .insert(schema.systemSettings)
-      .values({ key: SECRET_SETTING, value: randomBytes(32).toString('base64url') })
-      .onConflictDoNothing({ target: schema.systemSettings.key });
-    const [row] = await db
-      .select({ value: schema.systemSettings.value })
-      .from(schema.systemSettings)
-      .where(eq(schema.systemSettings.key, SECRET_SETTING));
-    if (typeof row?.value !== 'string') throw new Error('file URL secret missing after insert');
-    return new FileUrlSigner(Buffer.from(row.value, 'base64url'));
+    return new FileUrlSigner(await installationSecret(db, SECRET_SETTING));
   }
 
   /** Expiry of URLs signed now: whole minutes, so a client re-reading a list gets the same URLs. */

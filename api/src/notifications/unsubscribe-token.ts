@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Db, schema } from '@confab/db';
-import { eq } from 'drizzle-orm';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Db } from '@confab/db';
+import { installationSecret, openOnce } from '../http/installation-secret';
 
 const SECRET_SETTING = 'unsubscribe_secret';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -18,30 +18,13 @@ const PURPOSES: readonly UnsubscribePurpose[] = ['email_mentions'];
 export class UnsubscribeTokens {
   private constructor(private readonly key: Buffer) {}
 
-  /** Opens on first use and keeps it; a failed open is tried again next time. */
+  /** Opens on first use and keeps it (see `openOnce`). */
   static opener(db: Db): () => Promise<UnsubscribeTokens> {
-    let opened: Promise<UnsubscribeTokens> | undefined;
-    return () => {
-      opened ??= UnsubscribeTokens.open(db).catch((error: unknown) => {
-        opened = undefined;
-        throw error;
-      });
-      return opened;
-    };
+    return openOnce(() => UnsubscribeTokens.open(db));
   }
 
   static async open(db: Db): Promise<UnsubscribeTokens> {
-    // Concurrent first starts race on the insert; the primary key lets exactly one secret win.
-    await db
-      .insert(schema.systemSettings)
-      .values({ key: SECRET_SETTING, value: randomBytes(32).toString('base64url') })
-      .onConflictDoNothing({ target: schema.systemSettings.key });
-    const [row] = await db
-      .select({ value: schema.systemSettings.value })
-      .from(schema.systemSettings)
-      .where(eq(schema.systemSettings.key, SECRET_SETTING));
-    if (typeof row?.value !== 'string') throw new Error('unsubscribe secret missing after insert');
-    return new UnsubscribeTokens(Buffer.from(row.value, 'base64url'));
+    return new UnsubscribeTokens(await installationSecret(db, SECRET_SETTING));
   }
 
   private signature(userId: string, purpose: UnsubscribePurpose): string {
