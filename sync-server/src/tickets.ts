@@ -55,8 +55,9 @@ export async function issueSyncTicket(
 /**
  * The principal a ticket was issued to, or null when it is malformed, unknown, spent or expired,
  * or when its session has ended since (a ticket must not outlive the logout that came after it).
- * Redeeming spends one use: of concurrent redemptions, no more succeed than the ticket has uses
- * (the count moves by compare-and-set; the last use deletes the ticket).
+ * Redeeming spends one use: of concurrent redemptions, no more succeed than the ticket has uses.
+ * A single-use ticket is taken (read and deleted at once); a burst ticket counts its uses with an
+ * atomic increment beside it, so the sockets of one burst never retry against each other.
  */
 export async function redeemSyncTicket(
   kv: KeyValueStore,
@@ -65,31 +66,19 @@ export async function redeemSyncTicket(
 ): Promise<SyncPrincipal | null> {
   if (!TICKET_PATTERN.test(ticket)) return null;
   const key = ticketKey(ticket);
-  // Each lost race means another redemption spent a use, so this ends within the ticket's uses.
-  for (let attempt = 0; attempt <= MAX_SYNC_TICKET_USES; attempt++) {
-    const raw = await kv.get(key);
-    if (raw === null) return null;
-    const stored = JSON.parse(raw) as StoredTicket;
-    const left = stored.uses ?? 1;
-    const lifeMs = Date.parse(stored.expiresAt) - now.getTime();
-    // The store's expiry is the first guard; this one holds even where the store's clock lags.
-    if (lifeMs <= 0) return null;
-    const spent =
-      left <= 1
-        ? (await kv.take(key)) !== null
-        : await kv.compareAndSet(
-            key,
-            raw,
-            JSON.stringify({ ...stored, uses: left - 1 }),
-            Math.ceil(lifeMs),
-          );
-    if (!spent) {
-      if (left <= 1) return null; // another redemption took the last use
-      continue;
-    }
-    // Sessions live under this key for as long as they last (the API's Sessions writes them).
-    if ((await kv.get(sessionKey(stored.sessionId))) === null) return null;
-    return { userId: stored.userId, sessionId: stored.sessionId };
-  }
-  return null;
+  const raw = await kv.get(key);
+  if (raw === null) return null;
+  const stored = JSON.parse(raw) as StoredTicket;
+  const uses = stored.uses ?? 1;
+  const lifeMs = Date.parse(stored.expiresAt) - now.getTime();
+  // The store's expiry is the first guard; this one holds even where the store's clock lags.
+  if (lifeMs <= 0) return null;
+  const spent =
+    uses === 1
+      ? (await kv.take(key)) !== null
+      : (await kv.increment(`${key}:used`, Math.ceil(lifeMs))) <= uses;
+  if (!spent) return null;
+  // Sessions live under this key for as long as they last (the API's Sessions writes them).
+  if ((await kv.get(sessionKey(stored.sessionId))) === null) return null;
+  return { userId: stored.userId, sessionId: stored.sessionId };
 }

@@ -57,6 +57,23 @@ export function createEmbeddedKeyValueStore(db: Db): KeyValueStore & { sweep(): 
         .returning({ value: kvEntries.value, live: sql<boolean>`${live}` });
       return row?.live ? row.value : null;
     },
+    async increment(key, ttlMs) {
+      assertTtl(ttlMs);
+      // An expired row counts as absent: it starts again from 1, with the new expiry.
+      const expired = lte(kvEntries.expiresAt, sql`now()`);
+      const [row] = await db
+        .insert(kvEntries)
+        .values({ key, value: '1', expiresAt: expiry(ttlMs) })
+        .onConflictDoUpdate({
+          target: kvEntries.key,
+          set: {
+            value: sql`case when ${expired} then '1' else (${kvEntries.value}::bigint + 1)::text end`,
+            expiresAt: sql`case when ${expired} then excluded.expires_at else ${kvEntries.expiresAt} end`,
+          },
+        })
+        .returning({ value: kvEntries.value });
+      return Number(row?.value);
+    },
     async delete(...keys) {
       for (const key of keys) {
         await db.delete(kvEntries).where(eq(kvEntries.key, key));

@@ -75,6 +75,25 @@ function keyValueContract(
       expect(await store.get('ticket')).toBeNull();
     });
 
+    it('gives each of concurrent increments a count of its own, and starts again after expiry', async () => {
+      const counts = await Promise.all(
+        Array.from({ length: 8 }, () => store.increment('counter', 10_000)),
+      );
+      expect([...counts].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const ttl = await store.ttl('counter');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(10_000);
+      expect(await store.increment('brief', 150)).toBe(1);
+      await waitFor(
+        'expiry',
+        async () => ((await store.get('brief')) === null ? true : undefined),
+        {
+          timeoutMs: 5_000,
+        },
+      );
+      expect(await store.increment('brief', 10_000)).toBe(1);
+    });
+
     it('keeps sets of members', async () => {
       await store.setAdd('set', 'a');
       await store.setAdd('set', 'b');

@@ -17,6 +17,12 @@ export interface KeyValueStore {
   compareAndSet(key: string, expected: string, next: string, ttlMs?: number): Promise<boolean>;
   /** Reads and deletes in one step: of two concurrent takes, one gets the value. */
   take(key: string): Promise<string | null>;
+  /**
+   * Adds one to the counter at `key` and answers the new count: concurrent increments each get a
+   * count of their own. A key that is absent or expired starts from 0 and expires after `ttlMs`;
+   * an existing counter keeps its expiry.
+   */
+  increment(key: string, ttlMs: number): Promise<number>;
   delete(...keys: string[]): Promise<void>;
   setAdd(key: string, member: string): Promise<void>;
   setRemove(key: string, member: string): Promise<void>;

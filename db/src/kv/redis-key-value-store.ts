@@ -8,6 +8,12 @@ if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 return 1`;
 
+// KEYS[1] key; ARGV ttl (ms) for a counter this call creates.
+const INCREMENT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
 export function createRedisKeyValueStore(redis: Redis, prefix: string): KeyValueStore {
   const k = (key: string) => prefix + key;
   return {
@@ -38,6 +44,10 @@ export function createRedisKeyValueStore(redis: Redis, prefix: string): KeyValue
       return swapped === 1;
     },
     take: (key) => redis.getdel(k(key)),
+    async increment(key, ttlMs) {
+      assertTtl(ttlMs);
+      return Number(await redis.eval(INCREMENT, 1, k(key), String(ttlMs)));
+    },
     async delete(...keys) {
       if (keys.length) await redis.del(...keys.map(k));
     },
