@@ -73,12 +73,14 @@ export async function redeemSyncTicket(
   const lifeMs = Date.parse(stored.expiresAt) - now.getTime();
   // The store's expiry is the first guard; this one holds even where the store's clock lags.
   if (lifeMs <= 0) return null;
-  const spent =
+  // Both at once, one round trip fewer per socket: a use spent on an ended session is no loss,
+  // the ticket is worthless then. Sessions live under this key for as long as they last.
+  const [spent, session] = await Promise.all([
     uses === 1
-      ? (await kv.take(key)) !== null
-      : (await kv.increment(`${key}:used`, Math.ceil(lifeMs))) <= uses;
-  if (!spent) return null;
-  // Sessions live under this key for as long as they last (the API's Sessions writes them).
-  if ((await kv.get(sessionKey(stored.sessionId))) === null) return null;
+      ? kv.take(key).then((value) => value !== null)
+      : kv.increment(`${key}:used`, Math.ceil(lifeMs)).then((count) => count <= uses),
+    kv.get(sessionKey(stored.sessionId)),
+  ]);
+  if (!spent || session === null) return null;
   return { userId: stored.userId, sessionId: stored.sessionId };
 }
