@@ -166,7 +166,7 @@ export async function openDoc(api: Api, name: string, options: OpenDocOptions): 
   let refusedForGood = false;
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const tickets = syncTickets(api);
+  const tickets = syncTickets(api, options.userId);
   /** The ticket of the latest connect, until its socket opened. */
   let unproven: string | null = null;
   const retry = (delayMs = reconnectDelay(++failures)) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TICKET_BURST_USES, TICKET_HAND_OUT_MS, ticketSource } from './sync-tickets';
+import type { Api } from '../api/api';
+import { syncTickets, TICKET_BURST_USES, TICKET_HAND_OUT_MS, ticketSource } from './sync-tickets';
 
 /** An issuer the test answers: ticket `t1`, `t2`, ... with the uses asked for (or fewer). */
 function issuer(grant = (asked: number) => asked) {
@@ -67,5 +68,21 @@ describe('sync tickets shared by a burst of sockets', () => {
     expect(waiting.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect(await source.take()).toBe('t2');
     expect(api.asked).toHaveLength(2);
+  });
+
+  it('never hands one user’s ticket to the next user signed in on the same API client', async () => {
+    let issued = 0;
+    const bodies: unknown[] = [];
+    const api = {
+      request: async (_route: string, args: { body: unknown }) => {
+        bodies.push(args.body);
+        return { ticket: `t${++issued}`, uses: TICKET_BURST_USES, expiresAt: '' };
+      },
+    } as unknown as Api;
+    expect(await syncTickets(api, 'ada').take()).toBe('t1');
+    expect(await syncTickets(api, 'ada').take()).toBe('t1');
+    expect(await syncTickets(api, 'bob').take()).toBe('t2');
+    expect(await syncTickets(api, 'ada').take()).toBe('t3');
+    expect(bodies).toEqual(Array(3).fill({ uses: TICKET_BURST_USES }));
   });
 });

@@ -54,19 +54,26 @@ export function ticketSource(issue: IssueTicket, now = () => Date.now()): Ticket
   };
 }
 
-const sources = new WeakMap<Api, TicketSource>();
+const sources = new WeakMap<Api, Map<string, TicketSource>>();
 
-/** The ticket source all of this API client's sync docs share. */
-export function syncTickets(api: Api): TicketSource {
-  let source = sources.get(api);
+/**
+ * The ticket source all of this API client's sync docs of `userId` share. Kept per user: a
+ * ticket left from a session that ended must not open the next user's docs as the previous one.
+ */
+export function syncTickets(api: Api, userId: string): TicketSource {
+  const byUser = sources.get(api) ?? new Map<string, TicketSource>();
+  sources.set(api, byUser);
+  let source = byUser.get(userId);
   if (!source) {
+    // One user at a time signs in on an API client: the previous user's source goes.
+    byUser.clear();
     source = ticketSource((uses) =>
       api.request('POST /api/sync/tickets', { body: { uses } }).then(({ ticket, uses: left }) => ({
         ticket,
         uses: left,
       })),
     );
-    sources.set(api, source);
+    byUser.set(userId, source);
   }
   return source;
 }
