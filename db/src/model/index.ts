@@ -18,7 +18,18 @@ export {
   type ProviderLike,
   trackPersistence,
 } from './persistence-tracker';
-export { localStatus, type MessageView, messageCount, readMessages } from './readers';
+export {
+  hasMessage,
+  localStatus,
+  type MessageRecord,
+  type MessageView,
+  messageCount,
+  reactionsOn,
+  readMarker,
+  readMessageRecord,
+  readMessages,
+  stateClock,
+} from './readers';
 export { isCleanLine, isCleanText, normalizeText, textProblem } from './text';
 export {
   type DecodedUpdate,

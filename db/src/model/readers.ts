@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { MESSAGES, parseReactionKey, REACTIONS } from './layout';
+import { MESSAGES, parseReactionKey, REACTIONS, READ_MARKERS } from './layout';
 
 export interface MessageView {
   id: string;
@@ -69,4 +69,69 @@ export function localStatus(
   const item = message instanceof Y.Map ? message._item : null;
   if (!item) return null;
   return (durable.get(item.id.client) ?? 0) > item.id.clock ? 'sent' : 'sending';
+}
+
+/**
+ * One message's fields as the server projects them, with the Yjs client ids that wrote it: the
+ * one that created the entry (its author [S3]) and the one that last set `deleted` (who deleted
+ * it, when it is deleted). Null when the doc holds no such message.
+ */
+export interface MessageRecord {
+  text: string;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  /** Undefined when the message never held files (not the same as an emptied list). */
+  files: string[] | undefined;
+  creatorClient: number;
+  deleterClient: number | null;
+}
+
+export function readMessageRecord(doc: Y.Doc, id: string): MessageRecord | null {
+  const fields = doc.getMap<Y.Map<unknown>>(MESSAGES).get(id);
+  if (!(fields instanceof Y.Map) || !fields._item) return null;
+  const editedAt = fields.get('editedAt');
+  const files = fields.get('files');
+  return {
+    text: String(fields.get('text') ?? ''),
+    createdAt: Number(fields.get('createdAt') ?? 0),
+    editedAt: typeof editedAt === 'number' ? editedAt : null,
+    deleted: fields.get('deleted') === true,
+    files: Array.isArray(files) ? files.map(String) : undefined,
+    creatorClient: fields._item.id.client,
+    deleterClient: fields._map.get('deleted')?.id.client ?? null,
+  };
+}
+
+/** Whether the doc holds a message with this id (tombstones included). */
+export const hasMessage = (doc: Y.Doc, id: string): boolean => doc.getMap(MESSAGES).has(id);
+
+/** The reactions set on the given messages: message id -> each user's emoji, in map order. */
+export function reactionsOn(
+  doc: Y.Doc,
+  messageIds: ReadonlySet<string>,
+): Map<string, Array<{ userId: string; emoji: string }>> {
+  const reactions = new Map<string, Array<{ userId: string; emoji: string }>>();
+  for (const key of doc.getMap(REACTIONS).keys()) {
+    const parsed = parseReactionKey(key);
+    if (!parsed || !messageIds.has(parsed.messageId)) continue;
+    reactions.set(parsed.messageId, [...(reactions.get(parsed.messageId) ?? []), parsed]);
+  }
+  return reactions;
+}
+
+/**
+ * Sum of a doc's state vector: grows with every change, so a replica holding more of the doc has
+ * a larger one (rows computed from it carry it, and never replace a row from a fuller state).
+ */
+export const stateClock = (doc: Y.Doc): number =>
+  [...Y.decodeStateVector(Y.encodeStateVector(doc)).values()].reduce(
+    (sum, clock) => sum + clock,
+    0,
+  );
+
+/** The message id a user doc's read marker points at, or null. */
+export function readMarker(userDoc: Y.Doc, key: string): string | null {
+  const value = userDoc.getMap(READ_MARKERS).get(key);
+  return typeof value === 'string' ? value : null;
 }
