@@ -1,6 +1,7 @@
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useContext, useEffect } from 'react';
 import type { Api, ApiResponse } from '../api/api';
+import { BatchLoader } from '../api/batch-loader';
 import { type Activity, ActivityContext, type ActivityListener } from '../sync/activity';
 import { useConnectionState } from '../sync/connection-state';
 
@@ -17,44 +18,16 @@ const EXPIRY_MARGIN_MS = 60_000;
  */
 const FALLBACK_MAX_POLL_MS = 30_000;
 
-type Waiter = { resolve: (info: FileInfo | null) => void; reject: (error: unknown) => void };
-
 /**
- * Collects the file ids that rows ask for within one tick and loads them with one request per
- * hundred: a screen of messages with attachments costs one round trip, not one per file.
+ * The files that rows ask for within one tick: one request per hundred, so a screen of messages
+ * with attachments costs one round trip, not one per file.
  */
-export class FileInfoLoader {
-  private queued = new Map<string, Waiter[]>();
-
-  constructor(private readonly api: Pick<Api, 'request'>) {}
-
-  /** The file, or null when the user may not read it (or it does not exist). */
-  load(id: string): Promise<FileInfo | null> {
-    return new Promise((resolve, reject) => {
-      if (!this.queued.size) setTimeout(() => void this.flush(), 0);
-      const waiters = this.queued.get(id) ?? [];
-      waiters.push({ resolve, reject });
-      this.queued.set(id, waiters);
-    });
-  }
-
-  private async flush() {
-    const queued = this.queued;
-    this.queued = new Map();
-    const ids = [...queued.keys()];
-    for (let at = 0; at < ids.length; at += BATCH) {
-      const batch = ids.slice(at, at + BATCH);
-      try {
-        const { files } = await this.api.request('GET /api/files', {
-          query: { ids: batch },
-        });
-        const found = new Map(files.map((file) => [file.id, file]));
-        for (const id of batch)
-          for (const waiter of queued.get(id) ?? []) waiter.resolve(found.get(id) ?? null);
-      } catch (error) {
-        for (const id of batch) for (const waiter of queued.get(id) ?? []) waiter.reject(error);
-      }
-    }
+export class FileInfoLoader extends BatchLoader<FileInfo> {
+  constructor(api: Pick<Api, 'request'>) {
+    super(async (ids) => {
+      const { files } = await api.request('GET /api/files', { query: { ids } });
+      return new Map(files.map((file) => [file.id, file]));
+    }, BATCH);
   }
 }
 

@@ -1,6 +1,7 @@
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useContext, useEffect } from 'react';
 import type { Api, ApiResponse } from '../api/api';
+import { BatchLoader } from '../api/batch-loader';
 import { type Activity, ActivityContext, type ActivityListener } from '../sync/activity';
 
 /** A user's custom status and do-not-disturb, as the status routes answer them. */
@@ -9,48 +10,19 @@ export type UserStatus = ApiResponse<'GET /api/me/status'>;
 /** Ids per `GET /api/workspaces/{id}/statuses?ids=` (the route's limit). */
 const BATCH = 100;
 
-type Waiter = { resolve: (status: UserStatus | null) => void; reject: (error: unknown) => void };
-
 /**
- * Collects the user ids that names on screen ask for within one tick and loads their statuses
- * with one request per hundred: a sidebar, a channel and a member list cost one round trip.
+ * The statuses of the names on screen, asked within one tick: one request per hundred, so a
+ * sidebar, a channel and a member list cost one round trip.
  */
-export class StatusLoader {
-  private queued = new Map<string, Waiter[]>();
-
-  constructor(
-    private readonly api: Pick<Api, 'request'>,
-    private readonly workspaceId: string,
-  ) {}
-
-  /** The user's status, or null when the caller may not see them (or they do not exist). */
-  load(userId: string): Promise<UserStatus | null> {
-    return new Promise((resolve, reject) => {
-      if (!this.queued.size) setTimeout(() => void this.flush(), 0);
-      const waiters = this.queued.get(userId) ?? [];
-      waiters.push({ resolve, reject });
-      this.queued.set(userId, waiters);
-    });
-  }
-
-  private async flush() {
-    const queued = this.queued;
-    this.queued = new Map();
-    const ids = [...queued.keys()];
-    for (let at = 0; at < ids.length; at += BATCH) {
-      const batch = ids.slice(at, at + BATCH);
-      try {
-        const { statuses } = await this.api.request('GET /api/workspaces/{workspaceId}/statuses', {
-          params: { workspaceId: this.workspaceId },
-          query: { ids: batch },
-        });
-        const found = new Map(statuses.map(({ userId, ...status }) => [userId, status]));
-        for (const id of batch)
-          for (const waiter of queued.get(id) ?? []) waiter.resolve(found.get(id) ?? null);
-      } catch (error) {
-        for (const id of batch) for (const waiter of queued.get(id) ?? []) waiter.reject(error);
-      }
-    }
+export class StatusLoader extends BatchLoader<UserStatus> {
+  constructor(api: Pick<Api, 'request'>, workspaceId: string) {
+    super(async (ids) => {
+      const { statuses } = await api.request('GET /api/workspaces/{workspaceId}/statuses', {
+        params: { workspaceId },
+        query: { ids },
+      });
+      return new Map(statuses.map(({ userId, ...status }) => [userId, status]));
+    }, BATCH);
   }
 }
 
