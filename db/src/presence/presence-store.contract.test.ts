@@ -132,3 +132,48 @@ describe('redis presence store', () => {
     }
   });
 });
+
+describe('redis presence store pruning', () => {
+  it('keeps the field of a lapsed node that refreshed between a read’s liveness check and its prune', async () => {
+    const redis = new Redis(testRedis.url);
+    try {
+      const prefix = `${testRedis.prefix}prune-race:`;
+      const ada = randomUUID();
+      const held = entries([ada, 'active']);
+      // The refresh runs while the read holds its stale view: node key lapsed, field still there.
+      const refreshing = createRedisPresenceStore(redis, prefix, settings);
+      const store = createRedisPresenceStore(redis, prefix, settings, {
+        beforePrune: () => refreshing.write('stalled', held),
+      });
+      await refreshing.write('stalled', held);
+      await redis.del(`${prefix}node:stalled`);
+      expect((await store.read([ada])).get(ada)).toBe('offline');
+      expect(await redis.hget(`${prefix}user:${ada}`, 'stalled')).toBe('active');
+      expect((await refreshing.read([ada])).get(ada)).toBe('active');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('still prunes the field of a node whose key stays missing', async () => {
+    const redis = new Redis(testRedis.url);
+    try {
+      const prefix = `${testRedis.prefix}prune-dead:`;
+      const store = createRedisPresenceStore(redis, prefix, settings);
+      const [ada, bob] = [randomUUID(), randomUUID()];
+      await store.write('dead', entries([ada, 'active'], [bob, 'away']));
+      await store.write('alive', entries([bob, 'active']));
+      await redis.del(`${prefix}node:dead`);
+      expect(await store.read([ada, bob])).toEqual(
+        new Map([
+          [ada, 'offline'],
+          [bob, 'active'],
+        ]),
+      );
+      expect(await redis.hkeys(`${prefix}user:${ada}`)).toEqual([]);
+      expect(await redis.hkeys(`${prefix}user:${bob}`)).toEqual(['alive']);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});

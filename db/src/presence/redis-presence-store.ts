@@ -8,6 +8,28 @@ import {
 } from './presence-store';
 
 /**
+ * Deletes each `(user hash, node id)` field only while that node's key is still missing, in one
+ * atomic step: a node whose key lapsed may refresh (SET its key, HSET its field) between a read's
+ * liveness check and this prune, and an unconditional HDEL would then erase the fresh field and
+ * show the user offline until the node's next refresh. KEYS = user key, node key pairs; ARGV =
+ * the node ids.
+ */
+const PRUNE_LAPSED_FIELDS = `
+local removed = 0
+for i = 1, #ARGV do
+  if redis.call('EXISTS', KEYS[2 * i]) == 0 then
+    removed = removed + redis.call('HDEL', KEYS[2 * i - 1], ARGV[i])
+  end
+end
+return removed
+`;
+
+/** Test seam: runs between a read's liveness check and its prune, to interleave a refresh. */
+export interface RedisPresenceSeams {
+  beforePrune?: () => Promise<void>;
+}
+
+/**
  * Presence in Redis. `<prefix>user:<id>` is a hash node id → `active`|`away`, expiring `ttlMs`
  * after its last write; `<prefix>node:<id>` exists while the node refreshes it. A user's
  * presence counts only the fields of live nodes, so a dead node's users go offline when its key
@@ -17,6 +39,7 @@ export function createRedisPresenceStore(
   redis: Redis,
   prefix: string,
   settings: PresenceSettings,
+  seams: RedisPresenceSeams = {},
 ): PresenceStore {
   const userKey = (userId: string) => `${prefix}user:${userId}`;
   const nodeKey = (nodeId: string) => `${prefix}node:${nodeId}`;
@@ -53,20 +76,23 @@ export function createRedisPresenceStore(
           if (exists[index] !== null) live.add(nodeId);
         });
       }
-      const prune = redis.pipeline();
-      let pruning = false;
+      const pruneKeys: string[] = [];
+      const pruneNodeIds: string[] = [];
       userIds.forEach((userId, index) => {
         let presence: Presence = 'offline';
         for (const [nodeId, state] of Object.entries(held[index] ?? {})) {
           if (!live.has(nodeId)) {
-            prune.hdel(userKey(userId), nodeId);
-            pruning = true;
+            pruneKeys.push(userKey(userId), nodeKey(nodeId));
+            pruneNodeIds.push(nodeId);
           } else if (isReportedPresence(state)) presence = strongestPresence(presence, state);
         }
         result.set(userId, presence);
       });
       // Pruning only saves memory: what a dead node left is already ignored above.
-      if (pruning) await prune.exec();
+      if (pruneNodeIds.length) {
+        await seams.beforePrune?.();
+        await redis.eval(PRUNE_LAPSED_FIELDS, pruneKeys.length, ...pruneKeys, ...pruneNodeIds);
+      }
       return result;
     },
   };
