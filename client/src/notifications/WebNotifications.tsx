@@ -1,8 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useState } from 'react';
+import { createContext, useEffect, useState } from 'react';
 import type { Api } from '../api/api';
 import { useActivity } from '../sync/activity';
 import { applyInboxActivity, findUnread, type InboxEntry } from './inbox-data';
+import { createTabGate, type TabGate, tabChannelName, VISIBLE_HEARTBEAT_MS } from './tab-gate';
 import {
   notifyPermission,
   PROMPT_DISMISSED_KEY,
@@ -16,27 +17,66 @@ import {
 export const SentContext = createContext<() => void>(() => {});
 
 /**
- * Turns `notification` activity into Web Notifications while the tab is hidden, and keeps the
- * inbox and badge current. The event names the entry only: its text comes from the inbox of the
- * open workspace, else of the others. A click focuses the tab and opens the message.
+ * This tab's side of the tab gate for `userId`: says its visibility on every change and, while
+ * visible, every heartbeat, and hears the user's other tabs. Without BroadcastChannel the tab
+ * decides alone.
+ */
+function useTabGate(userId: string): TabGate | null {
+  const [gate, setGate] = useState<TabGate | null>(null);
+  useEffect(() => {
+    const channel =
+      typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(tabChannelName(userId));
+    const opened = createTabGate({
+      tabId: crypto.randomUUID(),
+      post: (message) => channel?.postMessage(message),
+    });
+    if (channel) channel.onmessage = (event) => opened.receive(event.data);
+    const report = () => opened.report(!document.hidden);
+    report();
+    document.addEventListener('visibilitychange', report);
+    const heartbeat = setInterval(() => {
+      if (!document.hidden) report();
+    }, VISIBLE_HEARTBEAT_MS);
+    setGate(opened);
+    return () => {
+      clearInterval(heartbeat);
+      document.removeEventListener('visibilitychange', report);
+      opened.report(false);
+      channel?.close();
+      setGate(null);
+    };
+  }, [userId]);
+  return gate;
+}
+
+/**
+ * Turns `notification` activity into Web Notifications while the tab is hidden and no other tab
+ * of the user is visible (one hidden tab shows it: see tab-gate.ts), and keeps the inbox and
+ * badge current. The event names the entry only: its text comes from the inbox of the open
+ * workspace, else of the others. A click focuses the tab and opens the message.
  */
 export function WebNotifier({
   api,
+  userId,
   workspaceIds,
   onOpen,
 }: {
   api: Api;
+  /** The signed-in user: their tabs on this device agree on who notifies. */
+  userId: string;
   /** The open workspace first. */
   workspaceIds: string[];
   onOpen: (workspaceId: string, entry: InboxEntry) => void;
 }) {
   const client = useQueryClient();
+  const gate = useTabGate(userId);
   useActivity((activity) => {
     applyInboxActivity(client, activity);
     if (activity.kind !== 'notification') return;
     if (!shouldShowWebNotification({ hidden: document.hidden, permission: notifyPermission() }))
       return;
     void (async () => {
+      if (gate && !(await gate.claim(activity.id))) return;
       for (const workspaceId of workspaceIds) {
         const entry = await findUnread(api, workspaceId, activity.id).catch(() => undefined);
         if (!entry) continue;

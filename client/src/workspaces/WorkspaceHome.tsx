@@ -126,6 +126,7 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
       {current && (
         <WebNotifier
           api={api}
+          userId={user.id}
           workspaceIds={[
             current.id,
             ...(workspaces.data?.workspaces ?? [])
