@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import type { PresenceLookup } from '@confab/db';
 import {
   closeServer,
   type HttpLimits,
@@ -26,7 +27,6 @@ import { type JobQueue, openJobQueue } from './jobs/job-queue';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer';
 import { registerNotificationMailJob } from './notifications/mail-job';
 import { Notifier } from './notifications/notifier';
-import type { PresenceLookup } from './notifications/presence';
 import { UnsubscribeTokens } from './notifications/unsubscribe-token';
 import { registerStatusJobs, scheduleStatusExpiry } from './status/status-jobs';
 

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Database, docName, openPostgres, schema } from '@confab/db';
+import type { Presence } from '@confab/db/model';
 import { useTestDatabase, waitFor } from '@confab/db/testing';
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
@@ -11,7 +12,6 @@ import { openJobQueue } from '../jobs/job-queue';
 import { createOutboxMailer, type Mailer, readOutbox } from '../mail/mailer';
 import { unsubscribeRoutes } from '../routes/notifications/notification-routes';
 import { registerNotificationMailJob, sendNotificationMails } from './mail-job';
-import type { Presence } from './presence';
 import { UnsubscribeTokens } from './unsubscribe-token';
 
 const logger = createLogger('silent');

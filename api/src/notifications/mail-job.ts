@@ -1,10 +1,10 @@
+import type { PresenceLookup } from '@confab/db';
 import { type Db, type Logger, schema } from '@confab/db';
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { JobQueue } from '../jobs/job-queue';
 import type { Mailer } from '../mail/mailer';
 import { excerptOf } from './excerpt';
 import { isRead, namesFor } from './inbox';
-import type { PresenceLookup } from './presence';
 import type { UnsubscribeTokens } from './unsubscribe-token';
 
 const {

@@ -7,13 +7,13 @@ import {
   openPostgres,
   schema,
 } from '@confab/db';
+import type { Presence } from '@confab/db/model';
 import { useTestDatabase, waitFor } from '@confab/db/testing';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unreadCount } from './inbox';
 import { Notifier } from './notifier';
-import type { Presence } from './presence';
 
 const logger = createLogger('silent');
 const testDatabase = useTestDatabase();

@@ -1,3 +1,4 @@
+import type { PresenceLookup } from '@confab/db';
 import {
   activityUserTopic,
   type Db,
@@ -9,7 +10,6 @@ import {
 import type { ClientActivity } from '@confab/db/model';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { viewStatus } from '../status/status-store';
-import type { PresenceLookup } from './presence';
 import {
   type ChannelKind,
   type ChannelPreference,

@@ -1,4 +1,4 @@
-import type { NotifyReason } from '@confab/db/model';
+import { NOTIFY_REASONS, type NotifyReason } from '@confab/db/model';
 import { keywordMatcher } from './keywords';
 
 /** A member's notification preference for one channel. */
@@ -55,16 +55,9 @@ export type NotificationDecision =
   | { notify: false; reason: SilentReason };
 
 /** Higher is stronger: a user reached several ways is notified once, for the strongest. */
-export const REASON_STRENGTH: Readonly<Record<NotifyReason, number>> = {
-  urgent_direct_message: 8,
-  direct_message: 7,
-  mention: 6,
-  channel_mention: 5,
-  here_mention: 4,
-  keyword: 3,
-  thread_reply: 2,
-  all_messages: 1,
-};
+export const REASON_STRENGTH = Object.fromEntries(
+  NOTIFY_REASONS.map((reason, index) => [reason, NOTIFY_REASONS.length - index]),
+) as Readonly<Record<NotifyReason, number>>;
 
 const notify = (reason: NotifyReason): NotificationDecision => ({ notify: true, reason });
 const silent = (reason: SilentReason): NotificationDecision => ({ notify: false, reason });
