@@ -5,6 +5,11 @@ export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
 });
 
+/** A 64-bit transaction id (`pg_current_xact_id()`), carried as its decimal text. */
+export const xid8 = customType<{ data: string; driverData: string }>({
+  dataType: () => 'xid8',
+});
+
 /** Every timestamp is stored with its zone so that nodes in different zones agree. */
 export const timestampTz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 

@@ -10,7 +10,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
-import { bytea, createdAt, timestampTz } from './columns';
+import { bytea, createdAt, timestampTz, xid8 } from './columns';
 
 /**
  * Orders the update log. One sequence for all docs lets any node append to any doc without
@@ -33,11 +33,19 @@ export const docUpdates = pgTable(
     clientId: bigint('client_id', { mode: 'number' }).notNull(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
     receivedAt: timestampTz('received_at').notNull().defaultNow(),
+    /**
+     * The inserting transaction's id. Sequence order is not commit order (a lower seq can commit
+     * later), but every transaction below the oldest one still running has ended: the projector
+     * tails the log in (tx, seq) order up to that horizon, where the set of rows is final.
+     */
+    tx: xid8('tx').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
     primaryKey({ columns: [t.docName, t.seq] }),
     // Audit: "everything this user changed", newest first.
     index('doc_updates_user_idx').on(t.userId, t.receivedAt.desc()),
+    // The projector's tail: rows after its cursor, in (tx, seq) order.
+    index('doc_updates_tail_idx').on(t.tx, t.seq),
   ],
 );
 
@@ -69,10 +77,15 @@ export const docClientIds = pgTable(
   (t) => [primaryKey({ columns: [t.docName, t.clientId] })],
 );
 
-/** How far the projector has turned each doc's log into rows; projection is idempotent per seq. */
-export const projectionCursors = pgTable('projection_cursors', {
-  docName: text('doc_name').primaryKey(),
-  projectedSeq: bigint('projected_seq', { mode: 'number' }).notNull(),
+/**
+ * How far the projector has turned the log into rows: the (tx, seq) of the last log row it
+ * projected, moved in the transaction that writes that row's projection, so rows and cursor
+ * commit together and a restart resumes exactly after them. One row per tailer name ('main').
+ */
+export const projectionTail = pgTable('projection_tail', {
+  name: text('name').primaryKey(),
+  tx: xid8('tx').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
   updatedAt: timestampTz('updated_at').notNull().defaultNow(),
 });
 
