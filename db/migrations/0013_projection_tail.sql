@@ -2,6 +2,8 @@ CREATE TABLE "projection_tail" (
 	"name" text PRIMARY KEY NOT NULL,
 	"tx" "xid8" NOT NULL,
 	"seq" bigint NOT NULL,
+	"leader" text,
+	"lease_until" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -80,12 +80,16 @@ export const docClientIds = pgTable(
 /**
  * How far the projector has turned the log into rows: the (tx, seq) of the last log row it
  * projected, moved in the transaction that writes that row's projection, so rows and cursor
- * commit together and a restart resumes exactly after them. One row per tailer name ('main').
+ * commit together and a restart resumes exactly after them. One row per tail ('main'). The
+ * tailer holding the lease does the work (others only watch for it to lapse), so one tailer keeps
+ * its doc copies warm; the cursor check in each transaction, not the lease, keeps rows once.
  */
 export const projectionTail = pgTable('projection_tail', {
   name: text('name').primaryKey(),
   tx: xid8('tx').notNull(),
   seq: bigint('seq', { mode: 'number' }).notNull(),
+  leader: text('leader'),
+  leaseUntil: timestampTz('lease_until'),
   updatedAt: timestampTz('updated_at').notNull().defaultNow(),
 });
 
