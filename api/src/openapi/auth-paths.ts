@@ -7,6 +7,9 @@ import {
 } from '../routes/auth/schemas';
 import { authErrors, bearer, body, commonErrors, error, json, limited, ok } from './helpers';
 
+const WEAK_OR_INVALID =
+  'Invalid request (`invalid_request`), or a password zxcvbn scores below 3 (`weak_password`)';
+
 /** Health, the document itself, JWKS, accounts and sessions, SSO, sync tickets. */
 export const authPaths = {
   '/api/health': {
@@ -33,6 +36,7 @@ export const authPaths = {
         '201': ok('Signed in'),
         '409': error('Email already used (`email_taken`)'),
         ...commonErrors,
+        '400': error(WEAK_OR_INVALID),
         ...limited,
       },
     },
@@ -121,7 +125,13 @@ export const authPaths = {
     post: {
       summary: 'Set a new password with the token from the mail; ends every session',
       requestBody: body(resetConfirmSchema),
-      responses: { '204': ok('Password set'), ...commonErrors },
+      responses: {
+        '204': ok('Password set'),
+        ...commonErrors,
+        '400': error(
+          `${WEAK_OR_INVALID}; an unknown, used or expired token (\`invalid_reset_token\`)`,
+        ),
+      },
     },
   },
   '/api/auth/oidc/providers': {

@@ -37,6 +37,8 @@ export const API_ERROR_CODES = [
   'sso_unknown_provider',
   'unauthenticated',
   'unsupported_media_type',
+  /** A password zxcvbn scores below 3: common, breached or guessable (routes/auth/password-policy). */
+  'weak_password',
   /** Test mode only: a 2xx answer did not match its documented schema (response-check.ts). */
   'response_schema_mismatch',
 ] as const;

@@ -11,6 +11,7 @@ import { EmailTaken, publicUser, type User } from '../../auth/users';
 import { ApiError, notFound } from '../../errors';
 import { assertAllowedOrigin, clientIp, parseJson } from '../../http/request';
 import { deviceCookie, setDeviceCookie } from './device-cookie';
+import { accountWords, assertStrongPassword } from './password-policy';
 import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie';
 import { loginSchema, refreshSchema, signupSchema } from './schemas';
 
@@ -77,6 +78,7 @@ export function authRoutes(auth: Auth) {
     const ip = clientIp(c, config.trustProxy);
     await consume([[limits.signupIp, ip]]);
     const body = await parseJson(c, signupSchema);
+    assertStrongPassword(body.password, accountWords(body.email, body.name));
     const passwordHash = await hashPassword(body.password, config.passwordScheme);
     try {
       const user = await users.create({ email: body.email, name: body.name, passwordHash });

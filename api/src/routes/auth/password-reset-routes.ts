@@ -3,6 +3,7 @@ import type { PasswordReset } from '../../auth/password-reset';
 import { consume, type RateLimits } from '../../auth/rate-limits';
 import { ApiError } from '../../errors';
 import { clientIp, parseJson } from '../../http/request';
+import { assertStrongPassword } from './password-policy';
 import { resetConfirmSchema, resetRequestSchema } from './schemas';
 
 export function passwordResetRoutes({
@@ -29,6 +30,8 @@ export function passwordResetRoutes({
 
   app.post('/confirm', async (c) => {
     const { token, password } = await parseJson(c, resetConfirmSchema);
+    // Checked before the token is spent: a refused password leaves the link usable.
+    assertStrongPassword(password);
     if (!(await reset.confirm(token, password))) {
       throw new ApiError(
         400,
