@@ -1,7 +1,7 @@
 import { MESSAGES, postMessage } from '@confab/db/model';
 import * as Y from 'yjs';
 import type { BenchClient } from './clients';
-import { cpuMs } from './process-stats';
+import { treeCpuMs } from './process-stats';
 import { percentile, round } from './stats';
 
 const TEXT = 'Standup moved to 10:30, notes in the channel topic. Ping me if it clashes.';
@@ -49,6 +49,8 @@ export interface RelayOptions {
   drainMs: number;
   /** Confab only: which of these message ids the projection has rows for. */
   projected?: (ids: string[]) => Promise<string[]>;
+  /** Other measures of the same window: `begin` when it opens, `end` once the copies drained. */
+  window?: { begin(): void; end(): Promise<void> | void };
 }
 
 /** Every this many messages one is followed until its row appears in the projection. */
@@ -61,6 +63,7 @@ export interface RelayResult {
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
   latencyMaxMs: number | null;
+  /** The server's process tree (worker threads and child processes included). */
   serverCpuMsPerMessage: number;
   ackedPerSecond: number | null;
   ackP50Ms: number | null;
@@ -73,7 +76,8 @@ export interface RelayResult {
 /**
  * Open-loop load: `ratePerSecond` messages spread round-robin over the clients, each delivered by
  * the server to the other clients of its doc. Latency is send-to-receive per delivered copy; the
- * server's CPU is read from /proc over the measured window (after warm-up, until drained).
+ * server's CPU (its process tree) is read from /proc over the measured window (after warm-up,
+ * until drained).
  */
 export async function runRelayPhase(
   docs: readonly (readonly BenchClient[])[],
@@ -137,7 +141,10 @@ export async function runRelayPhase(
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const now = performance.now();
-      if (cpuBefore === 0 && now >= measuredFrom) cpuBefore = cpuMs(serverPid);
+      if (cpuBefore === 0 && now >= measuredFrom) {
+        cpuBefore = treeCpuMs(serverPid);
+        options.window?.begin();
+      }
       const due = Math.min(
         Math.floor(((Math.min(now, sendUntil) - start) / 1000) * options.ratePerSecond),
         Math.round(((sendUntil - start) / 1000) * options.ratePerSecond),
@@ -164,7 +171,8 @@ export async function runRelayPhase(
   while ((delivered < expectedDeliveries || following.size) && performance.now() < drainDeadline)
     await sleep(10);
   polling = false;
-  const cpuUsed = cpuMs(serverPid) - cpuBefore;
+  const cpuUsed = treeCpuMs(serverPid) - cpuBefore;
+  await options.window?.end();
   const hasAcks = clients.some((client) => client.onDurable);
   return {
     sent: measuredSent,

@@ -1,3 +1,4 @@
+import './loop-monitor';
 import { createServer } from 'node:http';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';

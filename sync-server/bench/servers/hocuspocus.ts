@@ -1,3 +1,4 @@
+import './loop-monitor';
 import { Server } from '@hocuspocus/server';
 
 /** Hocuspocus 4 with no extensions: a relay that keeps docs in memory and stores nothing. */

@@ -1,3 +1,4 @@
+import './loop-monitor';
 import { createServer } from 'node:http';
 import { setupWSConnection } from '@y/websocket-server/utils';
 import { WebSocketServer } from 'ws';
