@@ -1,8 +1,11 @@
-import { schema, sessionKey } from '@confab/db';
+import { createRedisBus, schema, sessionKey } from '@confab/db';
 import { editMessage, postMessage, readMessages, toggleReaction } from '@confab/db/model';
 import { waitFor } from '@confab/db/testing';
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BusFrame, decodeBusFrame } from './fan-out/bus-frames';
+import { docTopic } from './fan-out/doc-fan-out';
 import {
   addChannel,
   connectProvider,
@@ -17,6 +20,24 @@ import {
 const sync = useSyncWorld(undefined, {}, 2);
 const nodes = sync.nodes;
 const open = (node: SyncNode, userId: string, name: string) => sync.open(userId, name, node);
+
+const spies: Redis[] = [];
+afterAll(() => {
+  for (const redis of spies) redis.disconnect();
+});
+/** Every frame the nodes publish on a doc's topic, heard by a subscriber that is no node. */
+async function spyOn(name: string): Promise<BusFrame[]> {
+  const redis = new Redis(sync.testRedis.url);
+  spies.push(redis);
+  // The backends put bus channels under `<key prefix>bus:`.
+  const bus = await createRedisBus(redis, { prefix: `${sync.testRedis.prefix}bus:` });
+  const frames: BusFrame[] = [];
+  await bus.subscribe(docTopic(name), (bytes) => frames.push(decodeBusFrame(bytes)));
+  return frames;
+}
+/** The log sequences of the updates carried by these frames. */
+const publishedSeqs = (frames: BusFrame[]) =>
+  frames.flatMap((frame) => (frame.kind === 'updates' ? frame.updates.map((u) => u.seq) : []));
 
 describe('two sync nodes joined by Redis', () => {
   it('converges providers on different nodes and logs every update exactly once', async () => {
@@ -62,6 +83,55 @@ describe('two sync nodes joined by Redis', () => {
         ? true
         : undefined,
     );
+  });
+});
+
+describe('fan-out only to nodes that hold the doc', () => {
+  it('publishes no update of a doc no other node has open, and every one once another has', async () => {
+    const [one, two] = nodes as [SyncNode, SyncNode];
+    const { ada, bob } = sync.world.users;
+    const name = sync.world.publicSegment(10);
+    const frames = await spyOn(name);
+    const author = await sync.open(ada, name, one, { track: true });
+    for (let i = 0; i < 5; i++) say(author.doc, ada, `alone-${i}`);
+    await waitFor('acked', () => (author.tracker?.pending === false ? true : undefined));
+    const reader = await open(two, bob, name);
+    await waitFor('history on node two', () => (texts(reader.doc).length === 5 ? true : undefined));
+    for (let i = 0; i < 5; i++) say(author.doc, ada, `shared-${i}`);
+    await waitFor('live on node two', () => (texts(reader.doc).length === 10 ? true : undefined));
+    await waitFor('five updates on the bus', () =>
+      publishedSeqs(frames).length >= 5 ? true : undefined,
+    );
+    // The five written alone never went to the bus; the five written once node two held the doc
+    // did, each once (their frames are numbered 1, 2, ... per tick).
+    expect(publishedSeqs(frames)).toHaveLength(5);
+    const kinds = new Set(frames.map((frame) => frame.kind));
+    expect([...kinds].sort()).toEqual(['hello', 'here', 'updates']);
+  });
+
+  it('misses nothing on a node that opens the doc while another node writes to it', async () => {
+    const [one, two] = nodes as [SyncNode, SyncNode];
+    const { ada, bob } = sync.world.users;
+    const name = sync.world.publicSegment(11);
+    const author = await sync.open(ada, name, one, { track: true });
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        say(author.doc, ada, `m-${written++}`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    await waitFor('writing', () => (written > 20 ? true : undefined));
+    const reader = await open(two, bob, name);
+    await waitFor('more written after node two opened', () => (written > 80 ? true : undefined));
+    writing = false;
+    await writer;
+    await waitFor('acked', () => (author.tracker?.pending === false ? true : undefined));
+    await waitFor('node two has every message', () =>
+      texts(reader.doc).length === written ? true : undefined,
+    );
+    expect(readMessages(reader.doc)).toEqual(readMessages(author.doc));
   });
 });
 

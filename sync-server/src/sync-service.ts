@@ -10,14 +10,12 @@ import {
   type SessionsRevokedEvent,
   type Unsubscribe,
 } from '@confab/db';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import type { ActivityHub } from './activity';
 import { CloseCode } from './close-codes';
 import { DocRoom } from './engine/doc-room';
 import { composeHooks } from './engine/hooks';
 import type { ClientIdRegistry, DocLog, SyncConnection } from './engine/ports';
-import { encode } from './engine/protocol';
+import { DocFanOut } from './fan-out/doc-fan-out';
 import type { PresenceHub } from './presence/presence-hub';
 import type { Projector } from './projection/projector';
 import type { Receipts } from './projection/receipts';
@@ -45,12 +43,9 @@ export interface SyncServiceOptions {
   compactEvery?: number;
 }
 
-const PeerMessage = { update: 0, awareness: 1 } as const;
-const docTopic = (docName: string) => `sync.doc.${docName}`;
-
 interface LoadedRoom {
   room: DocRoom;
-  unsubscribe: Unsubscribe;
+  fanOut: DocFanOut;
   unloadTimer?: NodeJS.Timeout;
 }
 
@@ -60,8 +55,6 @@ interface LoadedRoom {
  */
 export class SyncService {
   private readonly nodeId = randomUUID();
-  /** The node id as it is encoded in bus frames, to spot this node's own frames coming back. */
-  private readonly nodeIdBytes = encode((e) => encoding.writeVarString(e, this.nodeId));
   private readonly rooms = new Map<string, Promise<LoadedRoom>>();
   private readonly subscriptions: Unsubscribe[] = [];
   private readonly unloadAfterMs: number;
@@ -155,18 +148,7 @@ export class SyncService {
 
   private async load(docName: string): Promise<LoadedRoom> {
     const { log, bus, logger } = this.options;
-    // Frames on the bus: kind, sending node, log sequence (0 for awareness), payload.
-    const publish = (kind: number, payload: Uint8Array, seq = 0) => {
-      const frame = encode((e) => {
-        encoding.writeVarUint(e, kind);
-        encoding.writeVarString(e, this.nodeId);
-        encoding.writeVarUint(e, seq);
-        encoding.writeVarUint8Array(e, payload);
-      });
-      bus
-        .publish(docTopic(docName), frame)
-        .catch((error: unknown) => logger.warn({ err: error, docName }, 'fan-out failed'));
-    };
+    const fanOut = new DocFanOut(docName, { nodeId: this.nodeId, bus, logger });
     const { clientIds, projector, compactEvery = 500 } = this.options;
     const ref = parseDocRef(docName);
     if (!ref) throw new Error(`not a doc name: ${docName}`);
@@ -178,11 +160,7 @@ export class SyncService {
       clientIds,
       owners,
       hooks: composeHooks(
-        // Fan-out: what this node committed, and its connections' awareness, to the other nodes.
-        {
-          committed: (update, seq) => publish(PeerMessage.update, update, seq),
-          awareness: (update) => publish(PeerMessage.awareness, update),
-        },
+        fanOut.hooks,
         {
           committed: () => {
             if (++appended % compactEvery === 0) this.scheduleCompaction(docName);
@@ -201,17 +179,7 @@ export class SyncService {
     });
     // Subscribe before reading the log: an update committed in between arrives by one path or
     // both, and applying it twice is harmless [S7].
-    const unsubscribe = await bus.subscribe(docTopic(docName), (frame) => {
-      const decoder = decoding.createDecoder(frame);
-      const kind = decoding.readVarUint(decoder);
-      // Redis sends every publication back to its sender too: compared as bytes, not decoded.
-      if (bytesAt(frame, decoder.pos, this.nodeIdBytes)) return;
-      decoding.readVarString(decoder);
-      const seq = decoding.readVarUint(decoder);
-      const payload = decoding.readVarUint8Array(decoder);
-      if (kind === PeerMessage.update) room.applyRemoteUpdate(payload, seq);
-      else room.applyRemoteAwareness(payload);
-    });
+    await fanOut.start(room);
     try {
       room.restore(await log.load(docName));
       this.options.projector
@@ -220,10 +188,10 @@ export class SyncService {
           logger.warn({ err: error, docName }, 'projection catch-up failed'),
         );
     } catch (error) {
-      await unsubscribe();
+      await fanOut.stop();
       throw error;
     }
-    return { room, unsubscribe };
+    return { room, fanOut };
   }
 
   private scheduleCompaction(docName: string): void {
@@ -247,7 +215,7 @@ export class SyncService {
   private async unload(docName: string, loaded: LoadedRoom): Promise<void> {
     clearTimeout(loaded.unloadTimer);
     this.rooms.delete(docName);
-    await loaded.unsubscribe();
+    await loaded.fanOut.stop();
     loaded.room.awareness.destroy();
     loaded.room.doc.destroy();
   }
@@ -266,10 +234,15 @@ export class SyncService {
     }
   }
 
-  /** The rooms loaded so far (a doc that failed to load has none). */
-  private async loadedRooms(): Promise<DocRoom[]> {
+  /** The docs loaded so far (a doc that failed to load has none). */
+  private async loaded(): Promise<LoadedRoom[]> {
     const loaded = await Promise.all([...this.rooms.values()].map((p) => p.catch(() => null)));
-    return loaded.flatMap((entry) => (entry ? [entry.room] : []));
+    return loaded.flatMap((entry) => (entry ? [entry] : []));
+  }
+
+  /** The rooms loaded so far. */
+  private async loadedRooms(): Promise<DocRoom[]> {
+    return (await this.loaded()).map((entry) => entry.room);
   }
 
   /**
@@ -280,8 +253,11 @@ export class SyncService {
   private afterBusCut(): void {
     const { logger, activity } = this.options;
     const warn = (what: string) => (error: unknown) => logger.warn({ err: error }, what);
-    void this.loadedRooms().then((rooms) => {
-      for (const room of rooms) void room.catchUpFromLog(true);
+    void this.loaded().then((loaded) => {
+      for (const { room, fanOut } of loaded) {
+        fanOut.reannounce();
+        void room.catchUpFromLog(true);
+      }
     });
     this.recheck(null).catch(warn('access recheck failed'));
     this.closeEndedSessions().catch(warn('session recheck failed'));
@@ -326,11 +302,4 @@ export class SyncService {
       }
     }
   }
-}
-
-/** Whether `frame` holds `bytes` from offset `at`. */
-function bytesAt(frame: Uint8Array, at: number, bytes: Uint8Array): boolean {
-  if (frame.length < at + bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (frame[at + i] !== bytes[i]) return false;
-  return true;
 }
