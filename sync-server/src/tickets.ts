@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type KeyValueStore, sessionKey } from '@confab/db';
+import type { KeyValueStore } from '@confab/db';
 
 /**
  * Browsers cannot set headers on a WebSocket, so the API hands out a short-lived ticket that the
@@ -56,8 +56,8 @@ export async function issueSyncTicket(
  * The principal a ticket was issued to, or null when it is malformed, unknown, spent or expired,
  * or when its session has ended since (a ticket must not outlive the logout that came after it).
  * Redeeming spends one use: of concurrent redemptions, no more succeed than the ticket has uses.
- * A single-use ticket is taken (read and deleted at once); a burst ticket counts its uses with an
- * atomic increment beside it, so the sockets of one burst never retry against each other.
+ * The use, the count and the session are checked by the store in one step (`redeemTicket`: one
+ * Redis script), so a socket's authentication costs one round trip.
  */
 export async function redeemSyncTicket(
   kv: KeyValueStore,
@@ -65,22 +65,10 @@ export async function redeemSyncTicket(
   now: Date = new Date(),
 ): Promise<SyncPrincipal | null> {
   if (!TICKET_PATTERN.test(ticket)) return null;
-  const key = ticketKey(ticket);
-  const raw = await kv.get(key);
+  const raw = await kv.redeemTicket(ticketKey(ticket));
   if (raw === null) return null;
   const stored = JSON.parse(raw) as StoredTicket;
-  const uses = stored.uses ?? 1;
-  const lifeMs = Date.parse(stored.expiresAt) - now.getTime();
   // The store's expiry is the first guard; this one holds even where the store's clock lags.
-  if (lifeMs <= 0) return null;
-  // Both at once, one round trip fewer per socket: a use spent on an ended session is no loss,
-  // the ticket is worthless then. Sessions live under this key for as long as they last.
-  const [spent, session] = await Promise.all([
-    uses === 1
-      ? kv.take(key).then((value) => value !== null)
-      : kv.increment(`${key}:used`, Math.ceil(lifeMs)).then((count) => count <= uses),
-    kv.get(sessionKey(stored.sessionId)),
-  ]);
-  if (!spent || session === null) return null;
+  if (Date.parse(stored.expiresAt) <= now.getTime()) return null;
   return { userId: stored.userId, sessionId: stored.sessionId };
 }

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../database';
 import { kvEntries, kvSetMembers } from '../schema/index';
 import { assertTtl, type KeyValueStore } from './key-value-store';
+import { redeemTicketStepwise } from './redeem-ticket';
 
 /**
  * The key-value store on the database, for installations without Redis. Expiry uses the
@@ -73,6 +74,9 @@ export function createEmbeddedKeyValueStore(db: Db): KeyValueStore & { sweep(): 
         })
         .returning({ value: kvEntries.value });
       return Number(row?.value);
+    },
+    redeemTicket(key) {
+      return redeemTicketStepwise(this, key);
     },
     async delete(...keys) {
       for (const key of keys) {

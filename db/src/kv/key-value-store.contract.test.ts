@@ -4,6 +4,7 @@ import { type Database, openPglite, openPostgres } from '../database';
 import { useTestDatabase, useTestRedis, waitFor } from '../testing/index';
 import { createEmbeddedKeyValueStore } from './embedded-key-value-store';
 import type { KeyValueStore } from './key-value-store';
+import { sessionKey } from './keys';
 import { createRedisKeyValueStore } from './redis-key-value-store';
 
 const testDb = useTestDatabase();
@@ -92,6 +93,42 @@ function keyValueContract(
         },
       );
       expect(await store.increment('brief', 10_000)).toBe(1);
+    });
+
+    it('redeems a single-use ticket for exactly one of concurrent redeemers, while its session lives', async () => {
+      await store.set(sessionKey('s-live'), '{}', 60_000);
+      const ticket = JSON.stringify({ sessionId: 's-live' });
+      await store.set('t-once', ticket, 60_000);
+      const redeemed = await Promise.all(
+        Array.from({ length: 8 }, () => store.redeemTicket('t-once')),
+      );
+      expect(redeemed.filter((value) => value !== null)).toEqual([ticket]);
+      expect(await store.get('t-once')).toBeNull();
+      expect(await store.redeemTicket('t-never')).toBeNull();
+    });
+
+    it('redeems a ticket of several uses no more often than it has uses, the count expiring with it', async () => {
+      await store.set(sessionKey('s-burst'), '{}', 60_000);
+      await store.set('t-burst', JSON.stringify({ sessionId: 's-burst', uses: 3 }), 10_000);
+      const redeemed = await Promise.all(
+        Array.from({ length: 8 }, () => store.redeemTicket('t-burst')),
+      );
+      expect(redeemed.filter((value) => value !== null)).toHaveLength(3);
+      expect(await store.redeemTicket('t-burst')).toBeNull();
+      const counterTtl = await store.ttl('t-burst:used');
+      expect(counterTtl).toBeGreaterThan(0);
+      expect(counterTtl).toBeLessThanOrEqual(10_000);
+    });
+
+    it('refuses a ticket whose session ended, and a ticket naming no session', async () => {
+      await store.set('t-orphan', JSON.stringify({ sessionId: 's-ended', uses: 5 }), 60_000);
+      expect(await store.redeemTicket('t-orphan')).toBeNull();
+      await store.set(sessionKey('s-ended'), '{}', 60_000);
+      expect(await store.redeemTicket('t-orphan')).not.toBeNull();
+      await store.delete(sessionKey('s-ended'));
+      expect(await store.redeemTicket('t-orphan')).toBeNull();
+      await store.set('t-anonymous', JSON.stringify({ uses: 2 }), 60_000);
+      expect(await store.redeemTicket('t-anonymous')).toBeNull();
     });
 
     it('keeps sets of members', async () => {

@@ -23,6 +23,14 @@ export interface KeyValueStore {
    * an existing counter keeps its expiry.
    */
   increment(key: string, ttlMs: number): Promise<number>;
+  /**
+   * Spends one use of the ticket at `key`, a JSON record `{ sessionId, uses? }` (one use when
+   * absent), and answers it while a use was left and its session (`sessionKey`) still lives;
+   * null otherwise. A single-use ticket is deleted; a ticket of more uses counts them at
+   * `<key>:used`, expiring with the ticket. Of concurrent redemptions, no more succeed than the
+   * ticket has uses. One Redis round trip (a script); stepwise on the database.
+   */
+  redeemTicket(key: string): Promise<string | null>;
   delete(...keys: string[]): Promise<void>;
   setAdd(key: string, member: string): Promise<void>;
   setRemove(key: string, member: string): Promise<void>;

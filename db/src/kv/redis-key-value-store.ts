@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { assertTtl, type KeyValueStore } from './key-value-store';
+import { sessionKey } from './keys';
+import { ticketUsesKey } from './redeem-ticket';
 
 // KEYS[1] key; ARGV expected, next, ttl (ms, or '' to keep the current expiry).
 const COMPARE_AND_SET = `
@@ -13,6 +15,25 @@ const INCREMENT = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
+
+// KEYS[1] the ticket, KEYS[2] its use counter; ARGV[1] the full key of a session, less its id.
+// The session is looked up after the use is spent, as redeemTicketStepwise does: a use spent on
+// an ended session is no loss, the ticket is worthless then.
+const REDEEM_TICKET = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ticket = cjson.decode(raw)
+local uses = tonumber(ticket.uses) or 1
+if uses <= 1 then
+  redis.call('DEL', KEYS[1])
+else
+  local used = redis.call('INCR', KEYS[2])
+  if used == 1 then redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[1]), 1)) end
+  if used > uses then return false end
+end
+if type(ticket.sessionId) ~= 'string' then return false end
+if redis.call('EXISTS', ARGV[1] .. ticket.sessionId) == 0 then return false end
+return raw`;
 
 export function createRedisKeyValueStore(redis: Redis, prefix: string): KeyValueStore {
   const k = (key: string) => prefix + key;
@@ -47,6 +68,16 @@ export function createRedisKeyValueStore(redis: Redis, prefix: string): KeyValue
     async increment(key, ttlMs) {
       assertTtl(ttlMs);
       return Number(await redis.eval(INCREMENT, 1, k(key), String(ttlMs)));
+    },
+    async redeemTicket(key) {
+      const raw = await redis.eval(
+        REDEEM_TICKET,
+        2,
+        k(key),
+        k(ticketUsesKey(key)),
+        k(sessionKey('')),
+      );
+      return typeof raw === 'string' ? raw : null;
     },
     async delete(...keys) {
       if (keys.length) await redis.del(...keys.map(k));
