@@ -4,7 +4,7 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from './App';
 import { Api } from './api/api';
-import { slugFrom } from './workspaces/WorkspaceHome';
+import { slugFrom } from './workspaces/slug';
 
 afterEach(cleanup);
 

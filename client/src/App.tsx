@@ -4,6 +4,8 @@ import { Api, type SessionEnd, type User } from './api/api';
 import { AuthScreen } from './auth/AuthScreen';
 import { unsentTexts, wipeDeviceData } from './auth/device-data';
 import { UnsentDialog } from './auth/UnsentDialog';
+import { InvitationIntro } from './invitations/InvitationScreen';
+import { navigate, useRoute } from './routing/router';
 
 /**
  * The signed-in screens (workspaces, Yjs, the sync layer: over half the JavaScript) come as a
@@ -31,10 +33,8 @@ type Session =
 export function App({ api: given, resumed }: AppProps) {
   const api = useMemo(() => given ?? new Api(), [given]);
   const [session, setSession] = useState<Session>({ state: 'resuming' });
-  // An invitation link (`/invite/<token>`) is kept through sign-up or log-in, then offered.
-  const [invitation, setInvitation] = useState(
-    () => /^\/invite\/([a-z0-9]{32})$/.exec(window.location.pathname)?.[1] ?? null,
-  );
+  // The URL survives sign-up or log-in: an invitation is then offered, a channel opened.
+  const route = useRoute();
   const client = useQueryClient();
   /** What a session that ended without the user's say held unsent, shown once to be copied. */
   const [lost, setLost] = useState<string[]>([]);
@@ -50,6 +50,8 @@ export function App({ api: given, resumed }: AppProps) {
     // A log-out asked about unsent messages before; an ended session had no choice, so its
     // unsent texts are read before the wipe and shown from memory only.
     const collect = session.end === 'ended' ? unsentTexts() : Promise.resolve([]);
+    // The next person to sign in here starts at their own last place, not at this one's.
+    navigate('/', { replace: true });
     void collect
       .then(async (texts) => {
         await wipeDeviceData();
@@ -74,19 +76,13 @@ export function App({ api: given, resumed }: AppProps) {
     <>
       {session.state === 'signedIn' ? (
         <Suspense fallback={<p>Opening Confab…</p>}>
-          <SignedIn
-            api={api}
-            user={session.user}
-            invitation={invitation}
-            onInvitationDone={() => {
-              window.history.replaceState(null, '', '/');
-              setInvitation(null);
-              void client.invalidateQueries({ queryKey: ['workspaces'] });
-            }}
-          />
+          <SignedIn api={api} user={session.user} route={route} />
         </Suspense>
       ) : session.state === 'signedOut' ? (
-        <AuthScreen api={api} onSignedIn={(user) => setSession({ state: 'signedIn', user })} />
+        <>
+          {route.kind === 'invite' && <InvitationIntro api={api} token={route.token} />}
+          <AuthScreen api={api} onSignedIn={(user) => setSession({ state: 'signedIn', user })} />
+        </>
       ) : session.state === 'ending' ? (
         <p>Signing out…</p>
       ) : (

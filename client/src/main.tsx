@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { Api } from './api/api';
 import './styles.css';
+import './auth/buttons.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

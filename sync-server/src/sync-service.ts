@@ -25,7 +25,7 @@ export interface SyncServiceOptions {
   clientIds: ClientIdRegistry;
   /** Delivery receipts of DMs and group DMs. */
   receipts?: Receipts;
-  /** Tails the log into rows (`projection/log-tailer.ts`); absent in tests of the engine alone. */
+  /** Turns applied changes into rows; absent in tests of the engine alone. */
   projector?: Projector;
   /** Streams activity to connections on users' own docs (DESIGN.md "Activity"). */
   activity?: ActivityHub;
@@ -166,8 +166,7 @@ export class SyncService {
             if (++appended % compactEvery === 0) this.scheduleCompaction(docName);
           },
         },
-        // The projector tails the log: a commit here only wakes it.
-        projector ? { committed: () => projector.wake() } : {},
+        projector ? { applied: (changes, meta) => projector.record(room, changes, meta) } : {},
         receipts ? { delivered: receipts } : {},
         {
           error: (error, connection) =>
@@ -183,8 +182,11 @@ export class SyncService {
     await fanOut.start(room);
     try {
       room.restore(await log.load(docName));
-      // A doc with quarantined changes is projected whole again.
-      projector?.loaded(docName);
+      this.options.projector
+        ?.catchUp(room)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, docName }, 'projection catch-up failed'),
+        );
     } catch (error) {
       await fanOut.stop();
       throw error;

@@ -1,17 +1,46 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { type Api, ApiError, type User } from '../api/api';
+import type { Strength, strengthOf } from './password-strength';
+import { MIN_SCORE, StrengthMeter } from './StrengthMeter';
+import './auth.css';
+
+type Estimate = typeof strengthOf;
 
 /** Sign up or log in; calls `onSignedIn` with the user once the API has issued tokens. */
 export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (user: User) => void }) {
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The estimator arrives with its dictionaries when the new-password field is first focused.
+  const estimate = useRef<Promise<Estimate> | null>(null);
+  const [strength, setStrength] = useState<Strength | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const loadEstimator = () => {
+    estimate.current ??= import('./password-strength').then((module) => module.strengthOf);
+    return estimate.current;
+  };
+  const measure = async (password: string) => {
+    const form = formRef.current ? new FormData(formRef.current) : null;
+    const related = ['email', 'name'].map((name) => String(form?.get(name) ?? ''));
+    const strengthOf = await loadEstimator();
+    setStrength(password ? strengthOf(password, related) : null);
+  };
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const field = (name: string) => String(form.get(name) ?? '');
+    if (mode === 'signup') {
+      // Refused here already to save a round trip; the server checks again and decides.
+      const strengthOf = await loadEstimator();
+      const now = strengthOf(field('password'), [field('email'), field('name')]);
+      setStrength(now);
+      if (now.score < MIN_SCORE) {
+        setError('Choose a stronger password: see the advice under it.');
+        return;
+      }
+    }
     setBusy(true);
     setError(null);
     try {
@@ -31,7 +60,7 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (user: U
   return (
     <main className="auth">
       <h1>Confab</h1>
-      <form onSubmit={submit} aria-label={signup ? 'Create an account' : 'Log in'}>
+      <form ref={formRef} onSubmit={submit} aria-label={signup ? 'Create an account' : 'Log in'}>
         <h2>{signup ? 'Create an account' : 'Log in'}</h2>
         {signup && (
           <label>
@@ -51,14 +80,25 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (user: U
             autoComplete={signup ? 'new-password' : 'current-password'}
             required
             minLength={signup ? 8 : 1}
+            onFocus={signup ? () => void loadEstimator() : undefined}
+            onChange={signup ? (event) => void measure(event.target.value) : undefined}
           />
         </label>
+        {signup && <StrengthMeter strength={strength} />}
         {error && <p role="alert">{error}</p>}
         <button type="submit" disabled={busy}>
           {signup ? 'Create account' : 'Log in'}
         </button>
       </form>
-      <button type="button" className="link" onClick={() => setMode(signup ? 'login' : 'signup')}>
+      <button
+        type="button"
+        className="link"
+        onClick={() => {
+          setMode(signup ? 'login' : 'signup');
+          setStrength(null);
+          setError(null);
+        }}
+      >
         {signup ? 'I have an account' : 'Create an account'}
       </button>
       <SingleSignOn api={api} />

@@ -316,6 +316,8 @@ export function ChannelView({
   workspaceId,
   focus = null,
   onJoin,
+  thread: shownThread,
+  onThreadChange,
 }: {
   api: Api;
   user: User;
@@ -327,6 +329,10 @@ export function ChannelView({
   focus?: MessageFocus | null;
   /** Set when I am not a member: a public channel shows a join bar instead of its composers. */
   onJoin?: () => Promise<void>;
+  /** The thread the URL opens (Back and Forward change it); undefined leaves it to the view. */
+  thread?: string | null;
+  /** The view opened or closed a thread (Reply, Esc, ×, a search hit), to put in the URL. */
+  onThreadChange?: (rootId: string | null) => void;
 }) {
   // Shared with the channel's docs, which need its rules [S5]: one lookup per channel open.
   const channel = useQuery({
@@ -352,11 +358,18 @@ export function ChannelView({
     )
       refetchChannel();
   });
-  const [thread, setThread] = useState<string | null>(null);
+  const [thread, setThread] = useState<string | null>(shownThread ?? null);
   const focusThread = focus?.threadRootId;
   useEffect(() => {
     if (focusThread) setThread(focusThread);
   }, [focusThread]);
+  useEffect(() => {
+    if (shownThread !== undefined) setThread(shownThread);
+  }, [shownThread]);
+  // Told only when the thread changes, so a URL that moved on first is not pushed back.
+  const threadChanged = useRef(onThreadChange);
+  threadChanged.current = onThreadChange;
+  useEffect(() => threadChanged.current?.(thread), [thread]);
   const [editing, setEditing] = useState<string | null>(null);
   const threadDoc = useSyncDoc(
     api,

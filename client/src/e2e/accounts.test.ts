@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { artifacts, useBrowserHarness } from './harness';
-import { signUp } from './ui';
+import { createWorkspace, signUp } from './ui';
 
 const harness = useBrowserHarness();
 
@@ -15,9 +15,7 @@ describe('accounts and workspaces in Chromium', () => {
 
     await signUp(page, harness.baseUrl, 'Ada Lovelace');
 
-    const create = page.getByRole('form', { name: 'Create a workspace' });
-    await create.getByLabel('New workspace').fill(`Acme ${Date.now()}`);
-    await create.getByRole('button', { name: 'Create' }).click();
+    await createWorkspace(page, `Acme ${Date.now()}`);
     const channels = page.getByRole('list', { name: 'Channels' });
     await channels.getByText('# general').waitFor();
     await page.screenshot({ path: join(artifacts, 'workspace-desktop.png') });

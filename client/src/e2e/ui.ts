@@ -52,10 +52,11 @@ export async function fillSignUp(page: Page, name: string): Promise<string> {
   return email;
 }
 
-/** Creates a workspace through the sidebar form; resolves once its #general is open. */
+/** Creates a first workspace through the first-run screen; resolves once its #general is open. */
 export async function createWorkspace(page: Page, name: string): Promise<void> {
   const create = page.getByRole('form', { name: 'Create a workspace' });
-  await create.getByLabel('New workspace').fill(name);
-  await create.getByRole('button', { name: 'Create' }).click();
+  await create.getByLabel('Workspace name').fill(name);
+  await create.getByRole('button', { name: 'Create workspace' }).click();
+  await page.getByRole('button', { name: 'Continue to #general' }).click();
   await page.getByRole('textbox', { name: 'Message # general' }).waitFor();
 }

@@ -14,19 +14,23 @@ export function MeMenu({
   api,
   user,
   onSettings,
+  onAbout,
 }: {
   api: Api;
   user: User;
   /** Opens the notification settings (absent: not offered). */
   onSettings?: () => void;
+  /** Opens the About page (the server's status and version; absent: not offered). */
+  onAbout?: () => void;
 }) {
   const mine = useMyStatus(api, user.id);
   const menu = useMenuDetails();
   const [dialog, setDialog] = useState<'status' | 'dnd' | null>(null);
   const close = () => setDialog(null);
-  const choose = (next: 'status' | 'dnd' | 'settings', from: HTMLElement) => {
+  const choose = (next: 'status' | 'dnd' | 'settings' | 'about', from: HTMLElement) => {
     from.closest('details')?.removeAttribute('open');
     if (next === 'settings') onSettings?.();
+    else if (next === 'about') onAbout?.();
     else setDialog(next);
   };
   const status = mine.data?.status;
@@ -46,6 +50,11 @@ export function MeMenu({
           {onSettings && (
             <button type="button" onClick={(event) => choose('settings', event.currentTarget)}>
               Notification settings…
+            </button>
+          )}
+          {onAbout && (
+            <button type="button" onClick={(event) => choose('about', event.currentTarget)}>
+              About Confab
             </button>
           )}
         </div>

@@ -1,12 +1,17 @@
 import { useConnectionState } from '../sync/connection-state';
+import './connection-banner.css';
 
 const SAYS = {
-  online: '',
-  offline: 'Offline — messages will be sent when you’re back',
-  reconnecting: 'Reconnecting…',
+  online: { short: '', long: '' },
+  offline: { short: 'Offline', long: 'Offline — messages will be sent when you’re back' },
+  reconnecting: { short: 'Reconnecting…', long: 'Reconnecting…' },
 };
 
-/** Says when the app has no live connection; messages written meanwhile wait in the outbox. */
+/**
+ * Says when the app has no live connection; messages written meanwhile wait in the outbox. It
+ * sits in the top bar's flow, so it never covers a channel's title (as a floating one did);
+ * phones show the short form.
+ */
 export function ConnectionBanner() {
   const state = useConnectionState();
   // Always in the DOM, so screen readers announce the change of text.
@@ -14,10 +19,19 @@ export function ConnectionBanner() {
     <div
       role="status"
       aria-label="Connection"
-      className={`connection-banner ${state}`}
+      className={`connection-pill ${state}`}
       hidden={state === 'online'}
     >
-      {SAYS[state]}
+      {SAYS[state].short === SAYS[state].long ? (
+        SAYS[state].long
+      ) : (
+        <>
+          <span className="long">{SAYS[state].long}</span>
+          <span className="short" aria-hidden="true">
+            {SAYS[state].short}
+          </span>
+        </>
+      )}
     </div>
   );
 }

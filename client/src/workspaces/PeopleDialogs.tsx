@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type Api, ApiError, type RequestArgs, type User } from '../api/api';
 import { Dialog } from '../ui/Dialog';
+import { InviteLink } from './InviteLink';
 
 /** The workspace's members (not for guests, who may not list them). */
 export function useWorkspaceMembers(api: Api, workspaceId: string, enabled = true) {
@@ -132,15 +133,15 @@ export function InviteDialog({
             <option value="admin">Admin</option>
           </select>
         </label>
-        <button type="submit" disabled={invite.isPending}>
+        <button type="submit" className="primary" disabled={invite.isPending}>
           Invite
         </button>
       </form>
       {invite.data && (
-        <p>
-          Invitation link (shown once, valid 7 days):{' '}
-          <output aria-label="Invitation link">{invite.data.url}</output>
-        </p>
+        <>
+          <p>Invitation link (shown once, valid 7 days):</p>
+          <InviteLink url={invite.data.url} />
+        </>
       )}
       {invite.error && (
         <p role="alert">

@@ -9,33 +9,33 @@ import type { InboxEntry } from '../notifications/inbox-data';
 import { NotificationSettings } from '../notifications/NotificationSettings';
 import { TabBadge } from '../notifications/TabBadge';
 import { NotificationPrompt, SentContext, WebNotifier } from '../notifications/WebNotifications';
+import { FirstRun, InviteStep } from '../onboarding/FirstRun';
+import { lastPlace, rememberPlace } from '../routing/last-place';
+import type { Place } from '../routing/place';
+import { navigate, useRoute } from '../routing/router';
 import type { MessageFocus } from '../search/jump';
 import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
 import { MeMenu } from '../status/MeMenu';
+import { ConnectionBanner } from '../ui/ConnectionBanner';
 import { BrowseChannels, CreateChannel } from './ChannelDialogs';
 import { channelTitle } from './channels';
+import { focusComposerOf } from './focus-composer';
 import { DmPicker, InviteDialog } from './PeopleDialogs';
 import { QuickSwitcher } from './QuickSwitcher';
 import { Sidebar, type SidebarAction } from './Sidebar';
+import { slugFrom } from './slug';
 
 /** A workspace as my list of them shows it, with my role there. */
 type Workspace = ApiResponse<'GET /api/workspaces'>['workspaces'][number];
 
-/** A slug the API accepts, from a workspace name ("Acme Inc." -> "acme-inc"). */
-export function slugFrom(name: string): string {
-  return (
-    name
-      .normalize('NFKD')
-      // Accents come apart under NFKD; dropping the marks keeps "Über" as "uber".
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40)
-      .replace(/-+$/, '') || 'workspace'
-  );
-}
+/** A channel opened at its newest messages, no thread open. */
+const NOWHERE = { threadId: null, messageId: null };
+
+const workspacePlace = (workspaceId: string) => ({
+  kind: 'place' as const,
+  place: { workspaceId, channelId: null, threadId: null, messageId: null },
+});
 
 /** The signed-in home: my workspaces, creating one, and the chosen workspace's channels. */
 export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
@@ -43,7 +43,22 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
     queryKey: ['workspaces'],
     queryFn: () => api.request('GET /api/workspaces'),
   });
-  const [chosen, setChosen] = useState<string | null>(null);
+  const route = useRoute();
+  const place = route.kind === 'place' ? route.place : null;
+  const mine = workspaces.data?.workspaces;
+  const current = mine?.find((w) => w.id === place?.workspaceId) ?? null;
+  // No workspace in the URL, or one I am not in: the last place I was, else my first workspace.
+  useEffect(() => {
+    if (!mine || current || mine.length === 0) return;
+    const last = lastPlace(user.id);
+    const target = mine.some((w) => w.id === last?.workspaceId) ? last : null;
+    const first = mine[0];
+    if (target) navigate({ kind: 'place', place: target }, { replace: true });
+    else if (first) navigate(workspacePlace(first.id), { replace: true });
+  }, [mine, current, user.id]);
+  const choose = (workspaceId: string) => navigate(workspacePlace(workspaceId));
+  // The first-run invite step, shown after creating a workspace from the first-run screen.
+  const [welcome, setWelcome] = useState<{ id: string; name: string } | null>(null);
   // Phones show either the menu (workspaces and channels) or the open channel.
   const [menu, setMenu] = useState(false);
   /** Unsent texts that logging out would delete: asked about first. */
@@ -53,10 +68,6 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
     if (texts.length > 0) setUnsent(texts);
     else await api.logOut();
   };
-  const current =
-    workspaces.data?.workspaces.find((w) => w.id === chosen) ??
-    workspaces.data?.workspaces[0] ??
-    null;
   // The search shown in place of the open channel, if any; `at` makes a repeated search new.
   const [search, setSearch] = useState<{ q: string; at: number } | null>(null);
   const [recentVersion, setRecentVersion] = useState(0);
@@ -74,7 +85,7 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
   const [engaged, setEngaged] = useState(false);
   const markEngaged = useCallback(() => setEngaged(true), []);
   const openNotification = (workspaceId: string, entry: InboxEntry) => {
-    setChosen(workspaceId);
+    if (workspaceId !== current?.id) choose(workspaceId);
     setSearch(null);
     setInbox(false);
     setMenu(false);
@@ -103,6 +114,7 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
             recentVersion={recentVersion}
           />
         )}
+        <ConnectionBanner />
         {current && (
           <InboxButton
             api={api}
@@ -115,7 +127,12 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
             }}
           />
         )}
-        <MeMenu api={api} user={user} onSettings={() => setSettings(true)} />
+        <MeMenu
+          api={api}
+          user={user}
+          onSettings={() => setSettings(true)}
+          onAbout={() => navigate({ kind: 'about' })}
+        />
         <span className="signed-in">Signed in as {user.name}</span>
         <button type="button" onClick={() => void logOut()}>
           Log out
@@ -166,7 +183,7 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
                 type="button"
                 aria-current={workspace.id === current?.id ? 'page' : undefined}
                 onClick={() => {
-                  setChosen(workspace.id);
+                  choose(workspace.id);
                   setSearch(null);
                   setInbox(false);
                 }}
@@ -176,15 +193,27 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
             </li>
           ))}
         </ul>
-        <CreateWorkspace api={api} onCreated={setChosen} />
+        {mine && mine.length > 0 && <CreateWorkspace api={api} onCreated={choose} />}
       </nav>
       {workspaces.isError && <p role="alert">Your workspaces could not be loaded.</p>}
-      {current && (
+      {welcome ? (
+        <InviteStep
+          api={api}
+          workspace={welcome}
+          onDone={() => {
+            setWelcome(null);
+            choose(welcome.id);
+          }}
+        />
+      ) : mine?.length === 0 ? (
+        <FirstRun api={api} onCreated={setWelcome} />
+      ) : current && place ? (
         <SentContext.Provider value={markEngaged}>
           <Workspace
             api={api}
             user={user}
             workspace={current}
+            place={place}
             onNavigated={() => setMenu(false)}
             search={search}
             onSearch={runSearch}
@@ -195,7 +224,7 @@ export function WorkspaceHome({ api, user }: { api: Api; user: User }) {
             jump={jump}
           />
         </SentContext.Provider>
-      )}
+      ) : null}
     </div>
   );
 }
@@ -239,6 +268,7 @@ function Workspace({
   api,
   user,
   workspace,
+  place,
   onNavigated,
   search,
   onSearch,
@@ -251,6 +281,8 @@ function Workspace({
   api: Api;
   user: User;
   workspace: Workspace;
+  /** Where the URL says we are in this workspace: a channel (none: #general), a thread, a message. */
+  place: Place;
   /** A channel was opened: on a phone, the menu gives way to it. */
   onNavigated: () => void;
   /** A search to show in place of the open channel. */
@@ -272,18 +304,57 @@ function Workspace({
       }),
   });
   const mine = channels.data?.channels ?? [];
-  const [chosen, setChosen] = useState<string | null>(null);
   // A public channel I am not in, opened from a search hit: shown without joining.
   const [visiting, setVisiting] = useState<{ id: string; title: string } | null>(null);
+  // A search hit names the segment holding its message; a URL does not (the head is tried).
   const [focus, setFocus] = useState<MessageFocus | null>(null);
+  const chosen = place.channelId;
   const mineOpen = mine.find((channel) => channel.id === chosen);
+  // A link to a channel I am not in (a public one, say): its name comes from the API.
+  const linked = useQuery({
+    queryKey: ['channel-title', chosen],
+    queryFn: () =>
+      api.request('GET /api/channels/{channelId}', { params: { channelId: chosen ?? '' } }),
+    enabled: chosen !== null && channels.isSuccess && !mineOpen && visiting?.id !== chosen,
+    retry: false,
+  });
   const open = mineOpen
     ? { id: mineOpen.id, title: channelTitle(mineOpen, user) }
     : visiting && visiting.id === chosen
       ? visiting
-      : mine[0]
-        ? { id: mine[0].id, title: channelTitle(mine[0], user) }
+      : linked.data && linked.data.channel.id === chosen
+        ? { id: chosen, title: `# ${linked.data.channel.name ?? ''}` }
         : null;
+  const to = (changes: Partial<Place>, replace = false) =>
+    navigate({ kind: 'place', place: { ...place, ...changes } }, { replace });
+  // No channel in the URL: #general (every member is in it), not the first by name.
+  const fallback = mine.find((c) => c.kind === 'public' && c.name === 'general') ?? mine[0];
+  useEffect(() => {
+    if (chosen === null && fallback)
+      to({ channelId: fallback.id, threadId: null, messageId: null }, true);
+  });
+  useEffect(() => {
+    if (open) rememberPlace(user.id, place);
+  });
+  // A message in the URL (a link, Back, Forward) that no search hit asked for: focus it.
+  const urlFocus = place.messageId;
+  useEffect(() => {
+    if (!urlFocus || !chosen) {
+      setFocus(null);
+      return;
+    }
+    setFocus((before) =>
+      before?.messageId === urlFocus && before.channelId === chosen
+        ? before
+        : {
+            channelId: chosen,
+            messageId: urlFocus,
+            segment: null,
+            threadRootId: place.threadId,
+            at: Date.now(),
+          },
+    );
+  }, [urlFocus, chosen, place.threadId]);
   const [dialog, setDialog] = useState<SidebarAction | 'switcher' | null>(null);
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -295,8 +366,8 @@ function Workspace({
     document.addEventListener('keydown', onKeyDown);
     return () => document.removeEventListener('keydown', onKeyDown);
   }, []);
-  const openChannel = (id: string) => {
-    setChosen(id);
+  const openChannel = (id: string, at: Pick<Place, 'threadId' | 'messageId'> = NOWHERE) => {
+    to({ channelId: id, ...at });
     setFocus(null);
     onSearchClosed();
     onInboxClosed();
@@ -306,7 +377,10 @@ function Workspace({
   /** From a search hit: the channel, even one I am not in, and there the message. */
   const visit = (id: string, title: string, message: MessageFocus | null) => {
     if (!mine.some((channel) => channel.id === id)) setVisiting({ id, title });
-    openChannel(id);
+    openChannel(
+      id,
+      message ? { threadId: message.threadRootId, messageId: message.messageId } : NOWHERE,
+    );
     setFocus(message);
   };
   /** A notification's message: its channel, scrolled to it, in its thread for a reply. */
@@ -350,7 +424,17 @@ function Workspace({
     <section className="workspace" aria-label={workspace.name}>
       <TabBadge api={api} workspaceId={workspace.id} />
       {dialog === 'switcher' && (
-        <QuickSwitcher user={user} channels={mine} onChoose={openChannel} onClose={close} />
+        <QuickSwitcher
+          user={user}
+          channels={mine}
+          onChoose={(id) => {
+            openChannel(id);
+            // The person wants to write there: Tab from the body would take dozens of presses.
+            const chosenChannel = mine.find((channel) => channel.id === id);
+            if (chosenChannel) focusComposerOf(channelTitle(chosenChannel, user));
+          }}
+          onClose={close}
+        />
       )}
       {dialog === 'create' && (
         <CreateChannel
@@ -401,6 +485,10 @@ function Workspace({
           onRemembered={onRemembered}
           onClose={onSearchClosed}
         />
+      ) : linked.isError && !open ? (
+        <p role="alert" className="nowhere">
+          This channel does not exist, or you cannot open it.
+        </p>
       ) : (
         open && (
           <ChannelView
@@ -411,6 +499,13 @@ function Workspace({
             title={open.title}
             workspaceId={workspace.id}
             focus={focus?.channelId === open.id ? focus : null}
+            thread={place.threadId}
+            onThreadChange={(threadId) =>
+              to({
+                threadId,
+                messageId: threadId === place.threadId ? place.messageId : null,
+              })
+            }
             onJoin={
               !channels.isSuccess || mine.some((channel) => channel.id === open.id)
                 ? undefined

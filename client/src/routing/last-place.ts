@@ -1,0 +1,37 @@
+import { type Place, parseRoute } from './place';
+
+/**
+ * The last channel each user had open on this device, so signing in again returns there. Kept
+ * outside the `confab.` keys that ending a session wipes (auth/device-data.ts): it holds two ids
+ * of the user's, nothing of what they say, and it is what the next sign-in needs.
+ */
+const key = (userId: string) => `confab-place:${userId}`;
+
+export function rememberPlace(userId: string, place: Place): void {
+  if (!place.channelId) return;
+  try {
+    localStorage.setItem(
+      key(userId),
+      JSON.stringify({ workspaceId: place.workspaceId, channelId: place.channelId }),
+    );
+  } catch {
+    // Storage full or denied (private mode): the next sign-in opens #general instead.
+  }
+}
+
+/** The remembered place, or null when there is none or it is not a place (tampered with). */
+export function lastPlace(userId: string): Place | null {
+  const stored = localStorage.getItem(key(userId));
+  if (stored === null) return null;
+  try {
+    const value: unknown = JSON.parse(stored);
+    if (typeof value !== 'object' || value === null) return null;
+    const { workspaceId, channelId } = value as Record<string, unknown>;
+    if (typeof workspaceId !== 'string' || typeof channelId !== 'string') return null;
+    // Read back through the URL parser, so only well-formed ids make a place.
+    const route = parseRoute(`/w/${workspaceId}/c/${channelId}`, '');
+    return route.kind === 'place' && route.place.channelId ? route.place : null;
+  } catch {
+    return null;
+  }
+}
