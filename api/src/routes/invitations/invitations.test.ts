@@ -155,6 +155,59 @@ describe('invitations', () => {
     expect(list.body.invitations[0]).toMatchObject({ status: 'used_up', useCount: 3 });
   });
 
+  it('previews an invitation to anyone holding it, telling only workspace, inviter, role and expiry; unknown, expired, used and revoked ones get one identical error', async () => {
+    const owner = await signUp(api.app, 'Grace Owner', `grace-${randomUUID()}@example.com`);
+    const workspaceId = await workspace(owner);
+    const link = await invite(owner, workspaceId, { role: 'member', maxUses: 1 });
+    const preview = await call<{ invitation: Record<string, unknown> }>(
+      null,
+      'GET',
+      `/api/invitations/${link.token}`,
+    );
+    expect(preview.status).toBe(200);
+    expect(Object.keys(preview.body.invitation).sort()).toEqual([
+      'email',
+      'expiresAt',
+      'invitedBy',
+      'role',
+      'workspace',
+    ]);
+    expect(preview.body.invitation).toMatchObject({
+      workspace: 'Acme',
+      invitedBy: 'Grace Owner',
+      role: 'member',
+      email: null,
+    });
+
+    const used = link;
+    expect((await accept(await person('first'), used.token)).status).toBe(200);
+    const expired = await invite(owner, workspaceId);
+    await api.backends.database.db
+      .update(schema.invitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(schema.invitations.id, expired.invitation.id));
+    const revoked = await invite(owner, workspaceId);
+    await call(
+      owner,
+      'DELETE',
+      `/api/workspaces/${workspaceId}/invitations/${revoked.invitation.id}`,
+    );
+    const answers = await Promise.all(
+      [used.token, expired.token, revoked.token, 'a'.repeat(32), 'nope', '%00'].map((token) =>
+        call<{ error: { code: string; message: string } }>(
+          null,
+          'GET',
+          `/api/invitations/${token}`,
+        ),
+      ),
+    );
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expect(answer.body).toEqual(answers[0]?.body);
+    }
+    expect(answers[0]?.body.error.code).toBe('invalid_invitation');
+  });
+
   it('refuses an expired or revoked invitation, and does not spend a use on a member', async () => {
     const owner = await person('owner');
     const workspaceId = await workspace(owner);
