@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { backendEnvSchema, parseEnv } from '@confab/db';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiEnvSchema, loadApiEnv } from '../../../api/src/env';
+import { loadSyncEnv, syncEnvSchema } from '../../../sync-server/src/env';
 import { APP_METRICS, METRIC_NAMESPACE } from './monitoring';
 import {
   ALB_IDLE_TIMEOUT_SECONDS,
@@ -8,6 +12,14 @@ import {
   STOP_TIMEOUT_SECONDS,
   SYNC_DEREGISTRATION_DELAY_SECONDS,
 } from './services';
+import {
+  API_PROCESS,
+  CONNECT_PLAIN_VARIABLES,
+  CONNECT_SECRET_VARIABLES,
+  MIGRATE_PROCESS,
+  SYNC_PROCESS,
+  shellCommand,
+} from './task-commands';
 import { type Synthesized, synthesize } from './testing/synth';
 
 // CloudFront's managed policies, by their fixed ids.
@@ -451,5 +463,91 @@ describe('monitoring', () => {
     expect(resources('AWS::Logs::LogGroup', { RetentionInDays: 90 }).length).toBeGreaterThanOrEqual(
       3,
     );
+  });
+});
+
+describe("task environment against the processes' own configuration schemas", () => {
+  // What CloudFormation fills in at deploy time, and what Secrets Manager hands the task.
+  const deployed: Record<string, string> = {
+    DB_HOST: 'confab.abc123.eu-central-1.rds.amazonaws.com',
+    REDIS_HOST: 'master.confab-redis.abc123.euc1.cache.amazonaws.com',
+    S3_BUCKET: 'confab-filesbucket-abc123',
+    DB_PASSWORD: 'Secret0Password1',
+    REDIS_AUTH_TOKEN: 'Secret2Token3',
+  };
+  const printEnv = `node -e "process.stdout.write(JSON.stringify(process.env))"`;
+
+  /** Runs the container's own shell prefix as the task would, and returns the process's env. */
+  function taskEnv(one: Container): Record<string, string> {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+    for (const { Name, Value } of one.Environment) {
+      const value = typeof Value === 'string' ? Value : deployed[Name];
+      if (value === undefined) throw new Error(`${one.Name}: ${Name} is only known at deploy time`);
+      env[Name] = value;
+    }
+    for (const { Name } of one.Secrets ?? []) {
+      const value = deployed[Name];
+      if (value === undefined) throw new Error(`${one.Name}: unexpected secret ${Name}`);
+      env[Name] = value;
+    }
+    const [shell, flag, script] = shellCommand(printEnv);
+    const run = spawnSync(shell as string, [flag as string, script as string], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as Record<string, string>;
+  }
+
+  /** Every variable the stack sets is one the process reads (or the shell joins into a URL). */
+  function expectKnown(one: Container, schemaKeys: string[]) {
+    const known = new Set([...schemaKeys, ...CONNECT_PLAIN_VARIABLES, 'NODE_ENV']);
+    const unknown = one.Environment.map((e) => e.Name).filter((name) => !known.has(name));
+    expect(unknown, `${one.Name} sets variables no schema reads`).toEqual([]);
+    const secrets = (one.Secrets ?? []).map((e) => e.Name);
+    const secretKnown = new Set([...schemaKeys, ...CONNECT_SECRET_VARIABLES]);
+    expect(secrets.filter((name) => !secretKnown.has(name))).toEqual([]);
+  }
+
+  it('runs each process behind the shell that joins the URLs', () => {
+    expect(container('Api').Command).toEqual(shellCommand(API_PROCESS));
+    expect(container('Sync').Command).toEqual(shellCommand(SYNC_PROCESS));
+    expect(container('Migrate').Command).toEqual(shellCommand(MIGRATE_PROCESS));
+  });
+
+  it('gives the API what its schema needs, with TLS to Postgres and Redis and the secrets in the URLs', () => {
+    expectKnown(container('Api'), Object.keys(apiEnvSchema.shape));
+    const env = loadApiEnv(taskEnv(container('Api')));
+    const database = new URL(env.DATABASE_URL ?? '');
+    expect([database.username, database.password, database.port, database.pathname]).toEqual([
+      'confab',
+      deployed.DB_PASSWORD,
+      '5433',
+      '/confab',
+    ]);
+    expect(database.searchParams.get('sslmode')).toBe('no-verify');
+    const redis = new URL(env.REDIS_URL ?? '');
+    expect([redis.protocol, redis.password, redis.hostname, redis.port]).toEqual([
+      'rediss:',
+      deployed.REDIS_AUTH_TOKEN,
+      deployed.REDIS_HOST,
+      '6380',
+    ]);
+    expect(env.SERVICES).toEqual(['api', 'client']);
+    expect(env.S3_BUCKET).toBe(deployed.S3_BUCKET);
+  });
+
+  it('gives the sync server what its schema needs', () => {
+    expectKnown(container('Sync'), Object.keys(syncEnvSchema.shape));
+    const env = loadSyncEnv(taskEnv(container('Sync')));
+    expect(env.ALLOWED_ORIGINS).toEqual(['https://chat.example.com']);
+    expect(env.PORT).toBe(3001);
+  });
+
+  it('gives the migration task its backends and no file bucket', () => {
+    expectKnown(container('Migrate'), Object.keys(backendEnvSchema.shape));
+    const env = parseEnv(backendEnvSchema, taskEnv(container('Migrate')));
+    expect(env.DATABASE_URL).toContain('@confab.abc123');
+    expect(env.S3_BUCKET).toBeUndefined();
   });
 });

@@ -123,7 +123,6 @@ export function createServices(scope: Construct, props: ServicesProps): Services
     S3_BUCKET: props.filesBucket.bucketName,
     S3_REGION: Stack.of(scope).region,
     DATA_DIR: '/data',
-    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
   };
   const backendSecrets = {
     DB_PASSWORD: ecs.Secret.fromSecretsManager(props.database.secret, 'password'),
@@ -150,6 +149,7 @@ export function createServices(scope: Construct, props: ServicesProps): Services
     environment: {
       ...backendEnvironment,
       PORT: String(API_PORT),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       SERVICES: 'api,client',
       PUBLIC_URL: props.publicUrl,
       TRUST_PROXY: 'true',
@@ -170,6 +170,7 @@ export function createServices(scope: Construct, props: ServicesProps): Services
     environment: {
       ...backendEnvironment,
       PORT: String(SYNC_PORT),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       ALLOWED_ORIGINS: props.publicUrl,
     },
     secrets: backendSecrets,
