@@ -63,6 +63,44 @@ describe('message markup', () => {
     );
   });
 
+  it('renders **bold**, [text](url) and Slack links with their label outside the address', () => {
+    const link = (href: string, label: string, title = true) =>
+      `<a href="${href}" target="_blank" rel="noopener noreferrer nofollow"${title ? ` title="${href}"` : ''}>${label}</a>`;
+    expect(html('**loud** and **a _b_**')).toBe(
+      '<strong>loud</strong> and <strong>a <em>b</em></strong>',
+    );
+    expect(html('see [the docs](https://example.com/docs?a=1) now')).toBe(
+      `see ${link('https://example.com/docs?a=1', 'the docs')} now`,
+    );
+    expect(html('<https://example.com/x|the report> and <https://example.com/y>')).toBe(
+      `${link('https://example.com/x', 'the report')} and ${link('https://example.com/y', 'https://example.com/y', false)}`,
+    );
+    expect(html('[mail me](mailto:ada@example.com)')).toBe(
+      link('mailto:ada@example.com', 'mail me'),
+    );
+  });
+
+  it('never links javascript:, data: or other unsafe addresses, whatever the form', () => {
+    for (const hostile of [
+      '[click](javascript:alert(1))',
+      '[click](JavaScript:alert(1))',
+      '[click](data:text/html,<script>alert(1)</script>)',
+      '<javascript:alert(1)|click>',
+      '<vbscript:msgbox(1)|click>',
+      '[click](//evil.example)',
+      '[click]( javascript:alert(1))',
+      '<data:text/html;base64,PHNjcmlwdD4=|click>',
+    ])
+      expect(html(hostile), hostile).not.toContain('<a ');
+    expect(html('[x](https://a.example" onmouseover="alert(1))')).not.toContain('onmouseover="');
+    expect(html('<https://a.example|x" onclick="y>')).not.toMatch(/<a [^>]*onclick/);
+  });
+
+  it('handles long hostile runs of links and brackets and finishes', () => {
+    const out = html(`${'[a'.repeat(20_000)}${'<https://a.example|'.repeat(2_000)}](https://x`);
+    expect(out).not.toContain('<a ');
+  });
+
   it('never lets a message inject markup', () => {
     expect(html('<script>alert(1)</script><img src=x onerror=alert(1)>')).toBe(
       '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;',

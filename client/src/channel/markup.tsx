@@ -9,19 +9,39 @@ export interface MarkupContext {
   emoji: EmojiTable | null;
 }
 
+/** The only addresses a message may link to: anything else (javascript:, data:...) stays text. */
+const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+/** The address as the link's href when it is safe and well formed, else null. */
+export function safeHref(address: string): string | null {
+  if (!/^(https?:\/\/|mailto:)/i.test(address)) return null;
+  try {
+    return SAFE_PROTOCOLS.has(new URL(address).protocol) ? address : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Slack's message markup, rendered as React elements (never as HTML, so nothing in a message can
- * inject markup): *bold*, _italic_, ~strike~, `code`, ``` blocks ```, "> " quotes, links
- * (http and https only), `<@user>` and `<!channel>`/`<!here>` mentions, and :shortcode: emoji.
- * Markers count only at word edges, as in Slack, so snake_case_names and 2*3*4 stay as typed.
+ * inject markup): *bold* (and **bold**), _italic_, ~strike~, `code`, ``` blocks ```, "> "
+ * quotes, links (bare http(s) addresses, Slack's `<url|label>` and `<url>`, and `[text](url)`;
+ * http, https and mailto only), `<@user>` and `<!channel>`/`<!here>` mentions, and :shortcode:
+ * emoji. Markers count only at word edges, as in Slack, so snake_case_names and 2*3*4 stay as
+ * typed.
  */
 const INLINE = new RegExp(
   [
     '`([^`\\n]+)`',
     '<@([0-9a-f-]{36})>',
     '<!(channel|here)>',
+    // Slack's <url|label> and <url>: the label is never part of the address.
+    '<((?:https?:\\/\\/|mailto:)[^\\s<>|]+)(?:\\|([^<>\\n]{1,500}))?>',
+    // [text](url), the address in the common Markdown form.
+    '\\[([^\\[\\]\\n]{1,500})\\]\\(((?:https?:\\/\\/|mailto:)[^\\s()<>]+)\\)',
     '(https?:\\/\\/[^\\s<>]*[^\\s<>.,;:!?)\\]\'"])',
     ':([a-z0-9_+-]+):',
+    '(?<![\\p{L}\\p{N}*])\\*\\*(?=\\S)([^*\\n]+?)(?<=\\S)\\*\\*(?![\\p{L}\\p{N}*])',
     '(?<![\\p{L}\\p{N}*])\\*(?=\\S)([^*\\n]+?)(?<=\\S)\\*(?![\\p{L}\\p{N}*])',
     '(?<![\\p{L}\\p{N}_])_(?=\\S)([^_\\n]+?)(?<=\\S)_(?![\\p{L}\\p{N}_])',
     '(?<![\\p{L}\\p{N}~])~(?=\\S)([^~\\n]+?)(?<=\\S)~(?![\\p{L}\\p{N}~])',
@@ -36,7 +56,23 @@ function inline(text: string, context: MarkupContext, key: string): ReactNode[] 
     const at = match.index;
     if (at > last) out.push(text.slice(last, at));
     last = at + match[0].length;
-    const [, code, userId, everyone, url, shortcode, bold, italic, strike] = match;
+    const [
+      ,
+      code,
+      userId,
+      everyone,
+      slackUrl,
+      slackLabel,
+      linkText,
+      linkUrl,
+      url,
+      shortcode,
+      doubleBold,
+      bold,
+      italic,
+      strike,
+    ] = match;
+    const address = slackUrl ?? linkUrl ?? url;
     const k = `${key}.${at}`;
     if (code !== undefined) out.push(<code key={k}>{code}</code>);
     else if (userId !== undefined) {
@@ -52,13 +88,26 @@ function inline(text: string, context: MarkupContext, key: string): ReactNode[] 
           @{everyone}
         </span>,
       );
-    else if (url !== undefined)
+    else if (address !== undefined) {
+      const href = safeHref(address);
+      const label = slackLabel ?? linkText ?? address;
       out.push(
-        <a key={k} href={url} target="_blank" rel="noopener noreferrer nofollow">
-          {url}
-        </a>,
+        href ? (
+          <a
+            key={k}
+            href={href}
+            target="_blank"
+            rel="noopener noreferrer nofollow"
+            // A label can name another address than its link's: the real one shows on hover.
+            title={label === href ? undefined : href}
+          >
+            {label}
+          </a>
+        ) : (
+          match[0]
+        ),
       );
-    else if (shortcode !== undefined) {
+    } else if (shortcode !== undefined) {
       const emoji = context.emoji?.byName.get(shortcode);
       out.push(
         emoji ? (
@@ -69,7 +118,8 @@ function inline(text: string, context: MarkupContext, key: string): ReactNode[] 
           match[0]
         ),
       );
-    } else if (bold !== undefined) out.push(<strong key={k}>{inline(bold, context, k)}</strong>);
+    } else if (doubleBold !== undefined || bold !== undefined)
+      out.push(<strong key={k}>{inline(doubleBold ?? bold ?? '', context, k)}</strong>);
     else if (italic !== undefined) out.push(<em key={k}>{inline(italic, context, k)}</em>);
     else if (strike !== undefined) out.push(<s key={k}>{inline(strike, context, k)}</s>);
   }
