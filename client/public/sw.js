@@ -4,8 +4,8 @@
 // The end of a session wipes every cache but this one (client/src/auth/device-data.ts keeps names
 // starting with `confab-shell-`): it must never hold anything of a user.
 const SHELL = 'confab-shell-v3';
-/** Unhashed files of the shell: the install manifest and its icons. */
-const STATIC = ['/manifest.webmanifest', '/icon.svg', '/icon-maskable.svg'];
+/** Unhashed files of the shell: the install manifest, its icons, the theme's early script. */
+const STATIC = ['/manifest.webmanifest', '/icon.svg', '/icon-maskable.svg', '/theme.js'];
 
 async function cacheShell() {
   const cache = await caches.open(SHELL);
