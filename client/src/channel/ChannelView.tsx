@@ -27,8 +27,11 @@ import type { OpenDoc } from '../sync/open-doc';
 import { NO_SYNC_DOC, type SyncDoc, useSyncDoc, useSyncDocs } from '../sync/use-sync-doc';
 import { useUserDoc } from '../sync/user-doc';
 import { Composer } from './Composer';
+import { useEmoji } from './emoji';
+import { LockIcon } from './LockIcon';
 import { MemberList } from './MemberList';
 import { MessageList, type ServerStatus } from './MessageList';
+import { MessageText } from './MessageText';
 import type { Person } from './mentions';
 import { typingLine, useTyping } from './typing';
 
@@ -406,13 +409,16 @@ export function ChannelView({
 
   return (
     <div className="channel-and-thread">
-      <section
+      <main
         className={drop.over ? 'channel dropping' : 'channel'}
         aria-label={title}
         {...drop.handlers}
       >
         <header>
-          <h2>{title}</h2>
+          <h1 className="channel-title">
+            {channel.data?.kind === 'private' && <LockIcon />}
+            <bdi>{title}</bdi>
+          </h1>
           <span className="header-buttons">
             {!onJoin && (
               <ChannelNotifyMenu api={api} channelId={channelId} workspaceId={workspaceId} />
@@ -448,7 +454,7 @@ export function ChannelView({
           focus={focus && !focus.threadRootId ? focus : null}
           joinBar={joinBar}
         />
-      </section>
+      </main>
       {panel === 'members' && (
         <MemberList
           api={api}
@@ -470,11 +476,7 @@ export function ChannelView({
               ×
             </button>
           </header>
-          {root && (
-            <p className="root">
-              <strong>{names.get(root.author) ?? 'Someone'}</strong> {root.text}
-            </p>
-          )}
+          {root && <ThreadRoot message={root} names={names} me={user.id} />}
           <ThreadPane
             key={thread}
             {...shared}
@@ -485,6 +487,31 @@ export function ChannelView({
             joinBar={joinBar}
           />
         </aside>
+      )}
+    </div>
+  );
+}
+
+/** The message a thread answers, above its replies, with its markup rendered as in the list. */
+function ThreadRoot({
+  message,
+  names,
+  me,
+}: {
+  message: MessageView;
+  names: Map<string, string>;
+  me: string;
+}) {
+  const emoji = useEmoji();
+  return (
+    <div className="root">
+      <strong>
+        <bdi>{names.get(message.author) ?? 'Someone'}</bdi>
+      </strong>{' '}
+      {message.deleted ? (
+        <span className="text deleted">This message was deleted.</span>
+      ) : (
+        <MessageText text={message.text} context={{ names, me, emoji }} />
       )}
     </div>
   );

@@ -112,6 +112,10 @@ export function Composer({
     }
     if (event.key !== 'Enter' || event.shiftKey) return;
     event.preventDefault();
+    send();
+  }
+
+  function send() {
     const text = value.trim();
     const files = attachments.list;
     // A refused file blocks the message until removed, so that nothing goes out without it
@@ -188,6 +192,20 @@ export function Composer({
               strokeWidth="1.8"
               strokeLinecap="round"
             />
+          </svg>
+        </button>
+        <button
+          type="button"
+          className="send"
+          aria-label="Send"
+          title="Send"
+          disabled={disabled}
+          // Keeps the on-screen keyboard up: the focus stays in the text.
+          onMouseDown={(event) => event.preventDefault()}
+          onClick={send}
+        >
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path d="M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z" fill="currentColor" />
           </svg>
         </button>
         <input

@@ -5,9 +5,11 @@ import type { Api, User } from '../api/api';
 import { Attachments } from '../files/Attachments';
 import { useWatch } from '../presence/presence';
 import type { OpenDoc } from '../sync/open-doc';
+import { Avatar } from './Avatar';
 import { useEmoji } from './emoji';
 import { type Row, toRows } from './grouping';
-import { renderMarkup } from './markup';
+import { useLongPressMenu } from './long-press';
+import { MessageText } from './MessageText';
 import { type Person, toEditable, toStored } from './mentions';
 
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😄', '👀'];
@@ -121,6 +123,17 @@ export function MessageList({
     const element = scroller.current;
     if (element && pinned.current && total > 0) element.scrollTop = element.scrollHeight;
   }, [total]);
+  // The list's own box shrinking changes the room without changing the rows (the composer,
+  // pending posts or failed drafts growing under it, a phone's keyboard): pinned, it follows.
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) element.scrollTop = element.scrollHeight;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   // Scrolled up, the message at the top of the screen stays exactly where it was whatever
   // changes above it: older messages arriving, rows measured taller or shorter than estimated.
   // The virtualizer's own correction is off: it works from an offset that lags behind a
@@ -181,6 +194,7 @@ export function MessageList({
   }, [flash]);
 
   const context = { names, me: user.id, emoji };
+  const menu = useLongPressMenu();
   const perform = (messageId: string, intent: Parameters<OpenDoc['perform']>[0]) =>
     void docOf(messageId)?.perform(intent);
   const react = (message: MessageView, emojiChar: string) =>
@@ -212,92 +226,119 @@ export function MessageList({
     const status = local === 'sending' ? 'sending' : mine ? statuses?.get(message.id) : undefined;
     const time = new Date(message.createdAt);
     const replyCount = threads?.get(message.id)?.replyCount ?? 0;
-    return (
-      <>
-        {!continued && (
-          <>
-            <strong className="author">{author}</strong>
-            {authorMarks?.(message.author)}
-          </>
-        )}{' '}
-        <time dateTime={time.toISOString()} title={time.toLocaleString()}>
-          {time.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
-        </time>{' '}
-        {editing === message.id ? (
-          <textarea
-            aria-label="Edit message"
-            defaultValue={toEditable(message.text, names)}
-            // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this message
-            autoFocus
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') setEditing(null);
-              if (event.key !== 'Enter' || event.shiftKey) return;
-              event.preventDefault();
-              const text = toStored(event.currentTarget.value.trim(), people);
-              if (text && text !== message.text)
-                perform(message.id, { kind: 'edit', id: message.id, text, at: Date.now() });
-              setEditing(null);
-            }}
-          />
-        ) : (
-          <span className="text">
-            {message.deleted ? 'This message was deleted.' : renderMarkup(message.text, context)}
-          </span>
-        )}
-        {message.editedAt !== null && !message.deleted && <span className="status"> (edited)</span>}
-        {status && <span className={`status ${status}`}> · {status}</span>}
-        {!message.deleted && message.files.length > 0 && (
-          <Attachments api={api} fileIds={message.files} />
-        )}
-        {!message.deleted && (
-          <div className="actions">
-            {[...message.reactions].map(([emojiChar, users]) => (
-              <button
-                key={emojiChar}
-                type="button"
-                className="chip"
-                aria-pressed={users.includes(user.id)}
-                aria-label={`${emojiChar} ${users.length}`}
-                title={users.map((id) => names.get(id) ?? 'Someone').join(', ')}
-                disabled={readOnly}
-                onClick={() => react(message, emojiChar)}
-              >
-                {emojiChar} {users.length}
-              </button>
-            ))}
-            {!readOnly && <ReactionPicker onPick={(emojiChar) => react(message, emojiChar)} />}
-            {mine && !readOnly && (
-              <>
-                <button type="button" onClick={() => setEditing(message.id)}>
-                  Edit
-                </button>
-                <button
-                  type="button"
-                  onClick={() =>
-                    perform(message.id, { kind: 'delete', id: message.id, at: Date.now() })
-                  }
-                >
-                  Delete
-                </button>
-              </>
-            )}
-            {onReply && !readOnly && (
-              <button type="button" className="reply" onClick={() => onReply(message.id)}>
-                Reply in thread
-              </button>
-            )}
-            {onReply && replyCount > 0 && (
-              <button type="button" className="replies" onClick={() => onReply(message.id)}>
-                {replyCount} {replyCount === 1 ? 'reply' : 'replies'}
-              </button>
-            )}
-          </div>
-        )}
-        {message.id === gapAfter && (
-          <button type="button" className="newer" disabled={!onLoadNewer} onClick={onLoadNewer}>
-            Load newer messages
+    const actions = !message.deleted && !readOnly && (
+      <div className="message-actions" role="toolbar" aria-label="Message actions">
+        <ReactionPicker onPick={(emojiChar) => react(message, emojiChar)} />
+        {onReply && (
+          <button type="button" className="reply" onClick={() => onReply(message.id)}>
+            Reply in thread
           </button>
         )}
+        {mine && (
+          <>
+            <button type="button" onClick={() => setEditing(message.id)}>
+              Edit
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                perform(message.id, { kind: 'delete', id: message.id, at: Date.now() })
+              }
+            >
+              Delete
+            </button>
+          </>
+        )}
+        {menu.open === message.id && (
+          <button
+            type="button"
+            onClick={() => {
+              void navigator.clipboard?.writeText(toEditable(message.text, names));
+              menu.close();
+            }}
+          >
+            Copy text
+          </button>
+        )}
+      </div>
+    );
+    const clock = (
+      <time dateTime={time.toISOString()} title={time.toLocaleString()}>
+        {time.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
+      </time>
+    );
+    return (
+      <>
+        <div className="gutter">
+          {continued ? clock : <Avatar userId={message.author} name={author} />}
+        </div>
+        <div className="body">
+          {!continued && (
+            <div className="meta">
+              <strong className="author">
+                <bdi>{author}</bdi>
+              </strong>
+              {authorMarks?.(message.author)} {clock}
+            </div>
+          )}
+          {editing === message.id ? (
+            <textarea
+              aria-label="Edit message"
+              defaultValue={toEditable(message.text, names)}
+              // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this message
+              autoFocus
+              onKeyDown={(event) => {
+                if (event.key === 'Escape') setEditing(null);
+                if (event.key !== 'Enter' || event.shiftKey) return;
+                event.preventDefault();
+                const text = toStored(event.currentTarget.value.trim(), people);
+                if (text && text !== message.text)
+                  perform(message.id, { kind: 'edit', id: message.id, text, at: Date.now() });
+                setEditing(null);
+              }}
+            />
+          ) : message.deleted ? (
+            <span className="text deleted">This message was deleted.</span>
+          ) : (
+            <MessageText text={message.text} context={context} />
+          )}
+          {message.editedAt !== null && !message.deleted && (
+            <span className="status"> (edited)</span>
+          )}
+          {status && <span className={`status ${status}`}> · {status}</span>}
+          {!message.deleted && message.files.length > 0 && (
+            <Attachments api={api} fileIds={message.files} />
+          )}
+          {!message.deleted && (message.reactions.size > 0 || (onReply && replyCount > 0)) && (
+            <div className="reactions">
+              {[...message.reactions].map(([emojiChar, users]) => (
+                <button
+                  key={emojiChar}
+                  type="button"
+                  className="chip"
+                  aria-pressed={users.includes(user.id)}
+                  aria-label={`${emojiChar} ${users.length}`}
+                  title={users.map((id) => names.get(id) ?? 'Someone').join(', ')}
+                  disabled={readOnly}
+                  onClick={() => react(message, emojiChar)}
+                >
+                  {emojiChar} {users.length}
+                </button>
+              ))}
+              {onReply && replyCount > 0 && (
+                <button type="button" className="replies" onClick={() => onReply(message.id)}>
+                  {replyCount} {replyCount === 1 ? 'reply' : 'replies'}
+                </button>
+              )}
+            </div>
+          )}
+          {message.id === gapAfter && (
+            <button type="button" className="newer" disabled={!onLoadNewer} onClick={onLoadNewer}>
+              Load newer messages
+            </button>
+          )}
+        </div>
+        {actions}
       </>
     );
   }
@@ -311,7 +352,12 @@ export function MessageList({
       onScroll={(event) => {
         const element = event.currentTarget;
         const { scrollHeight, scrollTop, clientHeight } = element;
-        pinned.current = scrollHeight - scrollTop - clientHeight < 48;
+        const atBottom = scrollHeight - scrollTop - clientHeight < 48;
+        // Only the reader scrolling up leaves the bottom. Rows rendered taller than estimated
+        // overflow the list before the virtualizer measures them, so a scroll event can see the
+        // bottom far below without anyone having moved: that must not unpin the list (after a
+        // reload it left the channel short of its newest message).
+        if (atBottom || scrollTop < lastTop.current - 1) pinned.current = atBottom;
         const ours = kept.current !== null && Math.abs(scrollTop - kept.current) < 1;
         kept.current = null;
         if (!ours) noteAnchor(element);
@@ -326,7 +372,16 @@ export function MessageList({
           Load older messages
         </button>
       )}
-      <ol ref={list} aria-label="Messages" style={{ height: virtualizer.getTotalSize() }}>
+      <ol
+        ref={list}
+        aria-label="Messages"
+        style={{ height: virtualizer.getTotalSize() }}
+        {...menu.handlers}
+        onContextMenu={(event) => {
+          // A long press on a touch screen opens the message's menu, not the browser's.
+          if ((event.nativeEvent as PointerEvent).pointerType === 'touch') event.preventDefault();
+        }}
+      >
         {virtualizer.getVirtualItems().map((item) => {
           const row = rows[item.index];
           if (!row) return null;
@@ -336,10 +391,13 @@ export function MessageList({
               key={item.key}
               data-index={item.index}
               ref={virtualizer.measureElement}
+              data-message-id={row.kind === 'message' ? row.message.id : undefined}
               className={
                 [
+                  row.kind === 'message' ? 'message' : '',
                   row.kind === 'message' && row.continued ? 'continued' : '',
                   row.kind === 'message' && row.message.id === flash ? 'focused' : '',
+                  row.kind === 'message' && row.message.id === menu.open ? 'menu-open' : '',
                 ]
                   .filter(Boolean)
                   .join(' ') || undefined

@@ -247,7 +247,7 @@ describe('search in Chromium', () => {
 
     await searchBox(bob).fill('from:@ada has:file report');
     await searchBox(bob).press('Enter');
-    const results = bob.getByRole('region', { name: 'Search results' });
+    const results = bob.getByRole('main', { name: 'Search results' });
     const hit = results.getByRole('button', { name: /quarterly report is attached/ });
     await hit.waitFor();
     expect(await hit.locator('mark').allInnerTexts()).toContain('report');
@@ -363,7 +363,7 @@ describe('search in Chromium', () => {
     await adaThread.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
 
     // Searchable within a second of its ack; asked again until the projection has it.
-    const results = bob.getByRole('region', { name: 'Search results' });
+    const results = bob.getByRole('main', { name: 'Search results' });
     const hit = results.getByRole('button', { name: /spreadsheet is final/ });
     await waitUntil(async () => {
       await searchBox(bob).fill('spreadsheet');
@@ -414,7 +414,7 @@ describe('search in Chromium', () => {
     // The Files tab names the uploader and opens the message the file came with.
     await searchBox(bob).fill('rocket');
     await searchBox(bob).press('Enter');
-    const results = bob.getByRole('region', { name: 'Search results' });
+    const results = bob.getByRole('main', { name: 'Search results' });
     await results.getByRole('tab', { name: 'Files' }).click();
     // The hit itself, not the attachment list its preview renders inside it (also a listitem).
     const fileHit = results.locator('li.search-item').filter({ hasText: 'rocket-plan.csv' });
@@ -422,7 +422,7 @@ describe('search in Chromium', () => {
     expect(await fileHit.locator('.hit-meta').textContent()).toContain('Ada');
     await bob.screenshot({ path: join(SHOTS, 'file-hit.png') });
     await fileHit.getByRole('button', { name: 'Open its message' }).click();
-    const channel = bob.getByRole('region', { name: '# launch' });
+    const channel = bob.getByRole('main', { name: '# launch' });
     await channel.locator('.messages li.focused').getByText(text).waitFor({ timeout: 30_000 });
 
     // Not a member: a bar to join instead of a composer the server would refuse.

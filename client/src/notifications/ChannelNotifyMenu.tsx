@@ -74,7 +74,10 @@ export function ChannelNotifyMenu({
   const muted = asked?.muted ?? data?.muted ?? false;
   return (
     <details className="notify-menu" ref={menu}>
-      <summary aria-label={`Notifications for this channel${data?.muted ? ', muted' : ''}`}>
+      {/* The name starts with the visible word, as speech input users say what they see. */}
+      <summary
+        aria-label={`${data?.muted ? 'Muted' : 'Notify'}: notifications for this channel${data?.muted ? ', muted' : ''}`}
+      >
         {data?.muted ? 'Muted' : 'Notify'}
       </summary>
       <div className="menu-popup">

@@ -88,9 +88,9 @@ export function Inbox({
     onOpen(entry);
   };
   return (
-    <section className="inbox" aria-label="Mentions and notifications">
+    <main className="inbox" aria-label="Mentions and notifications">
       <header>
-        <h2>Mentions &amp; notifications</h2>
+        <h1>Mentions &amp; notifications</h1>
         <span className="header-buttons">
           <button
             type="button"
@@ -115,14 +115,10 @@ export function Inbox({
           const place = placeOf(entry);
           return (
             <li key={entry.id} className={entry.read ? undefined : 'unread'}>
-              <button
-                type="button"
-                aria-label={`${entry.read ? '' : 'Unread: '}${entry.authorName ?? 'Someone'}${
-                  place ? ` in ${place}` : ''
-                }, ${REASON_LABEL[entry.reason]}: ${entry.excerpt || 'deleted message'}`}
-                onClick={() => open(entry)}
-              >
+              {/* Named by what it shows (speech input users say what they see), "Unread" first. */}
+              <button type="button" onClick={() => open(entry)}>
                 <span className="inbox-meta">
+                  {!entry.read && <span className="visually-hidden">Unread: </span>}
                   {!entry.read && <span className="unread-dot" aria-hidden="true" />}
                   <strong>{entry.authorName ?? 'Someone'}</strong>
                   {place && <span>{place}</span>}
@@ -156,6 +152,6 @@ export function Inbox({
           Load more
         </button>
       )}
-    </section>
+    </main>
   );
 }

@@ -297,11 +297,11 @@ export function SearchResults({
   }
 
   return (
-    <section className="search-results" aria-label="Search results">
+    <main className="search-results" aria-label="Search results">
       <header>
-        <h2>
+        <h1>
           Results for <q>{canonical ?? q}</q>
-        </h2>
+        </h1>
         <button
           type="button"
           className="search-close"
@@ -345,7 +345,7 @@ export function SearchResults({
       <div id="search-panel" role="tabpanel" aria-labelledby={`search-tab-${tab}`}>
         {body}
       </div>
-    </section>
+    </main>
   );
 }
 

@@ -1,8 +1,12 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Api, ApiResponse, User } from '../api/api';
+import { Avatar } from '../channel/Avatar';
+import { LockIcon } from '../channel/LockIcon';
 import { useWatch } from '../presence/presence';
-import { PersonMarks, usePersonDescription } from '../status/PersonMarks';
+import { PersonMarks, PresenceDot, usePersonDescription } from '../status/PersonMarks';
 import { useActivity } from '../sync/activity';
+import { ThemeChoices } from '../theme/ThemeMenu';
+import { useMenuDetails } from '../ui/use-menu-details';
 import { type Channel, channelTitle, isConversation } from './channels';
 
 type Unread = ApiResponse<'GET /api/workspaces/{workspaceId}/unread'>;
@@ -88,7 +92,12 @@ export function Sidebar({
         user={user}
         workspaceId={workspace.id}
         title={channelTitle(channel, user)}
+        kind={channel.kind}
         partner={partner}
+        partnerName={
+          channel.members?.find((member) => member.id === partner)?.name ??
+          channelTitle(channel, user)
+        }
         counts={channel.id === openId ? undefined : unread.get(channel.id)}
         current={channel.id === openId}
         onOpen={() => onOpen(channel.id)}
@@ -128,6 +137,7 @@ export function Sidebar({
           Invite people
         </button>
       )}
+      <UserMenu user={user} />
     </nav>
   );
 }
@@ -138,7 +148,9 @@ function SidebarItem({
   user,
   workspaceId,
   title,
+  kind,
   partner,
+  partnerName,
   counts,
   current,
   onOpen,
@@ -147,15 +159,26 @@ function SidebarItem({
   user: User;
   workspaceId: string;
   title: string;
+  kind: Channel['kind'];
   partner: string | undefined;
+  partnerName: string;
   counts: Unread['channels'][number] | undefined;
   current: boolean;
   onOpen: () => void;
 }) {
   const mentions = counts?.mentionCount ?? 0;
   const unreadCount = counts && !counts.muted ? counts.unreadCount : 0;
+  const conversation = kind === 'dm' || kind === 'group_dm';
+  // Every message of a conversation is for me, as a mention is: a DM counts them all.
+  const badge = conversation ? Math.max(unreadCount, mentions) : mentions;
   const person = usePersonDescription(api, user.id, workspaceId, partner);
-  const label = [title, unreadCount && 'unread', mentions && `${mentions} mentions`, ...person]
+  const label = [
+    title,
+    kind === 'private' && 'private',
+    unreadCount && (conversation ? `${badge} unread` : 'unread'),
+    !conversation && mentions && `${mentions} mentions`,
+    ...person,
+  ]
     .filter(Boolean)
     .join(', ');
   return (
@@ -169,16 +192,48 @@ function SidebarItem({
       >
         <span className="channel-name">
           {partner && (
-            <PersonMarks api={api} me={user.id} workspaceId={workspaceId} userId={partner} />
+            <Avatar
+              userId={partner}
+              name={partnerName}
+              size="small"
+              mark={<PresenceDot userId={partner} />}
+            />
           )}
-          {title}
+          {kind === 'private' && <LockIcon />}
+          <bdi className="name">{title}</bdi>
+          {partner && (
+            <PersonMarks
+              api={api}
+              me={user.id}
+              workspaceId={workspaceId}
+              userId={partner}
+              dot={false}
+            />
+          )}
         </span>
-        {mentions > 0 && (
+        {badge > 0 && (
           <span className="badge" aria-hidden="true">
-            {mentions}
+            {badge}
           </span>
         )}
       </button>
     </li>
+  );
+}
+
+/** Me, at the foot of the sidebar: my settings for this device (the theme). */
+function UserMenu({ user }: { user: User }) {
+  const menu = useMenuDetails();
+  return (
+    <details className="user-menu" ref={menu}>
+      <summary>
+        <Avatar userId={user.id} name={user.name} size="small" />
+        <bdi className="name">{user.name}</bdi>
+        <span className="visually-hidden">: settings</span>
+      </summary>
+      <div className="menu-popup">
+        <ThemeChoices />
+      </div>
+    </details>
   );
 }
