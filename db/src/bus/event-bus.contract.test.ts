@@ -37,6 +37,16 @@ function busContract(name: string, pair: (errors: unknown[]) => Promise<[EventBu
       expect(seenB).toEqual([bytes]);
     });
 
+    it("delivers exactly a view's bytes, not the rest of the buffer under it", async () => {
+      const [a, b] = await pair([]);
+      const seen: Uint8Array[] = [];
+      await b.subscribe('doc:view', (m) => seen.push(m));
+      const buffer = new Uint8Array([9, 9, 1, 2, 3, 9, 9]);
+      await a.publish('doc:view', buffer.subarray(2, 5));
+      await waitFor('delivery', () => (seen.length ? true : undefined));
+      expect(seen).toEqual([new Uint8Array([1, 2, 3])]);
+    });
+
     it('keeps topics apart and stops delivering after unsubscribe', async () => {
       const [a, b] = await pair([]);
       const seen: string[] = [];

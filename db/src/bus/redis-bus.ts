@@ -17,6 +17,8 @@ export async function createRedisBus(
   const topics = new Map<string, { handlers: Set<EventHandler>; ready: Promise<unknown> }>();
   subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
     const entry = topics.get(channel.toString().slice(prefix.length));
+    // A copy: the parser may hand out slices of a buffer it reuses, and handlers keep the bytes
+    // (Yjs keeps binary content as views into the update it applied).
     if (entry) deliver([...entry.handlers], new Uint8Array(message), onError);
   });
   // After a reconnect ioredis sends the SUBSCRIBEs again right after 'ready'; a PING queued
@@ -37,7 +39,9 @@ export async function createRedisBus(
     kind: 'redis',
     async publish(topic, message) {
       assertTopic(topic);
-      await redis.publish(prefix + topic, Buffer.from(message));
+      // A view, not a copy: publishers hand over bytes they no longer change.
+      const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+      await redis.publish(prefix + topic, bytes);
     },
     async subscribe(topic, handler) {
       assertTopic(topic);

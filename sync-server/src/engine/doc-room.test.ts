@@ -355,6 +355,36 @@ describeOnPorts('DocRoom', (ports) => {
     expect(await ports().log.load(room.name)).toHaveLength(0);
   });
 
+  it('passes an update on as it came, and one that changes nothing not at all', async () => {
+    const room = await openRoom(ports());
+    const bob = testConnection(ports().bob);
+    room.join(bob);
+    const { update } = writeOn(room, (d) => postMessage(d, { author: ports().ada, text: 'once' }));
+    room.applyRemoteUpdate(update, 1);
+    room.applyRemoteUpdate(update, 1); // the same update by a second path (log and bus)
+    expect(bob.frames.slice(1)).toEqual([syncUpdate(update)]);
+  });
+
+  it('passes on an update that came before the one it builds on, once that one came', async () => {
+    const room = await openRoom(ports());
+    const bob = testConnection(ports().bob);
+    room.join(bob);
+    const { doc, update: first } = writeOn(room, (d) =>
+      postMessage(d, { author: ports().ada, text: 'first' }),
+    );
+    const before = Y.encodeStateVector(doc);
+    postMessage(doc, { author: ports().ada, text: 'second' });
+    const second = Y.encodeStateAsUpdate(doc, before);
+    room.applyRemoteUpdate(second, 2); // pending: it continues a clock the room has not reached
+    expect(updatesTo(bob)).toHaveLength(0);
+    room.applyRemoteUpdate(first, 1);
+    const replica = new Y.Doc();
+    for (const frame of updatesTo(bob))
+      if (frame.type === 'update') Y.applyUpdate(replica, frame.payload);
+    expect(readMessages(replica).map((m) => m.text)).toEqual(['first', 'second']);
+    expect(readMessages(room.doc).map((m) => m.text)).toEqual(['first', 'second']);
+  });
+
   it('records receipts for recipients other than the author when the doc keeps them', async () => {
     const receipts: Receipt[] = [];
     const room = await openRoom(ports(), { delivered: (batch) => receipts.push(...batch) });

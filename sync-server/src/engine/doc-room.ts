@@ -84,6 +84,8 @@ export class DocRoom {
   private readonly guard: RoomGuard;
   /** Where the update being applied comes from; null while restoring (nothing to project). */
   private applying: AppliedMeta | null = null;
+  /** Whether the last transaction changed the doc (else nobody is sent anything). */
+  private changed = false;
   /** The last catch-up from the log (see `catchUpFromLog`). */
   private caughtUp: { at: number; done: Promise<boolean> } | null = null;
 
@@ -109,17 +111,12 @@ export class DocRoom {
     // The server holds no awareness state of its own.
     this.awareness.setLocalState(null);
     this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      this.changed = changedAnything(transaction);
       if (!this.applying) return;
       const changes = collectChanges(transaction);
       if (changes.messageIds.size || changes.markerKeys.size)
         hooks.applied?.(changes, this.applying);
       if (hooks.delivered && changes.created.size) this.deliver([...changes.created], null);
-    });
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      const frame = syncUpdate(update);
-      for (const connection of this.connections.keys()) {
-        if (connection !== origin) connection.send(frame);
-      }
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const changed = [...added, ...updated, ...removed];
@@ -186,12 +183,42 @@ export class DocRoom {
   }
 
   private apply(update: Uint8Array, origin: unknown, meta: AppliedMeta): void {
+    // Content is pending (it came before something it builds on): this update may integrate more
+    // than itself, so the connections get what Yjs reports as changed instead.
+    const { pendingStructs, pendingDs } = this.doc.store;
+    const relay = pendingStructs || pendingDs ? this.relay(origin) : null;
     this.applying = meta;
     try {
       Y.applyUpdate(this.doc, update, origin);
     } finally {
       this.applying = null;
+      if (relay) this.doc.off('update', relay);
     }
+    // Otherwise what the others lack is this update as it came, sent as is: with a listener on
+    // the doc's 'update' event, Yjs would encode every transaction again to emit it.
+    if (!relay && this.changed) this.broadcast(syncUpdate(update), origin);
+  }
+
+  /** Applies a merged stretch of the log; the connections get only what was new in it. */
+  private applyFromLog(updates: Uint8Array[]): void {
+    const relay = this.relay(REMOTE);
+    try {
+      Y.applyUpdate(this.doc, Y.mergeUpdates(updates), REMOTE);
+    } finally {
+      this.doc.off('update', relay);
+    }
+  }
+
+  /** Sends what the doc reports as changed to the connections until it is turned off. */
+  private relay(origin: unknown): (update: Uint8Array) => void {
+    const relay = (update: Uint8Array) => this.broadcast(syncUpdate(update), origin);
+    this.doc.on('update', relay);
+    return relay;
+  }
+
+  private broadcast(frame: Uint8Array, origin: unknown): void {
+    for (const connection of this.connections.keys())
+      if (connection !== origin) connection.send(frame);
   }
 
   applyRemoteAwareness(update: Uint8Array): void {
@@ -391,7 +418,7 @@ export class DocRoom {
       return this.caughtUp.done;
     const done = this.log.load(this.name).then(
       (updates) => {
-        if (updates.length) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), REMOTE);
+        if (updates.length) this.applyFromLog(updates);
         return true;
       },
       (error: unknown) => {
@@ -427,6 +454,14 @@ export class DocRoom {
       .bar(this.name, own)
       .catch((error: unknown) => this.hooks.error?.(error, connection));
   }
+}
+
+/** Whether a transaction inserted or deleted anything (as Yjs decides whether to emit 'update'). */
+function changedAnything(transaction: Y.Transaction): boolean {
+  if (transaction.deleteSet.clients.size) return true;
+  for (const [client, clock] of transaction.afterState)
+    if (transaction.beforeState.get(client) !== clock) return true;
+  return false;
 }
 
 interface AwarenessChange {
