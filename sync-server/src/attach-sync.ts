@@ -10,6 +10,7 @@ import {
 } from '@confab/db';
 import { eq } from 'drizzle-orm';
 import { ActivityHub } from './activity';
+import { BurstGrants } from './burst-grants';
 import type { SyncLimits } from './limits';
 import { createClientIdRegistry } from './persistence/client-ids';
 import { type CompactionOptions, compactDoc } from './persistence/compaction';
@@ -77,6 +78,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     compact: (docName) => compactDoc(db, docName, compaction),
     compactEvery,
   });
+  const grants = await BurstGrants.start(db, policy, backends.bus);
   const endpoint = attachSyncEndpoint(server, {
     allowedOrigins,
     logger,
@@ -85,6 +87,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     service,
     limits,
     connectionCounts: backends.connections,
+    grants,
   });
   return {
     service,

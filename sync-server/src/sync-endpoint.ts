@@ -3,12 +3,14 @@ import type { Duplex } from 'node:stream';
 import {
   type ConnectionCounts,
   createInProcessConnectionCounts,
+  type DocGrant,
   type KeyValueStore,
   type Logger,
   type Policy,
   parseDocRef,
 } from '@confab/db';
 import { WebSocketServer } from 'ws';
+import type { BurstGrants } from './burst-grants';
 import { CloseCode, UpgradeStatus } from './close-codes';
 import { NodeConnections } from './connection-count';
 import type { SyncConnection } from './engine/ports';
@@ -28,6 +30,8 @@ export interface SyncEndpointOptions {
   limits?: SyncLimits;
   /** Connections per user over all nodes (`backends.connections`); this node's alone if absent. */
   connectionCounts?: ConnectionCounts;
+  /** One policy query per user's burst of sockets; every socket asks the policy if absent. */
+  grants?: BurstGrants;
 }
 
 export interface SyncEndpoint {
@@ -41,7 +45,7 @@ export interface SyncEndpoint {
  * path, shutdown, doc name, Origin, ticket, access to the doc.
  */
 export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions): SyncEndpoint {
-  const { allowedOrigins, logger, kv, policy, service, limits = SYNC_LIMITS } = options;
+  const { allowedOrigins, logger, kv, policy, service, grants, limits = SYNC_LIMITS } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const connections = new NodeConnections(
     options.connectionCounts ?? createInProcessConnectionCounts(),
@@ -109,11 +113,24 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
           'A valid sync ticket is required',
         );
       }
-      const { access, may } = await policy.docGrant(principal.userId, docName);
+      const { userId } = principal;
+      const version = grants?.version ?? 0;
+      // The count and the grant at once; a refused doc gives its count back.
+      const counted = connections.acquire(userId);
+      const granted = grants ? grants.grant(userId, docName) : policy.docGrant(userId, docName);
+      const [grant, release] = await Promise.all([
+        granted.catch((error: unknown) => {
+          counted.then((giveBack) => giveBack?.()).catch(() => {});
+          throw error;
+        }),
+        counted,
+      ]);
+      const { access, may } = grant;
       // A doc one may not open answers like one that does not exist.
-      if (access === 'none')
+      if (access === 'none') {
+        release?.();
         return refuse(socket, UpgradeStatus.notFound, 'not_found', 'No such document');
-      const release = await connections.acquire(principal.userId);
+      }
       if (!release) {
         return refuse(
           socket,
@@ -130,7 +147,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
         ws.on('pong', () => alive.set(ws, true));
         const budget = frameBudget(limits);
         const connection: SyncConnection = {
-          userId: principal.userId,
+          userId,
           sessionId: principal.sessionId,
           readOnly: access === 'read',
           may,
@@ -165,6 +182,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
             receive = handle.receive;
             leave = handle.close;
             for (const frame of early.splice(0)) handle.receive(frame);
+            if (grants?.changedSince(version)) recheck(connection, docName, grant);
           },
           (error: unknown) => {
             logger.error({ err: error, docName }, 'could not open doc');
@@ -177,6 +195,24 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
       return refuse(socket, UpgradeStatus.unavailable, 'unavailable', 'Authentication unavailable');
     }
   };
+  /**
+   * A membership change arrived between this socket's grant and its joining the doc, when the
+   * service's recheck may not have seen it yet: the policy decides again, and a socket whose
+   * access changed closes (for good when it has none left, else to reconnect with its new rights).
+   */
+  const recheck = (connection: SyncConnection, docName: string, granted: DocGrant) => {
+    policy.docGrant(connection.userId, docName).then(
+      (fresh) => {
+        if (fresh.access === 'none') connection.close(CloseCode.forbidden, 'access withdrawn');
+        else if (JSON.stringify(fresh) !== JSON.stringify(granted))
+          connection.close(CloseCode.goingAway, 'access changed');
+      },
+      (error: unknown) => {
+        logger.error({ err: error, docName }, 'access recheck failed');
+        connection.close(CloseCode.goingAway, 'access recheck failed');
+      },
+    );
+  };
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     void onUpgrade(request, socket, head);
   });
@@ -185,6 +221,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
       closing = true;
       clearInterval(heartbeat);
       connections.stop();
+      void grants?.stop();
     },
   };
 }
