@@ -11,7 +11,7 @@ export function StrengthMeter({ strength }: { strength: Strength | null }) {
   return (
     <div className={`strength ${weak ? 'weak' : 'ok'}`}>
       <meter
-        aria-label="Password strength"
+        aria-label="Strength"
         min={0}
         max={4}
         low={2}

@@ -19,7 +19,18 @@ function useInvitation(api: Api, token: string) {
   });
 }
 
-function Summary({ api, token, action }: { api: Api; token: string; action: string }) {
+function Summary({
+  api,
+  token,
+  action,
+  Heading,
+}: {
+  api: Api;
+  token: string;
+  action: string;
+  /** One h1 per view: the sign-in page has its own. */
+  Heading: 'h1' | 'h2';
+}) {
   const invitation = useInvitation(api, token);
   const about = invitation.data?.invitation;
   if (invitation.isPending) return <p>Opening the invitation…</p>;
@@ -33,9 +44,9 @@ function Summary({ api, token, action }: { api: Api; token: string; action: stri
     );
   return (
     <>
-      <h1>
+      <Heading>
         Join <bdi>{about.workspace}</bdi>
-      </h1>
+      </Heading>
       <p>
         <bdi>{about.invitedBy ?? 'Someone'}</bdi> invited you to <bdi>{about.workspace}</bdi>{' '}
         {asRole(about.role)}
@@ -55,7 +66,12 @@ function Summary({ api, token, action }: { api: Api; token: string; action: stri
 export function InvitationIntro({ api, token }: { api: Api; token: string }) {
   return (
     <section className="invitation-intro" aria-label="Invitation">
-      <Summary api={api} token={token} action="Create an account or log in to accept." />
+      <Summary
+        api={api}
+        token={token}
+        action="Create an account or log in to accept."
+        Heading="h2"
+      />
     </section>
   );
 }
@@ -74,7 +90,7 @@ export function InvitationScreen({ api, token }: { api: Api; token: string }) {
   const about = invitation.data?.invitation;
   return (
     <main className="auth invitation" aria-label="Invitation">
-      <Summary api={api} token={token} action="" />
+      <Summary api={api} token={token} action="" Heading="h1" />
       {about && (
         <button
           type="button"
