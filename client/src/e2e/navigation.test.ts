@@ -155,4 +155,40 @@ describe('URLs in Chromium', () => {
     await phone.close();
     await context.close();
   }, 120_000);
+
+  for (const viewport of [
+    { name: 'desktop', width: 1280, height: 800 },
+    { name: 'phone', width: 390, height: 844 },
+  ]) {
+    it(`shows server status on the About page and an offline banner clear of the title (${viewport.name})`, async () => {
+      const context = await harness.browser.newContext({ viewport });
+      const page = await context.newPage();
+      await signUp(page, harness.baseUrl, 'Ada');
+      await createWorkspace(page, `About ${viewport.name} ${Date.now()}`);
+      // No developer footer under the channel.
+      expect(await page.locator('footer').count()).toBe(0);
+      await page.locator('summary[aria-label="Your status and notifications"]').click();
+      await page.getByRole('button', { name: 'About Confab' }).click();
+      await page.getByRole('heading', { name: 'About Confab', level: 1 }).waitFor();
+      await page.getByText('All systems working').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/about');
+      await shot(page, `about-${viewport.name}`);
+      await page.goBack();
+      await composer(page, '# general').waitFor();
+
+      await context.setOffline(true);
+      const banner = page.getByRole('status', { name: 'Connection' });
+      await banner.waitFor();
+      const title = page.getByRole('heading', { name: '# general' });
+      const [a, b] = await Promise.all([banner.boundingBox(), title.boundingBox()]);
+      if (!a || !b) throw new Error('banner or title not laid out');
+      const overlap =
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      expect(overlap).toBe(false);
+      await shot(page, `offline-banner-${viewport.name}`);
+      await context.setOffline(false);
+      await banner.waitFor({ state: 'hidden', timeout: 30_000 });
+      await context.close();
+    }, 90_000);
+  }
 });
