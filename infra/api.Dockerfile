@@ -37,7 +37,10 @@ COPY db db
 COPY sync-server sync-server
 COPY api api
 COPY --from=build /app/client/dist client/dist
-RUN mkdir -p /data && chown node:node /data
+# The task's root file system is read-only; Fargate mounts these two volumes with the owner and
+# mode they have here (a path without VOLUME would be root's), so node can write to both.
+RUN mkdir -p /data && chown node:node /data && chmod 1777 /tmp
+VOLUME ["/data", "/tmp"]
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

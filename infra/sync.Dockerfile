@@ -19,7 +19,10 @@ COPY --from=deps /app/node_modules node_modules
 COPY package.json tsconfig.base.json tsconfig.json ./
 COPY db db
 COPY sync-server sync-server
-RUN mkdir -p /data && chown node:node /data
+# The task's root file system is read-only; Fargate mounts these two volumes with the owner and
+# mode they have here (a path without VOLUME would be root's), so node can write to both.
+RUN mkdir -p /data && chown node:node /data && chmod 1777 /tmp
+VOLUME ["/data", "/tmp"]
 USER node
 EXPOSE 3001
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -4,7 +4,7 @@ import { backendEnvSchema } from '@confab/db';
 import { describe, expect, it } from 'vitest';
 import { apiEnvSchema, loadApiEnv } from '../../api/src/env';
 import { loadSyncEnv, syncEnvSchema } from '../../sync-server/src/env';
-import { API_PORT, SYNC_PORT } from './cdk/services';
+import { API_PORT, SYNC_PORT, WRITABLE_PATHS } from './cdk/services';
 import { API_PROCESS, SYNC_PROCESS } from './cdk/task-commands';
 
 // Docker cannot run on the development machines: these tests read the Dockerfiles and the compose
@@ -97,6 +97,16 @@ describe.each(images)('$file', ({ file, process, port, health }) => {
     expect(users.at(-1)).toBe('node');
     expect(users).not.toContain('root');
     expect(users).not.toContain('0');
+  });
+
+  it('declares the writable paths of the read-only task as volumes node owns', () => {
+    expect(args(final, 'VOLUME').map((line) => JSON.parse(line))).toEqual([
+      Object.values(WRITABLE_PATHS),
+    ]);
+    const run = args(final, 'RUN').join('\n');
+    expect(run).toContain(`chown node:node ${WRITABLE_PATHS.data}`);
+    expect(run).toContain(`chmod 1777 ${WRITABLE_PATHS.tmp}`);
+    expect(envOf(final).DATA_DIR).toBe(WRITABLE_PATHS.data);
   });
 
   it('checks its own health route on its port, and runs the command the ECS task runs', () => {

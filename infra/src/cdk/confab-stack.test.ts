@@ -58,7 +58,7 @@ beforeAll(() => {
   });
   main = template('Confab');
   certificates = template('ConfabCertificate');
-}, 120_000);
+}, 300_000);
 afterAll(() => synth?.remove());
 
 function template(name: string): Template {

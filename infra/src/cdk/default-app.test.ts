@@ -10,7 +10,7 @@ beforeAll(() => {
   const found = synth.templates.get('Confab');
   if (!found) throw new Error('no Confab stack');
   main = found;
-}, 120_000);
+}, 300_000);
 afterAll(() => synth?.remove());
 
 describe('the app without context', () => {

@@ -35,7 +35,7 @@ function databaseUrl(): string {
 }
 
 function migrate(env: Record<string, string>) {
-  return runProcess(['sh', '-c', MIGRATE_PROCESS], env, root, 60_000);
+  return runProcess(['sh', '-c', MIGRATE_PROCESS], env, root, 90_000);
 }
 
 beforeAll(() => admin((client) => client.query(`CREATE DATABASE "${name}"`)));
@@ -69,7 +69,8 @@ describe('the migration task', () => {
     } finally {
       await client.end();
     }
-  });
+    // Two process starts (tsx compiles the backends on each): generous on a shared machine.
+  }, 180_000);
 
   it('exits 1 naming the variable when the configuration is bad, touching no database', async () => {
     const result = await migrate({
@@ -79,5 +80,5 @@ describe('the migration task', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).toContain('DATABASE_URL');
-  });
+  }, 120_000);
 });

@@ -48,6 +48,12 @@ export const SYNC_DEREGISTRATION_DELAY_SECONDS = 30;
 export const SHUTDOWN_TIMEOUT_MS = 20_000;
 export const STOP_TIMEOUT_SECONDS = 60;
 
+/**
+ * The only paths a task writes (its data folder: the mail outbox without SMTP; temporary files),
+ * on a read-only root. The images declare them as VOLUMEs owned by node, which Fargate honours.
+ */
+export const WRITABLE_PATHS = { data: '/data', tmp: '/tmp' } as const;
+
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface ServicesProps {
@@ -122,7 +128,7 @@ export function createServices(scope: Construct, props: ServicesProps): Services
     REDIS_PORT: String(REDIS_PORT),
     S3_BUCKET: props.filesBucket.bucketName,
     S3_REGION: Stack.of(scope).region,
-    DATA_DIR: '/data',
+    DATA_DIR: WRITABLE_PATHS.data,
   };
   const backendSecrets = {
     DB_PASSWORD: ecs.Secret.fromSecretsManager(props.database.secret, 'password'),
@@ -348,10 +354,7 @@ function taskDefinition(scope: Construct, id: string, props: TaskProps) {
       operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
     },
   });
-  // The root file system is read-only; the processes write only their data folder (the mail
-  // outbox without SMTP) and temporary files.
-  definition.addVolume({ name: 'data' });
-  definition.addVolume({ name: 'tmp' });
+  for (const name of Object.keys(WRITABLE_PATHS)) definition.addVolume({ name });
   const container = definition.addContainer(id, {
     image: props.image,
     command: props.command,
@@ -367,8 +370,11 @@ function taskDefinition(scope: Construct, id: string, props: TaskProps) {
       : {}),
   });
   container.addMountPoints(
-    { sourceVolume: 'data', containerPath: '/data', readOnly: false },
-    { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
+    ...Object.entries(WRITABLE_PATHS).map(([sourceVolume, containerPath]) => ({
+      sourceVolume,
+      containerPath,
+      readOnly: false,
+    })),
   );
   Validations.of(definition).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
