@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { backendEnvSchema } from '@confab/db';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { apiEnvSchema, loadApiEnv } from '../../api/src/env';
 import { loadSyncEnv, syncEnvSchema } from '../../sync-server/src/env';
 import { API_PORT, SYNC_PORT, WRITABLE_PATHS } from './cdk/services';
@@ -48,11 +48,6 @@ function envOf(stage: Instruction[]): Record<string, string> {
   );
 }
 
-// The compose file is YAML; aws-cdk-lib bundles the `yaml` package, so it is read with that copy.
-const yaml = createRequire(createRequire(import.meta.url).resolve('aws-cdk-lib'))('yaml') as {
-  parse(text: string, options: { merge: boolean }): unknown;
-};
-
 interface ComposeService {
   image?: string;
   build?: { context: string; dockerfile: string };
@@ -62,7 +57,7 @@ interface ComposeService {
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
 }
-const compose = yaml.parse(read('docker-compose.yml'), { merge: true }) as {
+const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, ComposeService>;
 };
 const service = (name: string): ComposeService => {
