@@ -23,7 +23,9 @@ async function activityOf(node: SyncNode, userId: string, { acks = true } = {}) 
     _encoder: unknown,
     decoder: decoding.Decoder,
   ) => {
-    heard.push(JSON.parse(decoding.readVarString(decoder)) as ClientActivity);
+    // Several events of one tick come as one array (PROTOCOL.md "Activity").
+    const events = JSON.parse(decoding.readVarString(decoder)) as ClientActivity | ClientActivity[];
+    heard.push(...(Array.isArray(events) ? events : [events]));
   };
   return { heard, ...connected };
 }

@@ -78,6 +78,10 @@ const KNOWN_KINDS: ReadonlySet<unknown> = new Set<ActivityEvent['kind']>([
 const isObject = (value: unknown): value is { kind: unknown } =>
   typeof value === 'object' && value !== null;
 
+/** A lone item as itself (what older readers expect), several as an array. */
+const oneOrMany = <T>(items: readonly T[]): T | readonly T[] =>
+  items.length === 1 ? (items[0] as T) : items;
+
 interface Subscription {
   users: Set<string>;
   unsubscribe: Promise<Unsubscribe>;
@@ -93,6 +97,8 @@ export class ActivityHub {
   private readonly connections = new Map<string, Set<SyncConnection>>();
   private readonly channelsOfUser = new Map<string, Set<string>>();
   private readonly subscriptions = new Map<string, Subscription>();
+  /** Activity queued per user until the end of the tick. */
+  private readonly outbox = new Map<string, ClientActivity[]>();
 
   constructor(
     private readonly bus: EventBus,
@@ -101,13 +107,20 @@ export class ActivityHub {
     private readonly logger: Logger,
   ) {}
 
+  /** Events of one topic go in one bus message (a JSON array when there are several). */
   publish(events: readonly ActivityEvent[]): void {
+    const byTopic = new Map<string, ActivityEvent[]>();
     for (const event of events) {
       const topic = isChannelEvent(event)
         ? activityChannelTopic(event.channelId)
         : activityUserTopic(event.userId);
+      const batch = byTopic.get(topic);
+      if (batch) batch.push(event);
+      else byTopic.set(topic, [event]);
+    }
+    for (const [topic, batch] of byTopic) {
       this.bus
-        .publish(topic, new TextEncoder().encode(JSON.stringify(event)))
+        .publish(topic, new TextEncoder().encode(JSON.stringify(oneOrMany(batch))))
         .catch((error: unknown) =>
           this.logger.warn({ err: error, topic }, 'activity not published'),
         );
@@ -197,16 +210,23 @@ export class ActivityHub {
     }
   }
 
+  /** A bus message: one event, or several as a JSON array (see `publish`). */
   private deliver(topic: string, message: Uint8Array): void {
-    let event: ActivityEvent;
+    let events: unknown;
     try {
-      event = JSON.parse(new TextDecoder().decode(message)) as ActivityEvent;
+      events = JSON.parse(new TextDecoder().decode(message));
     } catch {
       return;
     }
-    // Another version of a publisher may send kinds this node does not know: dropped, never
-    // passed on as something else.
-    if (!isObject(event) || !KNOWN_KINDS.has(event.kind)) return;
+    for (const event of Array.isArray(events) ? events : [events]) {
+      // Another version of a publisher may send kinds this node does not know: dropped, never
+      // passed on as something else.
+      if (isObject(event) && KNOWN_KINDS.has(event.kind))
+        this.deliverEvent(topic, event as ActivityEvent);
+    }
+  }
+
+  private deliverEvent(topic: string, event: ActivityEvent): void {
     for (const userId of this.subscriptions.get(topic)?.users ?? []) {
       if (event.kind === 'notification') {
         if (event.userId === userId) {
@@ -255,8 +275,25 @@ export class ActivityHub {
     }
   }
 
+  /**
+   * Queues activity for a user's devices: everything queued for one user within a tick goes as
+   * one frame (PROTOCOL.md "Activity": an object, or an array of several).
+   */
   private send(userId: string, activity: ClientActivity): void {
-    const frame = activityMessage(JSON.stringify(activity));
-    for (const connection of this.connections.get(userId) ?? []) connection.send(frame);
+    const queued = this.outbox.get(userId);
+    if (queued) {
+      queued.push(activity);
+      return;
+    }
+    this.outbox.set(userId, [activity]);
+    if (this.outbox.size === 1) setImmediate(() => this.flushOutbox());
+  }
+
+  private flushOutbox(): void {
+    for (const [userId, activities] of this.outbox) {
+      const frame = activityMessage(JSON.stringify(oneOrMany(activities)));
+      for (const connection of this.connections.get(userId) ?? []) connection.send(frame);
+    }
+    this.outbox.clear();
   }
 }

@@ -91,14 +91,15 @@ export function UserDocProvider({
       _encoder: unknown,
       decoder: decoding.Decoder,
     ) => {
-      let activity: Activity;
+      let activities: Activity | Activity[];
       try {
-        activity = JSON.parse(decoding.readVarString(decoder)) as Activity;
+        activities = JSON.parse(decoding.readVarString(decoder)) as Activity | Activity[];
       } catch {
         // A malformed event is dropped; the next refetch corrects whatever it meant.
         return;
       }
-      emit(activity);
+      // Several events of one server tick come as one array.
+      for (const activity of Array.isArray(activities) ? activities : [activities]) emit(activity);
     };
     const onSync = (synced: boolean) => synced && emit({ kind: 'resynced' });
     open.provider.on('sync', onSync);
