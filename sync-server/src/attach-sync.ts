@@ -16,7 +16,8 @@ import { createClientIdRegistry } from './persistence/client-ids';
 import { type CompactionOptions, compactDoc } from './persistence/compaction';
 import { createDocLog, type GroupCommitOptions } from './persistence/doc-log';
 import { PresenceHub } from './presence/presence-hub';
-import { Projector } from './projection/projector';
+import { type Projector, projectInThread, projectInWorker } from './projection/projector';
+import type { ProjectorWorkerConfig } from './projection/projector-worker';
 import { createReceipts } from './projection/receipts';
 import { attachSyncEndpoint } from './sync-endpoint';
 import { SyncService } from './sync-service';
@@ -29,6 +30,12 @@ export interface AttachSyncOptions extends GroupCommitOptions {
   /** Compaction after every this many appends to a doc (default 500), with these settings. */
   compactEvery?: number;
   compaction?: CompactionOptions;
+  /**
+   * Where the projector runs: by default a tailer on this thread against `backends`' handle
+   * (embedded mode and tests); with connections, a worker thread with its own pool and bus
+   * connection (Postgres mode, `main.ts`).
+   */
+  projector?: ProjectorWorkerConfig;
 }
 
 /**
@@ -42,18 +49,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
   const policy = new Policy(backends.database.db);
   const clientIds = createClientIdRegistry(db);
   const activity = new ActivityHub(backends.bus, (userId) => channelIdsOf(db, userId), logger);
-  const projector = new Projector(
-    db,
-    clientIds,
-    logger,
-    (events) => activity.publish(events),
-    // New messages are queued for the API's notifier in their commit; this wakes it at once.
-    () => {
-      backends.bus
-        .publish(schema.NOTIFICATIONS_PENDING_TOPIC, new TextEncoder().encode('{}'))
-        .catch((error: unknown) => logger.warn({ err: error }, 'notification nudge not published'));
-    },
-  );
+  const projector = startProjection(backends, db, logger, activity, options.projector);
   const presence = new PresenceHub({
     store: backends.presence,
     bus: backends.bus,
@@ -97,6 +93,7 @@ export async function attachSync(server: Server, backends: Backends, options: At
     async stop() {
       endpoint.close();
       await service.stop();
+      await projector.stop();
       // After the sockets closed: this node's users go offline now, not after the TTL.
       await presence.stop();
     },
@@ -111,4 +108,25 @@ async function channelIdsOf(db: Db, userId: string): Promise<string[]> {
     .from(channelMembers)
     .where(eq(channelMembers.userId, userId));
   return rows.map((row) => row.channelId);
+}
+
+function startProjection(
+  backends: Backends,
+  db: Db,
+  logger: Logger,
+  activity: ActivityHub,
+  where: ProjectorWorkerConfig | undefined,
+): Projector {
+  if (where) return projectInWorker(where, logger);
+  return projectInThread({
+    db,
+    logger,
+    activity: (events) => activity.publish(events),
+    // New messages are queued for the API's notifier in their commit; this wakes it at once.
+    queued: () => {
+      backends.bus
+        .publish(schema.NOTIFICATIONS_PENDING_TOPIC, new TextEncoder().encode('{}'))
+        .catch((error: unknown) => logger.warn({ err: error }, 'notification nudge not published'));
+    },
+  });
 }

@@ -40,3 +40,15 @@ export type SyncEnv = z.infer<typeof syncEnvSchema>;
 export function loadSyncEnv(source: Record<string, string | undefined>): SyncEnv {
   return parseEnv(syncEnvSchema, source);
 }
+
+/**
+ * The projector as a process of its own (`projection/projector-main.ts`): it needs the shared
+ * Postgres and Redis, and answers `GET /health` on `PORT` (3002).
+ */
+export const projectorEnvSchema = syncEnvSchema
+  .omit({ ALLOWED_ORIGINS: true })
+  .extend({ PORT: portSchema(3002) });
+
+export function loadProjectorEnv(source: Record<string, string | undefined>) {
+  return parseEnv(projectorEnvSchema, source);
+}

@@ -39,7 +39,17 @@ await runMain(async () => {
   // connection comes from the balancer, so no per-address cap, and idle connections outlive the
   // balancer's own idle timeout (60 s on AWS ALB).
   limitHttpServer(server, { maxConnectionsPerIp: 0, keepAliveTimeoutMs: 65_000 });
-  const sync = await attachSync(server, backends, { allowedOrigins: env.ALLOWED_ORIGINS, logger });
+  const sync = await attachSync(server, backends, {
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    logger,
+    // Off the sync event loop: a worker thread with its own pool and bus connection.
+    projector: {
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      logLevel: env.LOG_LEVEL,
+    },
+  });
   const address = await listen(server, env.PORT, env.HOST);
   logger.info({ port: address.port, installationId: backends.installation.id }, 'listening');
   exitOnSignals(async () => {

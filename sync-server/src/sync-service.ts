@@ -25,7 +25,7 @@ export interface SyncServiceOptions {
   clientIds: ClientIdRegistry;
   /** Delivery receipts of DMs and group DMs. */
   receipts?: Receipts;
-  /** Turns applied changes into rows; absent in tests of the engine alone. */
+  /** Tails the log into rows (`projection/log-tailer.ts`); absent in tests of the engine alone. */
   projector?: Projector;
   /** Streams activity to connections on users' own docs (DESIGN.md "Activity"). */
   activity?: ActivityHub;
@@ -166,7 +166,8 @@ export class SyncService {
             if (++appended % compactEvery === 0) this.scheduleCompaction(docName);
           },
         },
-        projector ? { applied: (changes, meta) => projector.record(room, changes, meta) } : {},
+        // The projector tails the log: a commit here only wakes it.
+        projector ? { committed: () => projector.wake() } : {},
         receipts ? { delivered: receipts } : {},
         {
           error: (error, connection) =>
@@ -182,11 +183,8 @@ export class SyncService {
     await fanOut.start(room);
     try {
       room.restore(await log.load(docName));
-      this.options.projector
-        ?.catchUp(room)
-        .catch((error: unknown) =>
-          logger.warn({ err: error, docName }, 'projection catch-up failed'),
-        );
+      // A doc with quarantined changes is projected whole again.
+      projector?.loaded(docName);
     } catch (error) {
       await fanOut.stop();
       throw error;

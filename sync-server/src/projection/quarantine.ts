@@ -1,27 +1,27 @@
 import { type Db, type Logger, schema } from '@confab/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 
+type Executor = Pick<Db, 'insert' | 'delete' | 'select'>;
+
 /**
- * `projection_quarantine`: changes whose rows could not be written even alone. Counted, logged
- * at error level and recorded, so the next load of the doc (on any node) projects it whole
- * again and clears what then succeeds.
+ * `projection_quarantine`: changes whose rows could not be written even alone. Recorded in the
+ * transaction that moves the tail past them (so each is recorded once), then counted and logged
+ * at error level once that committed; the next load of the doc (on any node) projects it whole
+ * again and clears what then succeeds, in that projection's transaction.
  */
 export class Quarantine {
   private count = 0;
 
-  constructor(
-    private readonly db: Db,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly logger: Logger) {}
 
-  /** Changes this process quarantined since it started (`projection quarantined` log lines). */
+  /** Changes this tailer quarantined since it started (`projection quarantined` log lines). */
   get quarantined(): number {
     return this.count;
   }
 
-  async holdsAny(docName: string): Promise<boolean> {
+  async holdsAny(db: Executor, docName: string): Promise<boolean> {
     const { projectionQuarantine: q } = schema;
-    const rows = await this.db
+    const rows = await db
       .select({ itemKey: q.itemKey })
       .from(q)
       .where(eq(q.docName, docName))
@@ -29,38 +29,36 @@ export class Quarantine {
     return rows.length > 0;
   }
 
-  /** Records a change whose rows cannot be written, with a count and an error-level log line. */
-  async record(change: QuarantinedChange, error: unknown): Promise<void> {
+  /** Records a change whose rows cannot be written, in the batch's transaction. */
+  async record(tx: Executor, change: QuarantinedChange, error: unknown): Promise<void> {
     const { docName, seq } = change;
     const itemKey = change.itemKeys[0] ?? '';
-    this.count++;
-    this.logger.error(
-      { err: error, docName, seq, itemKey, quarantined: this.count },
-      'projection quarantined',
-    );
     const { projectionQuarantine: q } = schema;
     const failure = { seq, error: describeFailure(error) };
-    await this.db
+    await tx
       .insert(q)
       .values({ docName, itemKey, ...failure })
       .onConflictDoUpdate({
         target: [q.docName, q.itemKey],
         set: { ...failure, attempts: sql`${q.attempts} + 1`, quarantinedAt: sql`now()` },
-      })
-      .catch((failed: unknown) =>
-        this.logger.error({ err: failed, docName, itemKey }, 'quarantine not recorded'),
-      );
+      });
   }
 
-  /** After a repair's rows were written: these items of the doc are projected now. */
-  async clear({ docName, itemKeys }: Omit<QuarantinedChange, 'seq'>): Promise<void> {
+  /** After the batch that recorded it committed: counted, and logged at error level. */
+  report(change: QuarantinedChange, error: unknown): void {
+    this.count++;
+    const { docName, seq } = change;
+    this.logger.error(
+      { err: error, docName, seq, itemKey: change.itemKeys[0] ?? '', quarantined: this.count },
+      'projection quarantined',
+    );
+  }
+
+  /** A repair's rows were written: these items of the doc are projected now. */
+  async clear(tx: Executor, { docName, itemKeys }: Omit<QuarantinedChange, 'seq'>): Promise<void> {
+    if (!itemKeys.length) return;
     const { projectionQuarantine: q } = schema;
-    await this.db
-      .delete(q)
-      .where(and(eq(q.docName, docName), inArray(q.itemKey, itemKeys)))
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error, docName }, 'quarantine not cleared'),
-      );
+    await tx.delete(q).where(and(eq(q.docName, docName), inArray(q.itemKey, [...itemKeys])));
   }
 }
 

@@ -4,19 +4,21 @@ import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type * as Y from 'yjs';
 import type { ActivityEvent } from '../activity';
 
+type Executor = Pick<Db, 'select' | 'update'>;
+
 /**
  * A user doc's read markers -> `channel_members.last_read_message_id` and
- * `thread_followers.last_read_reply_id`, forward only whatever order devices sync in. Each
- * marker is published (`read`) after its row moved, and a DM's other members are told their
- * messages now show as read (`status`).
+ * `thread_followers.last_read_reply_id`, forward only whatever order devices sync in. Returns
+ * the events to publish once the rows committed: each marker (`read`), and for a DM its other
+ * members, whose messages now show as read (`status`).
  */
 export async function projectReadMarkers(
-  db: Db,
+  db: Executor,
   userId: string,
   userDoc: Y.Doc,
   markerKeys: Iterable<string>,
-  publish: ((events: ActivityEvent[]) => void) | undefined,
-): Promise<void> {
+): Promise<ActivityEvent[]> {
+  const events: ActivityEvent[] = [];
   for (const key of markerKeys) {
     const messageId = readMarker(userDoc, key);
     if (messageId === null) continue;
@@ -34,7 +36,7 @@ export async function projectReadMarkers(
           ),
         )
         .returning({ channelId: m.channelId });
-      if (moved.length && publish) publish(await authorsToTell(db, id, userId));
+      if (moved.length) events.push(...(await authorsToTell(db, id, userId)));
     } else if (kind === 'thread' && id) {
       const { threadFollowers: f } = schema;
       await db
@@ -48,14 +50,15 @@ export async function projectReadMarkers(
           ),
         );
     }
-    // After the row moved, so a client refetching its counts on this sees them cleared.
-    if (id) publish?.([{ kind: 'read', userId, markerKey: key, messageId }]);
+    // Published after the row moved, so a client refetching its counts on this sees them cleared.
+    if (id) events.push({ kind: 'read', userId, markerKey: key, messageId });
   }
+  return events;
 }
 
 /** In a DM or group DM, the other members' messages up to the marker now show as read. */
 async function authorsToTell(
-  db: Db,
+  db: Executor,
   channelId: string,
   readerId: string,
 ): Promise<ActivityEvent[]> {

@@ -1,12 +1,12 @@
-import { asSql, type Db, docName, rawQuery, SqlParams, type schema } from '@confab/db';
+import { asSql, type Db, docName, SqlParams, type schema } from '@confab/db';
 
 /**
  * The projection's writes as raw SQL over column arrays (`unnest`): one statement per kind of row
- * whatever the number of rows, and a handful of parameters to build. This is the hot path of
- * every message, so the common drain runs as one raw statement (`projectPlainMessages`); the
- * query builder cost more CPU building these than the driver spent sending them.
+ * whatever the number of rows, and a handful of parameters to build, all in the transaction that
+ * moves the projector's tail. The common batch runs as one statement (`projectPlainMessages`).
  */
-type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** A connection or transaction: every statement here runs in the projector's transaction. */
+type Transaction = Pick<Db, 'execute'>;
 type MessageRow = typeof schema.messages.$inferInsert & { id: string };
 type VersionRow = typeof schema.messageVersions.$inferInsert;
 
@@ -159,13 +159,13 @@ export async function upsertMessages(tx: Transaction, rows: readonly MessageRow[
 }
 
 /**
- * The common drain in one statement and no transaction: messages with no reactions, mentions or
+ * The common batch in one statement: messages with no reactions, mentions or
  * thread to project (plain posts and their edits), with their versions and their segments'
  * bookkeeping. An edited message's old reaction and mention rows are cleared in the same
  * statement, as the doc holds none for it. At most 1,000 rows of each kind.
  */
 export async function projectPlainMessages(
-  db: Db,
+  tx: Transaction,
   rows: readonly MessageRow[],
   versions: readonly VersionRow[],
   segments: readonly SegmentState[],
@@ -180,14 +180,9 @@ export async function projectPlainMessages(
     `q AS (${notificationsQueued('SELECT id FROM m WHERE inserted')})`,
     ...(segments.length ? [segmentsUpsert(segments, p)] : []),
   ];
-  return writtenOf(
-    await rawQuery<WrittenRow>(
-      db,
-      `WITH ${ctes.join(',\n')} SELECT id, author_id, inserted FROM m`,
-      p,
-      `confab_project${touchesFiles(rows) ? '_files' : ''}${versions.length ? '_versions' : ''}${segments.length ? '_segments' : ''}`,
-    ),
-  );
+  const text = `WITH ${ctes.join(',\n')} SELECT id, author_id, inserted FROM m`;
+  const result = await tx.execute(asSql(text, p));
+  return writtenOf((result as unknown as { rows: WrittenRow[] }).rows);
 }
 
 /**
@@ -204,10 +199,10 @@ export function queueNotifications(tx: Transaction, messageIds: readonly string[
   return tx.execute(asSql(notificationsQueued(ids), p));
 }
 
-/** Segments' bookkeeping alone, for drains written in a transaction. */
-export async function upsertSegments(db: Db, segments: readonly SegmentState[]) {
+/** Segments' bookkeeping alone, for batches of more than plain messages. */
+export async function upsertSegments(tx: Transaction, segments: readonly SegmentState[]) {
   const p = new SqlParams();
-  await rawQuery(db, `WITH ${segmentsUpsert(segments, p)} SELECT 1`, p, 'confab_segments');
+  await tx.execute(asSql(`WITH ${segmentsUpsert(segments, p)} SELECT 1`, p));
 }
 
 export function insertVersions(tx: Transaction, rows: readonly VersionRow[]) {

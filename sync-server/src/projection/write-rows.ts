@@ -16,30 +16,31 @@ import {
 } from './statements';
 
 /**
- * Rows -> SQL: writes a drain's rows (every doc's of one window) together, and returns the
- * activity of the messages it inserted. A message's row is inserted once, by whichever node gets
- * there first, so its activity is published once.
+ * Rows -> SQL: writes a batch's rows (every doc's of one batch) together in the caller's
+ * transaction, and returns the activity of the messages it inserted. A message's row is inserted
+ * once, by the transaction that projects its creating log row, so its activity is published once.
  */
 export async function writeRows(
-  db: Db,
+  tx: Transaction,
   docs: readonly DocRows[],
   segments: readonly SegmentState[],
 ): Promise<MessageActivity[]> {
   if (docs.length && isPlain(docs)) {
     const written = await projectPlainMessages(
-      db,
+      tx,
       docs.flatMap((d) => d.rows),
       docs.flatMap((d) => d.versions),
       segments,
     );
     return activityOf(written, sourcesOf(docs));
   }
-  const activity = docs.length ? await db.transaction((tx) => writeInTransaction(tx, docs)) : [];
-  if (segments.length) await upsertSegments(db, segments);
+  const activity = docs.length ? await writeInTransaction(tx, docs) : [];
+  if (segments.length) await upsertSegments(tx, segments);
   return activity;
 }
 
-type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** The projector's transaction (or, in tests, a connection). */
+type Transaction = Pick<Db, 'execute' | 'select' | 'insert' | 'delete'>;
 
 /** Rows per statement: Postgres takes at most 65,535 parameters (14 per message row). */
 const ROWS_PER_STATEMENT = 1_000;
@@ -49,9 +50,9 @@ function* chunks<T>(rows: readonly T[]): Generator<T[]> {
 }
 
 /**
- * A drain with nothing but message rows and versions to write: no reactions, no mention syntax
+ * A batch with nothing but message rows and versions to write: no reactions, no mention syntax
  * in any text, no thread summary, and few enough rows for one statement of each kind. Most
- * drains are; they run as one prepared statement without a transaction.
+ * batches are; they run as one statement.
  */
 function isPlain(docs: readonly DocRows[]): boolean {
   let rows = 0;
@@ -65,7 +66,7 @@ function isPlain(docs: readonly DocRows[]): boolean {
   return rows <= ROWS_PER_STATEMENT && versions <= ROWS_PER_STATEMENT;
 }
 
-/** One statement per kind of row for all docs of a drain, whatever the number of messages. */
+/** One statement per kind of row for all docs of a batch, whatever the number of messages. */
 async function writeInTransaction(
   tx: Transaction,
   docs: readonly DocRows[],
@@ -137,7 +138,7 @@ async function writeThread(tx: Transaction, thread: ThreadSummary): Promise<void
 const sourcesOf = (docs: readonly DocRows[]) =>
   new Map(docs.flatMap((d) => d.rows.map((row) => [row.id, { row, from: d }] as const)));
 
-/** The activity of the messages a drain inserted (published once: by the inserting node). */
+/** The activity of the messages a batch inserted (published once, after its commit). */
 function activityOf(
   written: readonly WrittenMessage[],
   sourceOf: ReturnType<typeof sourcesOf>,
