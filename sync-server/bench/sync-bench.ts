@@ -13,6 +13,7 @@ import {
 } from '@confab/db/testing/services';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
+import { SYNC_TICKET_TTL_MS } from '../src/tickets';
 import {
   type BenchClient,
   type Connector,
@@ -49,6 +50,9 @@ const config = {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = join(here, '../..');
+
+/** Time left on a ticket issued ahead that the clients need to connect with it. */
+const TICKET_MARGIN_MS = 15_000;
 
 const relayShape: PhaseShape = { clients: config.clients, docs: config.docs };
 const largeShape: PhaseShape | null =
@@ -135,6 +139,11 @@ async function relayPhase(
     },
   });
   closeAll(groups);
+  if (relay.expectedDeliveries > 0 && relay.delivered === 0) {
+    console.warn(
+      `no copy arrived (${shape.clients} clients); the server's last output:\n${started.process.output().slice(-2_000)}`,
+    );
+  }
   const servicesPerMessage = servicesUsed / Math.max(relay.sent, 1);
   return {
     shape,
@@ -225,7 +234,6 @@ async function measure(target: Target, started: Started): Promise<ServerRun> {
     peakRssMiB: round(relayPeakRss, 1) ?? 0,
     peakRssLargeMiB: largePeakRss === null ? null : round(largePeakRss, 1),
   };
-  await started.process.stop();
   console.info(`done: ${target.label}`);
   return run;
 }
@@ -373,6 +381,7 @@ function embeddedTarget(): Target {
         Array.from({ length: relayShape.clients }, (_, i) => world.identity(i)),
       );
       await backends.close();
+      const issuedAt = performance.now();
       const server = await startProcess(
         serverEntry('confab-embedded'),
         {
@@ -384,6 +393,13 @@ function embeddedTarget(): Target {
         },
         repoRoot,
       );
+      const startSeconds = (performance.now() - issuedAt) / 1000;
+      if (startSeconds > (SYNC_TICKET_TTL_MS - TICKET_MARGIN_MS) / 1000) {
+        await server.stop();
+        throw new Error(
+          `the embedded server took ${startSeconds.toFixed(0)} s to start: the tickets issued before it would lapse while clients connect`,
+        );
+      }
       return {
         process: server,
         connector: confabConnector(`ws://127.0.0.1:${server.port}/sync`, async (index) => {
@@ -469,15 +485,27 @@ async function main() {
   const [loadBefore = 0] = loadavg();
   const services = await startTestServices();
   const runs: ServerRun[] = [];
+  const failures: Array<{ server: string; error: string }> = [];
   try {
     for (const target of targets(services)) {
       const label = target.label.toLowerCase();
       if (only && !only.some((part) => label.includes(part))) continue;
-      const started = await target.start();
+      // One server failing (an embedded start too slow on a busy machine) leaves the others'.
       try {
-        runs.push(await measure(target, started));
-      } finally {
-        await started.cleanUp();
+        const started = await target.start();
+        try {
+          runs.push(await measure(target, started));
+        } catch (error) {
+          throw new Error(
+            `${error}\nlast server output:\n${started.process.output().slice(-2_000)}`,
+          );
+        } finally {
+          await started.process.stop();
+          await started.cleanUp();
+        }
+      } catch (error) {
+        console.error(`failed: ${target.label}: ${error}`);
+        failures.push({ server: target.label, error: String(error) });
       }
     }
   } finally {
@@ -486,8 +514,9 @@ async function main() {
   const minutes = (performance.now() - startedAt) / 60_000;
   const [loadAfter = 0] = loadavg();
   reportSyncBench(config, runs, { minutes, loadBefore, loadAfter });
-  await writeBenchResults('sync', { config, minutes, loadBefore, loadAfter, runs });
-  process.exit(0);
+  for (const { server } of failures) console.error(`not measured, failed (above): ${server}`);
+  await writeBenchResults('sync', { config, minutes, loadBefore, loadAfter, runs, failures });
+  process.exit(failures.length ? 1 : 0);
 }
 
 await main();
