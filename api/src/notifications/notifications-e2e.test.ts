@@ -82,7 +82,9 @@ async function activityOf(who: Person) {
   const heard: ClientActivity[] = [];
   const { provider } = await open(who, `user:${who.id}`);
   provider.messageHandlers[MessageType.activity] = (_e: unknown, decoder: decoding.Decoder) => {
-    heard.push(JSON.parse(decoding.readVarString(decoder)) as ClientActivity);
+    // Several events of one tick come as one array (sync-server PROTOCOL.md "Activity").
+    const events = JSON.parse(decoding.readVarString(decoder)) as ClientActivity | ClientActivity[];
+    heard.push(...(Array.isArray(events) ? events : [events]));
   };
   provider.connect();
   await waitFor('the user doc to sync', () => (provider.synced ? true : undefined));

@@ -54,7 +54,9 @@ async function activityOf(who: Person): Promise<ClientActivity[]> {
     _encoder: unknown,
     decoder: decoding.Decoder,
   ) => {
-    heard.push(JSON.parse(decoding.readVarString(decoder)) as ClientActivity);
+    // Several events of one tick come as one array (sync-server PROTOCOL.md "Activity").
+    const events = JSON.parse(decoding.readVarString(decoder)) as ClientActivity | ClientActivity[];
+    heard.push(...(Array.isArray(events) ? events : [events]));
   };
   await waitFor('sync', () => (provider.synced ? true : undefined));
   return heard;
