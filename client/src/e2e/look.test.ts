@@ -83,6 +83,15 @@ describe('looks in Chromium', () => {
       expect(await name.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(
         true,
       );
+    // The quick switcher cuts it too.
+    await ada.keyboard.press('Control+k');
+    const switcher = ada.getByRole('dialog', { name: 'Jump to a channel' });
+    await switcher.getByRole('textbox', { name: 'Channel name' }).fill('quarterly');
+    const found = switcher.getByRole('button', { name: `# ${longName}` });
+    expect(await found.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+    expect(await fitsTheWindow(ada)).toBe(true);
+    await ada.keyboard.press('Escape');
+    await switcher.waitFor({ state: 'detached' });
     const box = await composer.boundingBox();
     expect(box && box.x + box.width <= 1280).toBe(true);
     // Avatars with initials beside message authors.
@@ -159,5 +168,5 @@ describe('looks in Chromium', () => {
       );
     }
     if (errors.flat().length) throw new Error(errors.flat().join('\n'));
-  }, 240_000);
+  }, 420_000);
 });
