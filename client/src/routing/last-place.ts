@@ -1,11 +1,11 @@
 import { type Place, parseRoute } from './place';
 
 /**
- * The last channel each user had open on this device, so signing in again returns there. Kept
- * outside the `confab.` keys that ending a session wipes (auth/device-data.ts): it holds two ids
- * of the user's, nothing of what they say, and it is what the next sign-in needs.
+ * The last channel each user had open on this device, so opening the app at `/` returns there.
+ * Under the `confab.` keys, which ending a session wipes (auth/device-data.ts): nothing of a
+ * user stays on a device after their session, so a new sign-in starts at #general.
  */
-const key = (userId: string) => `confab-place:${userId}`;
+const key = (userId: string) => `confab.place:${userId}`;
 
 export function rememberPlace(userId: string, place: Place): void {
   if (!place.channelId) return;

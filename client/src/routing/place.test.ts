@@ -85,7 +85,7 @@ describe('lastPlace', () => {
       JSON.stringify({ workspaceId: W, channelId: '../x' }),
       JSON.stringify({ workspaceId: 1, channelId: C }),
     ]) {
-      store.set('confab-place:u3', bad);
+      store.set('confab.place:u3', bad);
       expect(lastPlace('u3'), bad).toBeNull();
     }
   });

@@ -333,9 +333,12 @@ function Workspace({
     if (chosen === null && fallback)
       to({ channelId: fallback.id, threadId: null, messageId: null }, true);
   });
+  // Remembered for the next sign-in on this device: the channel, not the thread or message.
+  const openId = open?.id ?? null;
   useEffect(() => {
-    if (open) rememberPlace(user.id, place);
-  });
+    if (openId)
+      rememberPlace(user.id, { workspaceId: workspace.id, channelId: openId, ...NOWHERE });
+  }, [user.id, workspace.id, openId]);
   // A message in the URL (a link, Back, Forward) that no search hit asked for: focus it.
   const urlFocus = place.messageId;
   useEffect(() => {
