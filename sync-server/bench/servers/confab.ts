@@ -14,6 +14,11 @@ import { announce } from './announce';
  * through as a deployment's would.
  */
 const logger = createLogger('warn');
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`the Confab bench server needs ${name}`);
+  return value;
+};
 const backends = await openBackends(
   backendEnvSchema.parse({
     DATABASE_URL: process.env.DATABASE_URL,
@@ -51,7 +56,18 @@ const server = createServer((request, response) => {
   );
 });
 const maxBatch = process.env.BENCH_MAX_BATCH ? Number(process.env.BENCH_MAX_BATCH) : undefined;
-const sync = await attachSync(server, backends, { allowedOrigins: [], logger, maxBatch });
+const sync = await attachSync(server, backends, {
+  allowedOrigins: [],
+  logger,
+  maxBatch,
+  // As main.ts deploys it: the projector in a worker thread with its own pool and bus connection.
+  projector: {
+    databaseUrl: required('DATABASE_URL'),
+    redisUrl: required('REDIS_URL'),
+    redisKeyPrefix: required('REDIS_KEY_PREFIX'),
+    logLevel: 'warn',
+  },
+});
 await announce(server, async () => {
   await sync.stop();
   await backends.close();
