@@ -35,9 +35,7 @@ export function projectInWorker(config: ProjectorWorkerConfig, logger: Logger): 
   return new WorkerProjector(config, logger);
 }
 
-const WORKER = new URL('./projector-worker.ts', import.meta.url);
-/** tsx's loader, for a worker started from a process that runs without it (vitest). */
-const TSX_LOADER = import.meta.resolve('tsx');
+const WORKER = new URL('./projector-worker-boot.mjs', import.meta.url);
 const RESTART_MS = 1_000;
 
 class WorkerProjector implements Projector {
@@ -97,11 +95,7 @@ class WorkerProjector implements Projector {
   }
 
   private spawn(): Worker {
-    const inherited = process.execArgv.some((arg) => arg.includes('tsx'));
-    const worker = new Worker(WORKER, {
-      workerData: this.config,
-      execArgv: inherited ? process.execArgv : [...process.execArgv, '--import', TSX_LOADER],
-    });
+    const worker = new Worker(WORKER, { workerData: this.config });
     worker.on('message', (report: ProjectorReport) => {
       if (report.kind === 'flushed') {
         this.flushes.get(report.id)?.();
