@@ -12,8 +12,8 @@ function leftOnDevice(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
     const found = Object.keys(localStorage).map((key) => `localStorage ${key}`);
     for (const database of await indexedDB.databases()) found.push(`IndexedDB ${database.name}`);
-    // The app shell (index.html, assets, manifest, icons) is no one's; anything else would be.
-    const shell = /^\/$|^\/assets\/|^\/manifest\.webmanifest$|^\/icon[\w-]*\.svg$/;
+    // The app shell (index.html, assets, manifest, icons, theme script) is no one's; anything else would be.
+    const shell = /^\/$|^\/assets\/|^\/manifest\.webmanifest$|^\/icon[\w-]*\.svg$|^\/theme\.js$/;
     for (const name of await caches.keys()) {
       for (const request of await (await caches.open(name)).keys()) {
         const path = new URL(request.url).pathname;

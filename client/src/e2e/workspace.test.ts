@@ -121,7 +121,7 @@ describe('a workspace in Chromium', () => {
     await picker.getByRole('button', { name: 'Start conversation' }).click();
     await send(bob, 'Message Ada', 'Hi Ada, a quick question');
     // No reload: the conversation appears in Ada's sidebar live, marked unread.
-    await sidebar(ada).getByRole('button', { name: 'Bob, unread' }).waitFor();
+    await sidebar(ada).getByRole('button', { name: 'Bob, 1 unread' }).waitFor();
     await sidebar(ada).getByRole('button', { name: /^Bob/ }).click();
     await ada
       .getByRole('list', { name: 'Messages' })
