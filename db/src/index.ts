@@ -51,7 +51,13 @@ export {
 export { createLogger, type Logger } from './logger';
 export * from './policy/decisions';
 export { type DocRef, docName, parseDocRef } from './policy/doc-names';
-export { activeMembership, type Channel, type DocGrant, Policy } from './policy/policy';
+export {
+  activeMembership,
+  type Channel,
+  type DocGrant,
+  grantFrom,
+  Policy,
+} from './policy/policy';
 export * from './presence/index';
 export { asSql, rawQuery, SqlParams } from './raw-sql';
 export { openRedis, type Redis } from './redis';

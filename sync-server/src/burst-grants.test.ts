@@ -3,13 +3,15 @@ import {
   docName,
   MEMBERSHIP_CHANGED_TOPIC,
   type MembershipChangedEvent,
+  Policy,
   schema,
   sessionKey,
 } from '@confab/db';
 import { waitFor } from '@confab/db/testing';
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { BURST_GRANT_MS, BurstGrants } from './burst-grants';
 import { addChannel, type SyncNode, useSyncWorld } from './sync-test-kit';
 import { issueSyncTicket } from './tickets';
 
@@ -128,5 +130,36 @@ describe('grants for a burst of sockets', () => {
       { timeoutMs: 5_000 },
     );
     first.socket.close();
+  });
+
+  it('drops a user’s answer when it lapses, but not the answer that replaced it', async () => {
+    const { node, world } = sync;
+    const db = node.backends.database.db;
+    const { ada } = world.users;
+    const { channelId } = await addChannel(
+      db,
+      world,
+      { kind: 'private', name: `lapse-${randomUUID().slice(0, 8)}` },
+      [ada],
+    );
+    const doc = docName({ kind: 'segment', channelId, index: 0 });
+    let now = 0;
+    const grants = await BurstGrants.start(db, new Policy(db), node.backends.bus, () => now);
+    // Only timeouts are faked (the drops); `now` is the clock the answers lapse by.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      expect((await grants.grant(ada, doc)).may.post).toBe(true);
+      expect(grants.usersKept).toBe(1);
+      await vi.advanceTimersByTimeAsync(BURST_GRANT_MS / 2);
+      now = BURST_GRANT_MS; // the first answer lapsed: the next grant loads a new one
+      expect((await grants.grant(ada, doc)).may.post).toBe(true);
+      await vi.advanceTimersByTimeAsync(BURST_GRANT_MS / 2);
+      expect(grants.usersKept).toBe(1); // the first answer's drop spared the second
+      await vi.advanceTimersByTimeAsync(BURST_GRANT_MS / 2);
+      expect(grants.usersKept).toBe(0);
+    } finally {
+      vi.useRealTimers();
+      await grants.stop();
+    }
   });
 });

@@ -1,14 +1,10 @@
 import {
   activeMembership,
   type ChannelContext,
-  canModerate,
-  canPost,
-  canReact,
-  canReply,
-  channelDocAccess,
   type Db,
   type DocGrant,
   type EventBus,
+  grantFrom,
   MEMBERSHIP_CHANGED_TOPIC,
   type MembershipChangedEvent,
   type Policy,
@@ -79,16 +75,12 @@ export class BurstGrants {
     const ref = parseDocRef(docName);
     if (!ref || ref.kind === 'user') return this.policy.docGrant(userId, docName);
     const context = (await this.channelsOf(userId)).get(ref.channelId);
-    if (!context) return this.policy.docGrant(userId, docName);
-    // As Policy.docGrant decides from the same context: in a thread every new message is a reply.
-    return {
-      access: channelDocAccess(context),
-      may: {
-        post: ref.kind === 'thread' ? canReply(context) : canPost(context),
-        react: canReact(context),
-        moderate: canModerate(context),
-      },
-    };
+    return context ? grantFrom(ref, context) : this.policy.docGrant(userId, docName);
+  }
+
+  /** Users whose answer is kept (it is dropped when it lapses, so this stays a burst's worth). */
+  get usersKept(): number {
+    return this.users.size;
   }
 
   async stop(): Promise<void> {
@@ -106,6 +98,10 @@ export class BurstGrants {
       channels: this.load(userId),
     };
     this.users.set(userId, entry);
+    // A lapsed answer is never read again: without this the map would hold every user since start.
+    setTimeout(() => {
+      if (this.users.get(userId) === entry) this.users.delete(userId);
+    }, BURST_GRANT_MS).unref();
     entry.channels.then(
       () => {
         if (entry.version !== this.changes && this.users.get(userId) === entry)

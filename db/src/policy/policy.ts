@@ -12,7 +12,7 @@ import {
   userDocAccess,
   type WorkspaceRole,
 } from './decisions';
-import { parseDocRef } from './doc-names';
+import { type DocRef, parseDocRef } from './doc-names';
 
 /** A channel row as reads serve it (without its search vector). */
 export type Channel = Omit<typeof channels.$inferSelect, 'searchVector'>;
@@ -22,6 +22,24 @@ export interface DocGrant {
   may: { post: boolean; react: boolean; moderate: boolean };
 }
 const NO_GRANT: DocGrant = { access: 'none', may: { post: false, react: false, moderate: false } };
+
+/**
+ * The grant of a channel doc to an actor of this standing in its channel. In a thread doc every
+ * new message is a reply, so `post` follows canReply there.
+ */
+export function grantFrom(
+  ref: Exclude<DocRef, { kind: 'user' }>,
+  context: ChannelContext,
+): DocGrant {
+  return {
+    access: channelDocAccess(context),
+    may: {
+      post: ref.kind === 'thread' ? canReply(context) : canPost(context),
+      react: canReact(context),
+      moderate: canModerate(context),
+    },
+  };
+}
 
 /**
  * The membership rows that count: of this workspace, for this user (or these users), not removed.
@@ -94,10 +112,7 @@ export class Policy {
     return (await this.docGrant(userId, name)).access;
   }
 
-  /**
-   * Access to a sync doc and, for channel docs, which changes the validator lets through. In a
-   * thread doc every new message is a reply, so `post` follows canReply there.
-   */
+  /** Access to a sync doc and, for channel docs, which changes the validator lets through. */
   async docGrant(userId: string, name: string): Promise<DocGrant> {
     const ref = parseDocRef(name);
     if (!ref) return NO_GRANT;
@@ -106,15 +121,6 @@ export class Policy {
       return { access, may: { post: false, react: false, moderate: false } };
     }
     const loaded = await this.channelContext(userId, ref.channelId);
-    if (!loaded) return NO_GRANT;
-    const { context } = loaded;
-    return {
-      access: channelDocAccess(context),
-      may: {
-        post: ref.kind === 'thread' ? canReply(context) : canPost(context),
-        react: canReact(context),
-        moderate: canModerate(context),
-      },
-    };
+    return loaded ? grantFrom(ref, loaded.context) : NO_GRANT;
   }
 }
