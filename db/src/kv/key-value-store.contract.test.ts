@@ -120,6 +120,16 @@ function keyValueContract(
       expect(counterTtl).toBeLessThanOrEqual(10_000);
     });
 
+    it('refuses a ticket of several uses stored without an expiry (its count would never hold)', async () => {
+      await store.set(sessionKey('s-forever'), '{}', 60_000);
+      await store.set('t-forever', JSON.stringify({ sessionId: 's-forever', uses: 3 }));
+      const redeemed = await Promise.all(
+        Array.from({ length: 5 }, () => store.redeemTicket('t-forever')),
+      );
+      expect(redeemed).toEqual([null, null, null, null, null]);
+      expect(await store.get('t-forever:used')).toBeNull();
+    });
+
     it('refuses a ticket whose session ended, and a ticket naming no session', async () => {
       await store.set('t-orphan', JSON.stringify({ sessionId: 's-ended', uses: 5 }), 60_000);
       expect(await store.redeemTicket('t-orphan')).toBeNull();

@@ -18,7 +18,11 @@ return n`;
 
 // KEYS[1] the ticket, KEYS[2] its use counter; ARGV[1] the full key of a session, less its id.
 // The session is looked up after the use is spent, as redeemTicketStepwise does: a use spent on
-// an ended session is no loss, the ticket is worthless then.
+// an ended session is no loss, the ticket is worthless then. The session key is built here from
+// the ticket, not declared in KEYS: fine on one Redis, not on Redis Cluster (where the session
+// may live on another shard), which would need the session id in the ticket's key.
+// A ticket of several uses without an expiry is refused, as the stepwise version does: its
+// counter would expire at once (PTTL -1) and the ticket redeem without limit.
 const REDEEM_TICKET = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
@@ -27,8 +31,10 @@ local uses = tonumber(ticket.uses) or 1
 if uses <= 1 then
   redis.call('DEL', KEYS[1])
 else
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then return false end
   local used = redis.call('INCR', KEYS[2])
-  if used == 1 then redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[1]), 1)) end
+  if used == 1 then redis.call('PEXPIRE', KEYS[2], math.max(ttl, 1)) end
   if used > uses then return false end
 end
 if type(ticket.sessionId) ~= 'string' then return false end
