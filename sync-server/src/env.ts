@@ -33,6 +33,8 @@ export const syncEnvSchema = serverEnvSchema.extend({
   ALLOWED_ORIGINS: originListSchema,
   DATABASE_URL: backendEnvSchema.shape.DATABASE_URL.unwrap(),
   REDIS_URL: backendEnvSchema.shape.REDIS_URL.unwrap(),
+  /** Memory for the projector's doc copies, as bytes of the updates they are built from. */
+  PROJECTOR_COPIES_MAX_MB: z.coerce.number().int().min(1).max(65_536).default(256),
 });
 
 export type SyncEnv = z.infer<typeof syncEnvSchema>;

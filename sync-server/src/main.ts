@@ -48,6 +48,7 @@ await runMain(async () => {
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       logLevel: env.LOG_LEVEL,
+      copiesMaxBytes: env.PROJECTOR_COPIES_MAX_MB * 1024 * 1024,
     },
   });
   const address = await listen(server, env.PORT, env.HOST);

@@ -12,19 +12,33 @@ export interface DocCopy {
   readonly owners: Map<number, ClientIdOwner>;
 }
 
+/** Bytes of updates the copies may be built from, by default (`PROJECTOR_COPIES_MAX_MB`). */
+export const DEFAULT_COPIES_MAX_BYTES = 256 * 1024 * 1024;
+
 /**
- * The tailer's doc copies, least recently used first out (`trim`). A copy is loaded as of a tail position
- * (snapshot and log up to it, `docUpdatesUpTo`) and then moved on one log row at a time, so the
- * changes of each row are known exactly (`applyRow`). Copies a failed or lost batch moved are
- * dropped and loaded again.
+ * The tailer's doc copies, least recently used first out (`trim`), bounded by count and by the
+ * bytes of the updates they were built from (a doc's memory grows with those; a thousand large
+ * docs would take gigabytes). A copy is loaded as of a tail position (snapshot and log up to it,
+ * `docUpdatesUpTo`) and then moved on one log row at a time (`grew` counts each), so the changes
+ * of each row are known exactly (`applyRow`). Copies a failed or lost batch moved are dropped
+ * and loaded again.
  */
 export class DocCopies {
   private readonly copies = new Map<string, DocCopy>();
+  /** Bytes of updates each held copy was built from. */
+  private readonly sizes = new Map<string, number>();
+  private total = 0;
 
   constructor(
     private readonly db: Db,
     private readonly capacity = 1_000,
+    private readonly maxBytes = DEFAULT_COPIES_MAX_BYTES,
   ) {}
+
+  /** Bytes of updates the held copies were built from. */
+  get bytes(): number {
+    return this.total;
+  }
 
   /** The copy of `name`, loaded as of `at` when it is not held. */
   async get(name: string, at: TailPosition): Promise<DocCopy> {
@@ -42,13 +56,27 @@ export class DocCopies {
     });
     const copy: DocCopy = { name, doc, owners: new Map() };
     this.copies.set(name, copy);
+    this.grew(
+      name,
+      updates.reduce((sum, update) => sum + update.byteLength, 0),
+    );
     return copy;
   }
 
-  /** Between batches (never during one, whose entries hold their copies): the oldest go. */
+  /** A held copy took `bytes` more of updates (a log row applied to it). */
+  grew(name: string, bytes: number): void {
+    if (!this.copies.has(name)) return;
+    this.sizes.set(name, (this.sizes.get(name) ?? 0) + bytes);
+    this.total += bytes;
+  }
+
+  /**
+   * Between batches (never during one, whose entries hold their copies): the oldest go until
+   * both bounds hold; a doc larger than the byte bound alone is loaded again when next needed.
+   */
   trim(): void {
     for (const [oldest] of this.copies) {
-      if (this.copies.size <= this.capacity) break;
+      if (this.copies.size <= this.capacity && this.total <= this.maxBytes) break;
       this.drop(oldest);
     }
   }
@@ -60,6 +88,8 @@ export class DocCopies {
   drop(name: string): void {
     this.copies.get(name)?.doc.destroy();
     this.copies.delete(name);
+    this.total -= this.sizes.get(name) ?? 0;
+    this.sizes.delete(name);
   }
 
   clear(): void {

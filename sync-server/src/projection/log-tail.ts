@@ -145,6 +145,41 @@ export async function heldBack(db: Executor): Promise<boolean> {
   return row?.held === true;
 }
 
+/** The session whose transaction holds the horizon (the oldest one with an id). */
+export interface OldestTransaction {
+  pid: number;
+  /** Null, like `state`, for another role's session unless this one may read its activity. */
+  applicationName: string | null;
+  state: string | null;
+  xactStart: Date | null;
+}
+
+/**
+ * The oldest transaction with an id on the whole server (any database): what keeps
+ * `pg_snapshot_xmin` where it is. Null when there is none or the view is missing (PGlite).
+ */
+export async function oldestTransaction(db: Executor): Promise<OldestTransaction | null> {
+  const [row] = rowsOf<{
+    pid: number;
+    application_name: string | null;
+    state: string | null;
+    xact_start: Date | string | null;
+  }>(
+    await db.execute(sql`
+      SELECT pid, application_name, state, xact_start FROM pg_stat_activity
+      WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+      ORDER BY age(backend_xid) DESC LIMIT 1`),
+  );
+  if (!row) return null;
+  const start = row.xact_start;
+  return {
+    pid: Number(row.pid),
+    applicationName: row.application_name,
+    state: row.state,
+    xactStart: start === null ? null : new Date(start),
+  };
+}
+
 /** Docs with log rows in (from, to]: what another tailer projected since this one last did. */
 export async function docsBetween(
   db: Executor,

@@ -1,14 +1,17 @@
+import { Writable } from 'node:stream';
 import { createLogger, type Database, type Db, openPglite, openPostgres, schema } from '@confab/db';
 import { editMessage, postMessage } from '@confab/db/model';
 import { useTestDatabase, waitFor } from '@confab/db/testing';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { ActivityEvent } from '../activity';
 import { compactDoc } from '../persistence/compaction';
 import { seedWorld } from '../sync-test-kit';
+import { DocCopies } from './doc-copies';
 import { LogTailer, type LogTailerOptions } from './log-tailer';
+import { Quarantine } from './quarantine';
 import { rowsBehindTail, versionsAgainstLog } from './tail-test-kit';
 
 /**
@@ -42,6 +45,18 @@ async function logUpdate(
     .values({ docName, clientId: writer.clientID, userId })
     .onConflictDoNothing();
   await db.insert(schema.docUpdates).values({ docName, update, clientId: writer.clientID, userId });
+}
+
+/** A logger at warn level whose lines the test reads. */
+function loggerSpy() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { logger: createLogger('warn', {}, stream), lines };
 }
 
 const messageRow = async (db: Db, id: string) =>
@@ -246,5 +261,161 @@ describe('the log tailer on Postgres, with concurrent writers and tailers', () =
     expect(counts).toMatchObject({ expected: 135, stored: 135, missing: 0, extra: 0 });
     // Each message's activity was published once, by whichever tailer inserted its row.
     expect(published.toSorted()).toEqual(posted.toSorted());
+  });
+
+  it('retries a batch a deadlock broke instead of quarantining, so every version exists [S1]', async () => {
+    const { db } = database;
+    const docName = world.publicSegment(7);
+    const ada = world.users.ada;
+    // A deadlock that strikes every statement on a 'deadlock-once' message in the first
+    // transaction meeting one (as a lock held elsewhere would), and never again. A sequence
+    // remembers that transaction, since it keeps its value when the savepoint rolls back.
+    await db.execute(sql`CREATE SEQUENCE deadlock_tx MINVALUE 0 START 0`);
+    await db.execute(sql`
+      CREATE FUNCTION deadlock_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE struck bigint;
+      BEGIN
+        IF NEW.text LIKE '%deadlock-once%' THEN
+          SELECT CASE WHEN is_called THEN last_value END INTO struck FROM deadlock_tx;
+          IF struck IS NULL THEN
+            PERFORM setval('deadlock_tx', txid_current());
+            struck := txid_current();
+          END IF;
+          IF struck = txid_current() THEN
+            RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01';
+          END IF;
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.execute(
+      sql`CREATE TRIGGER deadlock_once BEFORE INSERT OR UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION deadlock_once()`,
+    );
+    const tailer = tailerOn(db);
+    try {
+      const writer = new Y.Doc();
+      const log = (change: () => void) =>
+        logUpdate(db, docName, writer, ada, updateOf(writer, change));
+      let id = '';
+      await log(() => {
+        id = postMessage(writer, { author: ada, text: 'deadlock-once' });
+        postMessage(writer, { author: ada, text: 'a neighbour' });
+      });
+      await log(() => editMessage(writer, id, 'deadlock-once, edited'));
+      await caughtUp(db, tailer);
+      const struck = await db.execute(sql`SELECT is_called FROM deadlock_tx`);
+      expect((struck as unknown as { rows: Array<{ is_called: boolean }> }).rows[0]).toEqual({
+        is_called: true,
+      });
+    } finally {
+      await tailer.stop();
+      await db.execute(sql`DROP TRIGGER deadlock_once ON messages`);
+      await db.execute(sql`DROP FUNCTION deadlock_once()`);
+      await db.execute(sql`DROP SEQUENCE deadlock_tx`);
+    }
+    expect(tailer.quarantined).toBe(0);
+    const quarantined = await db
+      .select()
+      .from(schema.projectionQuarantine)
+      .where(eq(schema.projectionQuarantine.docName, docName));
+    expect(quarantined).toEqual([]);
+    expect(await versionsAgainstLog(db, [docName])).toMatchObject({
+      expected: 3,
+      stored: 3,
+      missing: 0,
+      extra: 0,
+    });
+  });
+
+  it('keeps the seq a change was first quarantined at when it fails again (a repair has none)', async () => {
+    const { db } = database;
+    const quarantine = new Quarantine(silent);
+    const docName = world.publicSegment(8);
+    const change = { docName, itemKeys: ['01JE0000000000000000000SEQ'] };
+    await quarantine.record(db, { ...change, seq: 42 }, new Error('first'));
+    await quarantine.record(db, { ...change, seq: 0 }, new Error('again'));
+    const rows = await db
+      .select()
+      .from(schema.projectionQuarantine)
+      .where(eq(schema.projectionQuarantine.docName, docName));
+    expect(rows).toEqual([expect.objectContaining({ seq: 42, attempts: 2 })]);
+    await quarantine.clear(db, change);
+  });
+
+  it('warns once when an open transaction holds the horizon, naming the oldest, and projects after it ends', async () => {
+    const { db } = database;
+    const docName = world.publicSegment(9);
+    const ada = world.users.ada;
+    const { logger, lines } = loggerSpy();
+    const warnings = () =>
+      lines.filter((line) => line.msg === 'projection held back by an open transaction');
+    const tailer = tailerOn(db, { logger, heldWarnMs: 50 });
+    const holder = await pool.connect();
+    const writer = new Y.Doc();
+    let id = '';
+    try {
+      await holder.query("SET application_name = 'held-horizon-test'");
+      await holder.query('BEGIN');
+      const started = await holder.query<{ xact_start: Date }>(
+        'SELECT pg_current_xact_id(), now() AS xact_start',
+      );
+      await logUpdate(
+        db,
+        docName,
+        writer,
+        ada,
+        updateOf(writer, () => {
+          id = postMessage(writer, { author: ada, text: 'behind an idle transaction' });
+        }),
+      );
+      await waitFor('the held-back warning', async () => {
+        await tailer.flush();
+        return warnings().length ? true : undefined;
+      });
+      await tailer.flush();
+      expect(warnings()).toHaveLength(1);
+      const oldest = warnings()[0]?.oldest as { pid: number; xactStart: string } | undefined;
+      // Another suite's transaction may be older than ours: the named one started no later.
+      expect(oldest?.pid).toEqual(expect.any(Number));
+      const ours = started.rows[0]?.xact_start ?? new Date();
+      expect(new Date(oldest?.xactStart ?? '').getTime()).toBeLessThanOrEqual(ours.getTime());
+      expect(await messageRow(db, id)).toBeUndefined();
+      await holder.query('COMMIT');
+    } finally {
+      holder.release();
+    }
+    await caughtUp(db, tailer);
+    await tailer.stop();
+    expect(await messageRow(db, id)).toMatchObject({ authorId: ada });
+  });
+
+  it('keeps doc copies within their byte bound, the least recently used going first', async () => {
+    const { db } = database;
+    const ada = world.users.ada;
+    const names = [14, 15, 16].map((index) => world.publicSegment(index));
+    const sizes: number[] = [];
+    for (const docName of names) {
+      const writer = new Y.Doc();
+      const update = updateOf(writer, () => {
+        postMessage(writer, { author: ada, text: 'x'.repeat(1_000) });
+      });
+      sizes.push(update.byteLength);
+      await logUpdate(db, docName, writer, ada, update);
+    }
+    const [at] = (
+      (await db.execute(
+        sql`SELECT tx::text AS tx, seq::int AS seq FROM doc_updates ORDER BY tx DESC, seq DESC LIMIT 1`,
+      )) as unknown as { rows: Array<{ tx: string; seq: number }> }
+    ).rows;
+    if (!at) throw new Error('no log row');
+    const [first = 0, second = 0, third = 0] = sizes;
+    // Room for the two newest by bytes, for a thousand by count.
+    const copies = new DocCopies(db, 1_000, second + third);
+    for (const name of names) await copies.get(name, at);
+    expect(copies.bytes).toBe(first + second + third);
+    copies.trim();
+    expect(names.map((name) => copies.has(name))).toEqual([false, true, true]);
+    expect(copies.bytes).toBe(second + third);
+    copies.clear();
+    expect(copies.bytes).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ import {
   heldBack,
   type LogRow,
   lockTail,
+  oldestTransaction,
   readTail,
   releaseTail,
   setTail,
@@ -26,6 +27,7 @@ import { Quarantine, type QuarantinedChange } from './quarantine';
 import { projectReadMarkers } from './read-markers';
 import { rollOverFull, scanSegment } from './segments';
 import type { SegmentState } from './statements';
+import { isTransient } from './transient';
 import { writeRows } from './write-rows';
 
 export interface LogTailerOptions {
@@ -50,6 +52,10 @@ export interface LogTailerOptions {
   leaseMs?: number;
   /** Doc copies kept between batches. */
   copies?: number;
+  /** Bytes of updates the kept copies may be built from (default 256 MiB). */
+  copiesMaxBytes?: number;
+  /** How long the horizon may hold rows back before a warning names the oldest transaction. */
+  heldWarnMs?: number;
 }
 
 type Outcome = 'more' | 'idle' | 'held' | 'follower';
@@ -74,9 +80,16 @@ const emptyOutbox = (): Outbox => ({ events: [], segments: [], quarantined: [] }
 
 /** A follower checks this often whether the leader's lease lapsed. */
 const FOLLOWER_CHECK_MS = 1_000;
-/** Rows wait above the horizon: look again soon (a transaction older than them will end). */
+/**
+ * Rows wait above the horizon: look again soon (a transaction older than them will end), then
+ * less and less often, since a session idle in a transaction may hold it for hours.
+ */
 const HELD_RETRY_MS = 25;
+const HELD_RETRY_MAX_MS = 1_000;
+const HELD_WARN_MS = 10_000;
+/** A failed batch is retried after this, doubled per failure in a row up to the maximum. */
 const FAILED_RETRY_MS = 1_000;
+const FAILED_RETRY_MAX_MS = 30_000;
 
 /**
  * The projector: tails `doc_updates` in (tx, seq) order below the commit-safe horizon
@@ -100,6 +113,11 @@ export class LogTailer {
   private readonly windowMs: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  private readonly heldWarnMs: number;
+  /** Failed batches in a row (the retry backs off). */
+  private failures = 0;
+  /** When the horizon began to hold rows back, and whether that episode was warned about. */
+  private held: { since: number; retryMs: number; warned: boolean } | null = null;
   /** Each segment's count and id range at its last bookkeeping, so edits and reactions skip it. */
   private readonly segments = new Map<string, Pick<SegmentState, 'count' | 'first' | 'last'>>();
   /** The cursor this tailer's doc copies are at (null: it holds none it can trust). */
@@ -113,12 +131,13 @@ export class LogTailer {
   constructor(private readonly options: LogTailerOptions) {
     this.db = options.db;
     this.logger = options.logger;
-    this.copies = new DocCopies(options.db, options.copies);
+    this.copies = new DocCopies(options.db, options.copies, options.copiesMaxBytes);
     this.quarantine = new Quarantine(options.logger);
     this.batchSize = options.batchSize ?? 500;
     this.windowMs = options.windowMs ?? 20;
     this.pollMs = options.pollMs ?? 250;
     this.leaseMs = options.leaseMs ?? 5_000;
+    this.heldWarnMs = options.heldWarnMs ?? HELD_WARN_MS;
   }
 
   /** Changes this tailer quarantined since it started (`projection quarantined` log lines). */
@@ -196,14 +215,41 @@ export class LogTailer {
         const outcome = await this.batch();
         if (outcome === 'more') continue;
         if (outcome === 'follower') next = FOLLOWER_CHECK_MS;
-        if (outcome === 'held') next = HELD_RETRY_MS;
+        if (outcome === 'held') next = await this.stillHeld();
+        else this.held = null;
         break;
       }
+      this.failures = 0;
     } catch (error) {
-      this.logger.warn({ err: error }, 'projection batch failed');
-      next = FAILED_RETRY_MS;
+      this.failures++;
+      next = Math.min(FAILED_RETRY_MS * 2 ** (this.failures - 1), FAILED_RETRY_MAX_MS);
+      this.logger.warn({ err: error, retryMs: next }, 'projection batch failed');
     }
     this.schedule(next);
+  }
+
+  /**
+   * The horizon holds rows back: returns when to look again (backing off), and warns once per
+   * episode when it has held them too long. The horizon is cluster-wide, so the culprit may be
+   * any session on the server, named here when `pg_stat_activity` shows it.
+   */
+  private async stillHeld(): Promise<number> {
+    const now = Date.now();
+    if (!this.held) {
+      this.held = { since: now, retryMs: HELD_RETRY_MS, warned: false };
+      return HELD_RETRY_MS;
+    }
+    const held = this.held;
+    held.retryMs = Math.min(held.retryMs * 2, HELD_RETRY_MAX_MS);
+    if (!held.warned && now - held.since > this.heldWarnMs) {
+      held.warned = true;
+      const oldest = await oldestTransaction(this.db).catch(() => null);
+      this.logger.warn(
+        { heldMs: now - held.since, oldest },
+        'projection held back by an open transaction',
+      );
+    }
+    return held.retryMs;
   }
 
   private async batch(): Promise<Outcome> {
@@ -275,6 +321,7 @@ export class LogTailer {
       if (!parseDocRef(row.docName)) continue;
       const copy = await this.copies.get(row.docName, cursor);
       const changes = applyRow(copy, row.update);
+      this.copies.grew(row.docName, row.update.byteLength);
       if (!changes.messageIds.size && !changes.markerKeys.size) continue;
       const entry = entries.get(row.docName) ?? newEntry(copy, row.receivedAt);
       addRow(entry, changes, row);
@@ -323,6 +370,8 @@ export class LogTailer {
    * Writes entries in a savepoint; when that fails, each entry alone, and a failing entry's
    * changes in halves down to one message (or read marker), so every good change gets its rows
    * whatever another holds. A change that fails alone is quarantined in the same transaction.
+   * A transient failure (deadlock, timeout, lost connection) fails the whole transaction instead:
+   * quarantined changes get no version rows, so only a change at fault may cost its history.
    */
   private async writeIsolated(tx: Transaction, items: Prepared[], outbox: Outbox): Promise<void> {
     let part = emptyOutbox();
@@ -331,6 +380,8 @@ export class LogTailer {
         part = await this.write(savepoint, items);
       });
     } catch (error) {
+      // Nothing wrong with these rows: the whole batch rolls back and is tried again later.
+      if (isTransient(error)) throw error;
       if (items.length > 1) {
         for (const item of items) await this.writeIsolated(tx, [item], outbox);
         return;

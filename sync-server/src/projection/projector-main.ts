@@ -16,6 +16,7 @@ await runMain(async () => {
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      copiesMaxBytes: env.PROJECTOR_COPIES_MAX_MB * 1024 * 1024,
     },
     logger,
   );

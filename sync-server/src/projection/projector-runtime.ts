@@ -10,6 +10,8 @@ export interface ProjectorConnections {
   redisKeyPrefix: string;
   /** Connections of its own pool. */
   poolSize?: number;
+  /** Bound of its doc copies (`PROJECTOR_COPIES_MAX_MB`). */
+  copiesMaxBytes?: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface ProjectorConnections {
  * notification nudges after its commits. `stop` gives its lease up and closes what it opened.
  */
 export async function startProjector(
-  { databaseUrl, redisUrl, redisKeyPrefix, poolSize = 4 }: ProjectorConnections,
+  { databaseUrl, redisUrl, redisKeyPrefix, poolSize = 4, copiesMaxBytes }: ProjectorConnections,
   logger: Logger,
   onQuarantined?: (count: number) => void,
 ) {
@@ -41,6 +43,7 @@ export async function startProjector(
         .catch((error: unknown) => logger.warn({ err: error }, 'notification nudge not published'));
     },
     onQuarantined,
+    copiesMaxBytes,
   });
   tailer.start();
   return {

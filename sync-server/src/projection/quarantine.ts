@@ -34,13 +34,14 @@ export class Quarantine {
     const { docName, seq } = change;
     const itemKey = change.itemKeys[0] ?? '';
     const { projectionQuarantine: q } = schema;
-    const failure = { seq, error: describeFailure(error) };
+    const failure = describeFailure(error);
+    // Failing again (a repair, or a later row) keeps the seq of the row it first failed at.
     await tx
       .insert(q)
-      .values({ docName, itemKey, ...failure })
+      .values({ docName, itemKey, seq, error: failure })
       .onConflictDoUpdate({
         target: [q.docName, q.itemKey],
-        set: { ...failure, attempts: sql`${q.attempts} + 1`, quarantinedAt: sql`now()` },
+        set: { error: failure, attempts: sql`${q.attempts} + 1`, quarantinedAt: sql`now()` },
       });
   }
 
