@@ -5,7 +5,6 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { DocChanges } from './changes';
 import { DocRoom } from './doc-room';
 import {
   describeOnPorts,
@@ -15,7 +14,7 @@ import {
   testConnection,
 } from './engine-test-kit';
 import { composeHooks } from './hooks';
-import type { AppliedMeta, DocLog, Receipt, RoomHooks } from './ports';
+import type { DocLog, Receipt, RoomHooks } from './ports';
 import { awarenessMessage, encode, syncStep1, syncUpdate } from './protocol';
 import { UPDATE_LIMITS } from './update-limits';
 
@@ -93,13 +92,9 @@ describeOnPorts('DocRoom', (ports) => {
       },
     };
     const committed: number[] = [];
-    const applied: Array<[DocChanges, AppliedMeta]> = [];
     const room = await openRoom(
       ports(),
-      {
-        committed: (_update, seq) => committed.push(seq),
-        applied: (changes, meta) => applied.push([changes, meta]),
-      },
+      { committed: (_update, seq) => committed.push(seq) },
       gated,
     );
     const [ada, bob] = [testConnection(ports().ada), testConnection(ports().bob)];
@@ -122,9 +117,6 @@ describeOnPorts('DocRoom', (ports) => {
     expect(updatesTo(ada)).toHaveLength(0);
     expect(await ports().log.load(room.name)).toHaveLength(1);
     expect(committed).toHaveLength(1);
-    const [changes, meta] = applied[0] ?? [];
-    expect(meta).toMatchObject({ seq: committed[0], local: true });
-    expect([...(changes?.created ?? [])]).toEqual(readMessages(room.doc).map((m) => m.id));
   });
 
   it('logs a re-sent update once and acks it again', async () => {
@@ -336,22 +328,15 @@ describeOnPorts('DocRoom', (ports) => {
 
   it('applies an update from another node: passes it on, logs and commits nothing', async () => {
     const committed: number[] = [];
-    const applied: AppliedMeta[] = [];
-    const room = await openRoom(ports(), {
-      committed: (_u, seq) => committed.push(seq),
-      applied: (_changes, meta) => applied.push(meta),
-    });
+    const room = await openRoom(ports(), { committed: (_u, seq) => committed.push(seq) });
     const bob = testConnection(ports().bob);
     room.join(bob);
     const { update } = writeOn(room, (d) =>
       postMessage(d, { author: ports().ada, text: 'remote' }),
     );
-    room.applyRemoteUpdate(update, 42);
+    room.applyRemoteUpdate(update);
     expect(updatesTo(bob)).toHaveLength(1);
-    expect({ committed, applied: applied.map(({ seq, local }) => ({ seq, local })) }).toEqual({
-      committed: [],
-      applied: [{ seq: 42, local: false }],
-    });
+    expect(committed).toEqual([]);
     expect(await ports().log.load(room.name)).toHaveLength(0);
   });
 
@@ -360,8 +345,8 @@ describeOnPorts('DocRoom', (ports) => {
     const bob = testConnection(ports().bob);
     room.join(bob);
     const { update } = writeOn(room, (d) => postMessage(d, { author: ports().ada, text: 'once' }));
-    room.applyRemoteUpdate(update, 1);
-    room.applyRemoteUpdate(update, 1); // the same update by a second path (log and bus)
+    room.applyRemoteUpdate(update);
+    room.applyRemoteUpdate(update); // the same update by a second path (log and bus)
     expect(bob.frames.slice(1)).toEqual([syncUpdate(update)]);
   });
 
@@ -375,9 +360,9 @@ describeOnPorts('DocRoom', (ports) => {
     const before = Y.encodeStateVector(doc);
     postMessage(doc, { author: ports().ada, text: 'second' });
     const second = Y.encodeStateAsUpdate(doc, before);
-    room.applyRemoteUpdate(second, 2); // pending: it continues a clock the room has not reached
+    room.applyRemoteUpdate(second); // pending: it continues a clock the room has not reached
     expect(updatesTo(bob)).toHaveLength(0);
-    room.applyRemoteUpdate(first, 1);
+    room.applyRemoteUpdate(first);
     const replica = new Y.Doc();
     for (const frame of updatesTo(bob))
       if (frame.type === 'update') Y.applyUpdate(replica, frame.payload);
@@ -432,6 +417,5 @@ describe('composeHooks', () => {
     hooks.committed?.(new Uint8Array(), 7);
     expect(calls).toEqual(['a7', 'b7']);
     expect(hooks.delivered).toBeUndefined();
-    expect(hooks.applied).toBeUndefined();
   });
 });

@@ -14,7 +14,6 @@ import {
 import * as Y from 'yjs';
 import { collectChanges } from './changes';
 import {
-  type AppliedMeta,
   type ClientIdOwner,
   type ClientIdRegistry,
   type DocLog,
@@ -82,8 +81,8 @@ export class DocRoom {
   private readonly hooks: RoomHooks;
   /** What the validator reads besides the doc's contents. */
   private readonly guard: RoomGuard;
-  /** Where the update being applied comes from; null while restoring (nothing to project). */
-  private applying: AppliedMeta | null = null;
+  /** Whether an update is being applied (false while restoring: nothing was delivered). */
+  private applying = false;
   /** Whether the last transaction changed the doc (else nobody is sent anything). */
   private changed = false;
   /** The last catch-up from the log (see `catchUpFromLog`). */
@@ -112,11 +111,10 @@ export class DocRoom {
     this.awareness.setLocalState(null);
     this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
       this.changed = changedAnything(transaction);
-      if (!this.applying) return;
-      const changes = collectChanges(transaction);
-      if (changes.messageIds.size || changes.markerKeys.size)
-        hooks.applied?.(changes, this.applying);
-      if (hooks.delivered && changes.created.size) this.deliver([...changes.created], null);
+      // Only receipts need what a transaction changed: reading it costs a walk of every change.
+      if (!this.applying || !hooks.delivered) return;
+      const { created } = collectChanges(transaction);
+      if (created.size) this.deliver([...created], null);
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const changed = [...added, ...updated, ...removed];
@@ -173,8 +171,8 @@ export class DocRoom {
   }
 
   /** An update from another node: already durable there, so only applied and passed on. */
-  applyRemoteUpdate(update: Uint8Array, seq: number): void {
-    this.apply(update, REMOTE, { seq, receivedAt: new Date(), local: false });
+  applyRemoteUpdate(update: Uint8Array): void {
+    this.apply(update, REMOTE);
   }
 
   /** Owners of the doc's client ids, as this node knows them. */
@@ -182,16 +180,16 @@ export class DocRoom {
     return this.guard.owners;
   }
 
-  private apply(update: Uint8Array, origin: unknown, meta: AppliedMeta): void {
+  private apply(update: Uint8Array, origin: unknown): void {
     // Content is pending (it came before something it builds on): this update may integrate more
     // than itself, so the connections get what Yjs reports as changed instead.
     const { pendingStructs, pendingDs } = this.doc.store;
     const relay = pendingStructs || pendingDs ? this.relay(origin) : null;
-    this.applying = meta;
+    this.applying = true;
     try {
       Y.applyUpdate(this.doc, update, origin);
     } finally {
-      this.applying = null;
+      this.applying = false;
       if (relay) this.doc.off('update', relay);
     }
     // Otherwise what the others lack is this update as it came, sent as is: with a listener on
@@ -395,7 +393,7 @@ export class DocRoom {
       } finally {
         for (const id of verdict.createdMessages) this.reserved.delete(id);
       }
-      this.apply(news, connection, { seq, receivedAt: new Date(), local: true });
+      this.apply(news, connection);
       this.hooks.committed?.(news, seq);
     }
     this.ack(connection);

@@ -19,7 +19,6 @@ function each<A extends unknown[]>(hooks: Array<Hook<A>>): Hook<A> {
 export function composeHooks(...parts: RoomHooks[]): RoomHooks {
   return {
     committed: each(parts.map((part) => part.committed?.bind(part))),
-    applied: each(parts.map((part) => part.applied?.bind(part))),
     delivered: each(parts.map((part) => part.delivered?.bind(part))),
     awareness: each(parts.map((part) => part.awareness?.bind(part))),
     error: each(parts.map((part) => part.error?.bind(part))),

@@ -4,7 +4,6 @@
  * `persistence/`; projection, receipts, fan-out, compaction and presence plug in through these.
  */
 import type { ReportedPresence, ValidationContext } from '@confab/db/model';
-import type { DocChanges } from './changes';
 
 /** One client's socket, as the engine sees it. */
 export interface SyncConnection {
@@ -97,15 +96,6 @@ export interface ClientIdRegistry {
   bar(docName: string, clientIds: number[]): Promise<void>;
 }
 
-/** Where an applied update came from. */
-export interface AppliedMeta {
-  /** Log sequence of the update; null when it came from restoring the doc. */
-  seq: number | null;
-  receivedAt: Date;
-  /** Committed by this node: only then does it write the update's message versions. */
-  local: boolean;
-}
-
 /** A message sent to a recipient's device (DMs and group DMs keep these). */
 export interface Receipt {
   messageId: string;
@@ -122,8 +112,6 @@ export interface Receipt {
 export interface RoomHooks {
   /** This node committed `update` at `seq` and applied it: tell the other nodes (fan-out). */
   committed?(update: Uint8Array, seq: number): void;
-  /** What an applied update changed (local or from another node; not while restoring). */
-  applied?(changes: DocChanges, meta: AppliedMeta): void;
   /**
    * Present only for docs that keep delivery receipts: messages just sent to recipients'
    * connections (all of them, or one that just synced).
