@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, tsEntry, useServerProcesses } from '@confab/db/testing';
+import { freePort, tsEntry, useServerProcesses, waitFor } from '@confab/db/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -120,6 +120,20 @@ describe('the one-process server', () => {
     redis.disconnect();
     expect(clients).toMatch(/name=confab /);
     expect(existsSync(join(processes.scratch, 'unused', 'pglite'))).toBe(false);
+    // The projector tails the log in a worker thread, on connections of its own in that database.
+    await waitFor('the projector worker in this database', async () => {
+      const probe = new pg.Client({ connectionString: processes.database.url });
+      await probe.connect();
+      try {
+        const { rows: projectors } = await probe.query(
+          `SELECT 1 FROM pg_stat_activity
+           WHERE application_name = 'confab-projector' AND datname = current_database()`,
+        );
+        return projectors.length ? true : undefined;
+      } finally {
+        await probe.end();
+      }
+    });
   }, 60_000);
 
   it.each([

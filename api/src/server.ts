@@ -143,6 +143,18 @@ export async function startServer(
       ? await attachSync(server, backends, {
           allowedOrigins: env.ALLOWED_ORIGINS,
           logger: logger.child({ component: 'sync' }),
+          // On Postgres and Redis the projector works in a worker thread with connections of its
+          // own, off the API's event loop; embedded PGlite has one handle, so it stays in-thread.
+          ...(env.DATABASE_URL && env.REDIS_URL
+            ? {
+                projector: {
+                  databaseUrl: env.DATABASE_URL,
+                  redisUrl: env.REDIS_URL,
+                  redisKeyPrefix: env.REDIS_KEY_PREFIX,
+                  logLevel: env.LOG_LEVEL,
+                },
+              }
+            : {}),
         })
       : null;
     // Hourly is plenty: keys sign for 30 days, and a node meeting an unknown kid reloads at once.
