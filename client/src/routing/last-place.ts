@@ -21,9 +21,10 @@ export function rememberPlace(userId: string, place: Place): void {
 
 /** The remembered place, or null when there is none or it is not a place (tampered with). */
 export function lastPlace(userId: string): Place | null {
-  const stored = localStorage.getItem(key(userId));
-  if (stored === null) return null;
   try {
+    // Inside: reading throws where storage is blocked (a sandboxed frame, some private modes).
+    const stored = localStorage.getItem(key(userId));
+    if (stored === null) return null;
     const value: unknown = JSON.parse(stored);
     if (typeof value !== 'object' || value === null) return null;
     const { workspaceId, channelId } = value as Record<string, unknown>;
