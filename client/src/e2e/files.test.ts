@@ -143,7 +143,7 @@ describe('files in Chromium', () => {
       uploadThroughput: 48 * 1024,
     });
     const beachSettled = settledAt(channelId, 'beach.jpg');
-    await dropFiles(ada, 'section.channel', [
+    await dropFiles(ada, 'main.channel', [
       { name: 'beach.jpg', type: 'image/jpeg', bytes: photo },
       { name: 'quarterly plan.pdf', type: 'application/pdf', bytes: pdf },
     ]);
@@ -202,7 +202,7 @@ describe('files in Chromium', () => {
     await bob.screenshot({ path: join(SHOTS, 'files-panel.png') });
 
     // A page of HTML named as a PNG is refused, and Ada is told why; nothing can be sent with it.
-    await dropFiles(ada, 'section.channel', [
+    await dropFiles(ada, 'main.channel', [
       { name: 'cat.png', type: 'image/png', bytes: Buffer.from('<html><script>alert(1)</script>') },
     ]);
     const refusal = chips.getByRole('alert');
@@ -218,7 +218,7 @@ describe('files in Chromium', () => {
     // A file over the size limit is refused as too large (the server stops reading it).
     const huge = await noiseJpeg(2000, 1200);
     expect(huge.length).toBeGreaterThan(FILE_MAX_BYTES);
-    await dropFiles(ada, 'section.channel', [
+    await dropFiles(ada, 'main.channel', [
       { name: 'huge.jpg', type: 'image/jpeg', bytes: huge },
     ]);
     await chips.getByRole('alert').waitFor();
@@ -309,7 +309,7 @@ describe('files in Chromium', () => {
     await ada.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
     await adaContext.setOffline(true);
-    await dropFiles(ada, 'section.channel', [
+    await dropFiles(ada, 'main.channel', [
       {
         name: 'notes.txt',
         type: 'text/plain',
