@@ -218,9 +218,7 @@ describe('files in Chromium', () => {
     // A file over the size limit is refused as too large (the server stops reading it).
     const huge = await noiseJpeg(2000, 1200);
     expect(huge.length).toBeGreaterThan(FILE_MAX_BYTES);
-    await dropFiles(ada, 'main.channel', [
-      { name: 'huge.jpg', type: 'image/jpeg', bytes: huge },
-    ]);
+    await dropFiles(ada, 'main.channel', [{ name: 'huge.jpg', type: 'image/jpeg', bytes: huge }]);
     await chips.getByRole('alert').waitFor();
     expect(await chips.getByRole('alert').textContent()).toBe(
       `huge.jpg is too large. A file may be at most ${FILE_MAX_BYTES} bytes`,

@@ -96,7 +96,10 @@ async function seedReports(
     .where(eq(schema.channels.id, channel.id));
   for (let at = 0; at < rows.length; at += 500)
     // The projector tails these log rows too; whichever writes a row first, it is the same row.
-    await db.insert(schema.messages).values(rows.slice(at, at + 500)).onConflictDoNothing();
+    await db
+      .insert(schema.messages)
+      .values(rows.slice(at, at + 500))
+      .onConflictDoNothing();
   const bytes = Buffer.from('Q3 numbers\n');
   await db.insert(schema.files).values({
     id: fileId,

@@ -1,7 +1,8 @@
 import { type Database, docName, schema } from '@confab/db';
 import { postMessage, SEGMENT_BOUND } from '@confab/db/model';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
+import { waitUntil } from './ui';
 
 type Db = Database['db'];
 
@@ -14,7 +15,9 @@ export const seededText = (n: number) => `history message ${n}`;
  * seconds for 100,000 messages where posting them through the sync server would take minutes.
  * With `emptyHead`, the head is a fresh segment after the last full one, as right after the
  * server rolled the channel over. Seeded before anyone opens the channel: the server loads the
- * segments from the log when a client asks for them.
+ * segments from the log when a client asks for them. Returns once the projector has passed the
+ * seeded rows, as it would have long before anyone opened old history (its 'message' activity
+ * for them would otherwise reach the page as new messages).
  */
 export async function seedChannel(
   db: Db,
@@ -64,6 +67,12 @@ export async function seedChannel(
       .values({ docName: name, clientId, userId: options.authorId });
     doc.destroy();
   }
+  await waitUntil(async () => {
+    const result = await db.execute(sql`
+      SELECT count(*)::int AS behind FROM doc_updates u, projection_tail t
+      WHERE t.name = 'main' AND (u.tx, u.seq) > (t.tx, t.seq)`);
+    return (result as { rows: Array<{ behind: number }> }).rows[0]?.behind === 0;
+  }, 120_000);
   const head = options.emptyHead ? index : index - 1;
   await db
     .update(schema.channels)
