@@ -11,7 +11,7 @@ import {
 } from '@confab/db/model';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import { type Api, ApiError, type User } from '../api/api';
+import type { Api, User } from '../api/api';
 import { FilesPanel } from '../files/FilesPanel';
 import { PendingPostList } from '../files/PendingPostList';
 import { type Attachments, useAttachments } from '../files/use-attachments';
@@ -26,6 +26,7 @@ import { lookUpChannel } from '../sync/channel-lookup';
 import type { OpenDoc } from '../sync/open-doc';
 import { NO_SYNC_DOC, type SyncDoc, useSyncDoc, useSyncDocs } from '../sync/use-sync-doc';
 import { useUserDoc } from '../sync/user-doc';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { Composer } from './Composer';
 import { useEmoji } from './emoji';
 import { LockIcon } from './LockIcon';
@@ -188,11 +189,7 @@ function JoinBar({ name, onJoin }: { name: string; onJoin: () => Promise<void> }
       <button type="button" disabled={join.isPending} onClick={() => join.mutate()}>
         Join # {name}
       </button>
-      {join.error && (
-        <p role="alert">
-          {join.error instanceof ApiError ? join.error.message : 'Could not join the channel.'}
-        </p>
-      )}
+      <ErrorAlert error={join.error} fallback="Could not join the channel." />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type Api, ApiError } from '../api/api';
 import { navigate } from '../routing/router';
 import './invitations.css';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 type Role = 'admin' | 'member' | 'guest';
 
@@ -101,11 +102,7 @@ export function InvitationScreen({ api, token }: { api: Api; token: string }) {
           Join {about.workspace}
         </button>
       )}
-      {accept.error && (
-        <p role="alert">
-          {accept.error instanceof ApiError ? accept.error.message : 'Could not join.'}
-        </p>
-      )}
+      <ErrorAlert error={accept.error} fallback="Could not join." />
       <button type="button" className="secondary" onClick={() => navigate('/', { replace: true })}>
         Not now
       </button>

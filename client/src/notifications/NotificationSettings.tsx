@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useContext, useState } from 'react';
-import { type Api, ApiError } from '../api/api';
+import type { Api } from '../api/api';
 import { IDLE_CHOICES, readIdleMs, saveIdleMs } from '../presence/idle-setting';
 import { PresenceContext } from '../presence/presence';
 import { Dialog } from '../ui/Dialog';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { notifyPermission } from './web-notify';
 
 /** The server's limits on keywords (api's notification settings). */
@@ -166,11 +167,7 @@ function SettingsForm({
           ))}
         </select>
       </label>
-      {save.error && (
-        <p role="alert">
-          {save.error instanceof ApiError ? save.error.message : 'Could not save your settings.'}
-        </p>
-      )}
+      <ErrorAlert error={save.error} fallback="Could not save your settings." />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
           Cancel

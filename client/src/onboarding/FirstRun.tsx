@@ -1,11 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Api, ApiError } from '../api/api';
+import type { Api } from '../api/api';
 import { navigate } from '../routing/router';
 import { InviteLink } from '../workspaces/InviteLink';
 import { slugFrom } from '../workspaces/slug';
 import { invitationToken } from './invitation-code';
 import './onboarding.css';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 /** A new account's first screen: make a workspace, or join one with an invitation. */
 export function FirstRun({
@@ -50,11 +51,7 @@ export function FirstRun({
           <button type="submit" className="primary" disabled={create.isPending}>
             Create workspace
           </button>
-          {create.error && (
-            <p role="alert">
-              {create.error instanceof ApiError ? create.error.message : 'Could not create it.'}
-            </p>
-          )}
+          <ErrorAlert error={create.error} fallback="Could not create it." />
         </form>
         <form onSubmit={submitJoin} aria-label="Join a workspace" className="card">
           <h2>Join a workspace</h2>
@@ -114,11 +111,7 @@ export function InviteStep({
             Get an invitation link
           </button>
         )}
-        {invite.error && (
-          <p role="alert">
-            {invite.error instanceof ApiError ? invite.error.message : 'Could not make a link.'}
-          </p>
-        )}
+        <ErrorAlert error={invite.error} fallback="Could not make a link." />
       </div>
       <button type="button" className="primary next" onClick={onDone}>
         Continue to #general

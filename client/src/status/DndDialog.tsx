@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Api, ApiError, type RequestArgs } from '../api/api';
+import type { Api, RequestArgs } from '../api/api';
 import { timeZone } from '../search/search-api';
 import { Dialog } from '../ui/Dialog';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { storeMyStatus, type UserStatus } from './status-data';
 import { DND_CHOICES, isoToLocalInput, localInputToIso, untilLabel } from './status-time';
 
@@ -100,11 +101,7 @@ export function DndDialog({
           Save schedule
         </button>
       </form>
-      {error && (
-        <p role="alert">
-          {error instanceof ApiError ? error.message : 'Could not change do-not-disturb.'}
-        </p>
-      )}
+      <ErrorAlert error={error} fallback="Could not change do-not-disturb." />
       {(dnd?.until || dnd?.schedule) && (
         <div className="dialog-actions">
           <button type="button" disabled={resume.isPending} onClick={() => resume.mutate()}>

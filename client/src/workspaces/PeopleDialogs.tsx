@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Api, ApiError, type RequestArgs, type User } from '../api/api';
+import type { Api, RequestArgs, User } from '../api/api';
 import { Dialog } from '../ui/Dialog';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { InviteLink } from './InviteLink';
 
 /** The workspace's members (not for guests, who may not list them). */
@@ -83,11 +84,7 @@ export function DmPicker({
         {picked.length > 1 ? 'Start group conversation' : 'Start conversation'}
       </button>
       {members.isError && <p role="alert">You cannot list this workspace's people.</p>}
-      {start.error && (
-        <p role="alert">
-          {start.error instanceof ApiError ? start.error.message : 'Could not start it.'}
-        </p>
-      )}
+      <ErrorAlert error={start.error} fallback="Could not start it." />
     </Dialog>
   );
 }
@@ -143,11 +140,7 @@ export function InviteDialog({
           <InviteLink url={invite.data.url} />
         </>
       )}
-      {invite.error && (
-        <p role="alert">
-          {invite.error instanceof ApiError ? invite.error.message : 'Could not invite.'}
-        </p>
-      )}
+      <ErrorAlert error={invite.error} fallback="Could not invite." />
     </Dialog>
   );
 }

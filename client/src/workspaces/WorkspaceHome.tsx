@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { type Api, ApiError, type ApiResponse, type User } from '../api/api';
+import type { Api, ApiResponse, User } from '../api/api';
 import { unsentTexts } from '../auth/device-data';
 import { UnsentDialog } from '../auth/UnsentDialog';
 import { ChannelView } from '../channel/ChannelView';
@@ -18,6 +18,7 @@ import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
 import { MeMenu } from '../status/MeMenu';
 import { ConnectionBanner } from '../ui/ConnectionBanner';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { BrowseChannels, CreateChannel } from './ChannelDialogs';
 import { channelTitle } from './channels';
 import { focusComposerOf } from './focus-composer';
@@ -254,11 +255,7 @@ function CreateWorkspace({ api, onCreated }: { api: Api; onCreated: (id: string)
       <button type="submit" disabled={create.isPending}>
         Create
       </button>
-      {create.error && (
-        <p role="alert">
-          {create.error instanceof ApiError ? create.error.message : 'Could not create it.'}
-        </p>
-      )}
+      <ErrorAlert error={create.error} fallback="Could not create it." />
     </form>
   );
 }
