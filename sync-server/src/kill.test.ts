@@ -1,12 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import {
-  createRedisKeyValueStore,
-  type Database,
-  openPostgres,
-  schema,
-  sessionKey,
-} from '@confab/db';
-import { trackPersistence } from '@confab/db/model';
+import { type Database, openPostgres, schema } from '@confab/db';
 import {
   freePort,
   type ServerProcess,
@@ -18,11 +11,8 @@ import {
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { say, seedWorld } from './sync-test-kit';
-import { issueSyncTicket } from './tickets';
+import { reconnectingClients, say, seedWorld } from './sync-test-kit';
 
 /**
  * [S1] under crashes: clients write 1,000 messages while the sync process is killed with SIGKILL
@@ -64,39 +54,24 @@ describe('kill test [S1]', () => {
     const next = seededRandom(SEED);
     // The server process migrated the database; the test seeds a world in it.
     const world = await seedWorld({ database: { db: database.db } } as never);
-    const kv = createRedisKeyValueStore(redis, `${processes.redis.prefix}kv:`);
-    // Tickets are honoured only while their session lives (the API would keep this one).
-    await kv.set(
-      sessionKey('kill-test'),
-      JSON.stringify({ id: 'kill-test', userId: world.users.ada }),
-    );
     const name = world.publicSegment(0);
-    const ticket = async () =>
-      (await issueSyncTicket(kv, { userId: world.users.ada, sessionId: 'kill-test' })).ticket;
-
-    const clients = await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        const doc = new Y.Doc();
-        const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/sync`, name, doc, {
-          WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-          disableBc: true,
-          connect: false,
-          maxBackoffTime: 300,
-          params: { ticket: await ticket() },
-        });
-        const tracker = trackPersistence(provider, doc);
-        // Every acked state vector, to check at the end that all of it is in Postgres.
-        const acked: Array<ReadonlyMap<number, number>> = [];
-        tracker.onChange(() => acked.push(new Map(tracker.durable)));
-        provider.on('connection-close', () => {
-          void ticket().then((fresh) => {
-            provider.params = { ...provider.params, ticket: fresh };
-          });
-        });
-        provider.connect();
-        return { doc, provider, tracker, acked };
-      }),
-    );
+    const clients = (
+      await reconnectingClients({
+        redis,
+        kvPrefix: `${processes.redis.prefix}kv:`,
+        port,
+        userId: world.users.ada,
+        sessionId: 'kill-test',
+        docName: name,
+        count: CLIENTS,
+      })
+    ).map((client) => {
+      // Every acked state vector, to check at the end that all of it is in Postgres.
+      const acked: Array<ReadonlyMap<number, number>> = [];
+      client.tracker.onChange(() => acked.push(new Map(client.tracker.durable)));
+      client.provider.connect();
+      return { ...client, acked };
+    });
 
     // Writers and the killer run at once; the kills fall at random moments of the writing.
     const writing = Promise.all(

@@ -1,12 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import {
-  createRedisKeyValueStore,
-  type Database,
-  openPostgres,
-  schema,
-  sessionKey,
-} from '@confab/db';
-import { editMessage, trackPersistence } from '@confab/db/model';
+import { type Database, openPostgres, schema } from '@confab/db';
+import { editMessage } from '@confab/db/model';
 import {
   freePort,
   type ServerProcess,
@@ -18,12 +12,9 @@ import {
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { rowsBehindTail, versionsAgainstLog } from './projection/tail-test-kit';
-import { say, seedWorld } from './sync-test-kit';
-import { issueSyncTicket } from './tickets';
+import { reconnectingClients, say, seedWorld } from './sync-test-kit';
 
 /**
  * Every version exists exactly once [S1] while projectors die: clients post and edit while the
@@ -74,34 +65,17 @@ describe('projector kill test [S1]', () => {
   it(`keeps every version once while sync node and projector are killed ${KILLS} times (seed ${SEED})`, async () => {
     const next = seededRandom(SEED);
     const world = await seedWorld({ database } as never);
-    const kv = createRedisKeyValueStore(redis, `${processes.redis.prefix}kv:`);
-    await kv.set(
-      sessionKey('projector-kill'),
-      JSON.stringify({ id: 'projector-kill', userId: world.users.ada }),
-    );
     const name = world.publicSegment(0);
-    const ticket = async () =>
-      (await issueSyncTicket(kv, { userId: world.users.ada, sessionId: 'projector-kill' })).ticket;
-    const clients = await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        const doc = new Y.Doc();
-        const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/sync`, name, doc, {
-          WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-          disableBc: true,
-          connect: false,
-          maxBackoffTime: 300,
-          params: { ticket: await ticket() },
-        });
-        const tracker = trackPersistence(provider, doc);
-        provider.on('connection-close', () => {
-          void ticket().then((fresh) => {
-            provider.params = { ...provider.params, ticket: fresh };
-          });
-        });
-        provider.connect();
-        return { doc, provider, tracker };
-      }),
-    );
+    const clients = await reconnectingClients({
+      redis,
+      kvPrefix: `${processes.redis.prefix}kv:`,
+      port,
+      userId: world.users.ada,
+      sessionId: 'projector-kill',
+      docName: name,
+      count: CLIENTS,
+    });
+    for (const client of clients) client.provider.connect();
 
     // Each client posts and edits its own posts (one, two or three versions each), paced so
     // that writing goes on through every kill and restart.

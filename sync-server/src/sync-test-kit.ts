@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Backends, createLogger, type Db, docName, schema, sessionKey } from '@confab/db';
+import {
+  type Backends,
+  createLogger,
+  createRedisKeyValueStore,
+  type Db,
+  docName,
+  schema,
+  sessionKey,
+} from '@confab/db';
 import { postMessage, readMessages, trackPersistence } from '@confab/db/model';
 import { useTestDatabase, useTestRedis, waitFor } from '@confab/db/testing';
 import { openServiceBackends } from '@confab/db/testing/services';
@@ -291,4 +299,44 @@ async function cutBus(redisUrl: string, connectionName: string): Promise<void> {
   } finally {
     admin.disconnect();
   }
+}
+
+/**
+ * `count` stock providers of one user on one doc, for tests that kill the server under them:
+ * the user's session lives in Redis (the API would keep it), and each closed socket fetches a
+ * fresh ticket for the next reconnect. Not connected yet: the caller adds its listeners first.
+ */
+export async function reconnectingClients(options: {
+  redis: Redis;
+  kvPrefix: string;
+  port: number;
+  userId: string;
+  sessionId: string;
+  docName: string;
+  count: number;
+}) {
+  const { userId, sessionId } = options;
+  const kv = createRedisKeyValueStore(options.redis, options.kvPrefix);
+  await kv.set(sessionKey(sessionId), JSON.stringify({ id: sessionId, userId }));
+  const ticket = async () => (await issueSyncTicket(kv, { userId, sessionId })).ticket;
+  return Promise.all(
+    Array.from({ length: options.count }, async () => {
+      const doc = new Y.Doc();
+      const url = `ws://127.0.0.1:${options.port}/sync`;
+      const provider = new WebsocketProvider(url, options.docName, doc, {
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+        connect: false,
+        maxBackoffTime: 300,
+        params: { ticket: await ticket() },
+      });
+      const tracker = trackPersistence(provider, doc);
+      provider.on('connection-close', () => {
+        void ticket().then((fresh) => {
+          provider.params = { ...provider.params, ticket: fresh };
+        });
+      });
+      return { doc, provider, tracker };
+    }),
+  );
 }
