@@ -20,12 +20,8 @@ function subscribe(listener: () => void) {
 const currentUrl = () => `${window.location.pathname}${window.location.search}`;
 
 /** The URL (path and query) now; re-rendered on every navigation. */
-export function useUrl(): string {
+function useUrl(): string {
   return useSyncExternalStore(subscribe, currentUrl);
-}
-
-export function currentRoute(): Route {
-  return parseRoute(window.location.pathname, window.location.search);
 }
 
 export function useRoute(): Route {
